@@ -1,0 +1,103 @@
+// Builds the HTTP application from a platform and the modules to mount. server.ts (via
+// main.ts) only listens and shuts down; tests build the same app and call inject().
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Platform } from './platform/platform.ts';
+import { ProblemDocument } from './platform/errors.ts';
+import { createValidatorCompiler } from './platform/http/validation.ts';
+import { registerErrorHandling } from './platform/http/error-handler.ts';
+import { registerOperationalRoutes } from './platform/http/operational-routes.ts';
+import { createModules, type Modules } from './modules/index.ts';
+
+export interface AppOptions {
+  /** Mount only these modules' routes (default: all). */
+  services?: string[] | undefined;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  modules: Modules;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const JSON_BODY_LIMIT = 64 * 1024;
+
+export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<BuiltApp> {
+  const modules = await createModules(platform);
+  const selected = options.services
+    ? modules.all.filter((m) => options.services?.includes(m.name))
+    : modules.all;
+  const unknown = (options.services ?? []).filter(
+    (name) => !modules.all.some((m) => m.name === name),
+  );
+  if (unknown.length > 0) throw new Error(`unknown service(s): ${unknown.join(', ')}`);
+
+  const trustProxy = platform.config.trustProxy;
+  const loggerInstance: FastifyBaseLogger = platform.log;
+  const app: FastifyInstance = Fastify({
+    loggerInstance,
+    logController: new LogController({ disableRequestLogging: true }),
+    // A number means "trust this many proxy hops" (proxy-addr semantics).
+    trustProxy:
+      typeof trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < trustProxy
+        : trustProxy,
+    bodyLimit: JSON_BODY_LIMIT,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const header = request.headers['x-request-id'];
+      return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    ajv: { customOptions: { strict: false } },
+  });
+
+  app.addSchema(ProblemDocument);
+  app.setValidatorCompiler(createValidatorCompiler([ProblemDocument]));
+  registerErrorHandling(app);
+
+  // One lean log line per request, after the response (logging is not free: DESIGN.md).
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unknown',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request',
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Amira Wellness API',
+        version: '1.0.0',
+        description:
+          'Private emotional-wellness backend. Errors are RFC 9457 problem documents; lists use cursor ' +
+          'pagination; journal audio is end-to-end encrypted by the client.',
+      },
+      servers: [{ url: platform.config.publicBaseUrl }],
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  modules.auth.installGuard(app);
+  registerOperationalRoutes(app, platform);
+  for (const module of selected) await module.routes(app);
+  return { app, modules };
+}

@@ -1,0 +1,152 @@
+// The process configuration, read once from the environment (12-factor). Nothing else in
+// the codebase reads process.env (enforced by lint): every setting arrives through Config.
+import path from 'node:path';
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+const Port = Type.Integer({ minimum: 1, maximum: 65535 });
+const PositiveInt = Type.Integer({ minimum: 1 });
+
+const EnvSchema = Type.Object({
+  NODE_ENV: Type.Union(
+    [Type.Literal('development'), Type.Literal('production'), Type.Literal('test')],
+    { default: 'development' },
+  ),
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  PORT: Type.Integer({ ...Port, default: 8000 }),
+  DATA_DIR: Type.String({ default: './data', minLength: 1 }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_POOL_MAX: Type.Integer({ ...PositiveInt, default: 10 }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  MAIL_FROM: Type.String({ default: 'Amira Wellness <no-reply@amirawellness.com>', minLength: 3 }),
+  PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  APP_LINK_BASE_URL: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9+.-]*://' })),
+  APP_SECRET: Type.Optional(Type.String({ minLength: 43 })),
+  JWT_SIGNING_KEYS: Type.Optional(Type.String({ minLength: 2 })),
+  JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_AUDIENCE: Type.String({ default: 'amira-api', minLength: 1 }),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 3600, default: 900 }),
+  REFRESH_TOKEN_TTL_DAYS: Type.Integer({ minimum: 1, maximum: 90, default: 14 }),
+  REFRESH_REUSE_GRACE_SECONDS: Type.Integer({ minimum: 0, maximum: 60, default: 5 }),
+  ARGON2_MEMORY_KIB: Type.Integer({ minimum: 19456, default: 19456 }),
+  ARGON2_ITERATIONS: Type.Integer({ minimum: 2, default: 2 }),
+  ARGON2_PARALLELISM: Type.Integer({ minimum: 1, maximum: 8, default: 1 }),
+  LOG_LEVEL: Type.Union(
+    [
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent'),
+    ],
+    { default: 'info' },
+  ),
+  TRUST_PROXY: Type.String({ default: 'false' }),
+  JOBS: Type.Union([Type.Literal('inprocess'), Type.Literal('off')], { default: 'inprocess' }),
+});
+
+type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  production: boolean;
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  redisUrl: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  publicBaseUrl: string;
+  /** Where links in emails point (the app's universal link domain or the web app). */
+  appLinkBaseUrl: string;
+  appSecret: string | undefined;
+  jwtSigningKeys: string | undefined;
+  jwt: { issuer: string; audience: string; accessTtlSeconds: number };
+  refresh: { ttlDays: number; reuseGraceSeconds: number };
+  argon2: { memoryKib: number; iterations: number; parallelism: number };
+  logLevel: Env['LOG_LEVEL'];
+  trustProxy: boolean | number | string[];
+  jobs: Env['JOBS'];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parseTrustProxy(value: string): boolean | number | string[] {
+  if (value === 'true') return true;
+  if (value === 'false' || value === '') return false;
+  if (/^\d+$/.test(value)) return Number(value); // trust this many hops
+  return value.split(',').map((s) => s.trim()); // addresses or CIDR ranges of the proxies
+}
+
+/** Parses and validates an environment; throws ConfigError naming each bad variable. */
+export function loadConfig(source: Record<string, string | undefined>): Config {
+  const known = Object.keys(EnvSchema.properties);
+  const raw: Record<string, unknown> = {};
+  for (const key of known) {
+    const value = source[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const converted = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw));
+  const problems = [...Value.Errors(EnvSchema, converted)].map((error) => {
+    const name = error.instancePath.replace(/^\//, '') || 'environment';
+    return `${name}: ${error.message}`;
+  });
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const env = converted as Env;
+  const production = env.NODE_ENV === 'production';
+  if (production) {
+    const required = ['APP_SECRET', 'JWT_SIGNING_KEYS', 'DATABASE_URL', 'PUBLIC_BASE_URL'] as const;
+    const missing = required.filter((key) => env[key] === undefined);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `Invalid configuration:\n  ${missing.map((k) => `${k}: required when NODE_ENV=production`).join('\n  ')}`,
+      );
+    }
+  }
+  const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(
+    /\/$/,
+    '',
+  );
+  return {
+    env: env.NODE_ENV,
+    production,
+    host: env.HOST,
+    port: env.PORT,
+    dataDir: path.resolve(env.DATA_DIR),
+    databaseUrl: env.DATABASE_URL,
+    databasePoolMax: env.DATABASE_POOL_MAX,
+    redisUrl: env.REDIS_URL,
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM,
+    publicBaseUrl,
+    appLinkBaseUrl: (env.APP_LINK_BASE_URL ?? publicBaseUrl).replace(/\/$/, ''),
+    appSecret: env.APP_SECRET,
+    jwtSigningKeys: env.JWT_SIGNING_KEYS,
+    jwt: {
+      issuer: env.JWT_ISSUER ?? publicBaseUrl,
+      audience: env.JWT_AUDIENCE,
+      accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    },
+    refresh: {
+      ttlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      reuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
+    },
+    argon2: {
+      memoryKib: env.ARGON2_MEMORY_KIB,
+      iterations: env.ARGON2_ITERATIONS,
+      parallelism: env.ARGON2_PARALLELISM,
+    },
+    logLevel: env.LOG_LEVEL,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    jobs: env.JOBS,
+  };
+}

@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+// Command line: serve | worker | migrate | openapi | create-admin.
+import { parseArgs } from 'node:util';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createPlatform, type Platform } from './platform/platform.ts';
+import { openPglite } from './platform/db/pglite.ts';
+import { migratePgliteDatabase, migratePostgresDatabase } from './platform/db/migrate.ts';
+import { buildApp } from './app.ts';
+
+const USAGE = `Usage: amira <command> [options]
+
+Commands:
+  serve [--services auth,...] [--no-jobs]   run the HTTP API (jobs in-process unless --no-jobs or JOBS=off)
+  worker                                    run background jobs only
+  migrate                                   apply database migrations and exit
+  openapi                                   print the OpenAPI document
+  create-admin --email <email>              create the first administrator (or promote an account)
+`;
+
+function readConfig(): Config {
+  try {
+    // The one place that reads the environment.
+    // eslint-disable-next-line no-restricted-properties
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+function onShutdown(close: () => Promise<void>, log: Platform['log']): void {
+  let closing = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      if (closing) return;
+      closing = true;
+      log.info({ signal }, 'shutting down');
+      const timer = setTimeout(() => process.exit(1), 15_000);
+      timer.unref();
+      close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { services: { type: 'string' }, 'no-jobs': { type: 'boolean' } },
+  });
+  const config = readConfig();
+  const platform = await createPlatform(config);
+  const services = values.services
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const { app, modules } = await buildApp(platform, { services });
+  const work = config.jobs === 'inprocess' && !values['no-jobs'];
+  await platform.jobs.start({ work });
+  for (const module of modules.all) await module.start?.();
+  onShutdown(async () => {
+    await app.close();
+    await platform.close();
+  }, platform.log);
+  const address = await app.listen({ host: config.host, port: config.port });
+  platform.log.info(
+    {
+      address,
+      database: platform.db.kind,
+      jobs: work ? 'in-process' : 'off',
+      services: services ?? 'all',
+    },
+    'Amira Wellness API listening',
+  );
+}
+
+async function worker(): Promise<void> {
+  const config = readConfig();
+  const platform = await createPlatform(config);
+  const { modules } = await buildApp(platform);
+  await platform.jobs.start({ work: true });
+  for (const module of modules.all) await module.start?.();
+  onShutdown(() => platform.close(), platform.log);
+  platform.log.info('worker running');
+}
+
+async function migrate(): Promise<void> {
+  const config = readConfig();
+  if (config.databaseUrl) {
+    await migratePostgresDatabase(config.databaseUrl);
+  } else {
+    const db = await openPglite({ dataDir: path.join(config.dataDir, 'pglite') });
+    await migratePgliteDatabase(db.client);
+    await db.close();
+  }
+  process.stdout.write('migrations applied\n');
+}
+
+async function openapi(): Promise<void> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'amira-openapi-'));
+  const config = {
+    ...readConfig(),
+    dataDir,
+    databaseUrl: undefined,
+    redisUrl: undefined,
+    smtpUrl: undefined,
+    logLevel: 'silent' as const,
+  };
+  const platform = await createPlatform(config, { db: await openPglite(), migrate: false });
+  const { app } = await buildApp(platform);
+  await app.ready();
+  process.stdout.write(JSON.stringify(app.swagger(), null, 2) + '\n');
+  await app.close();
+  await platform.close();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+async function createAdmin(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
+  if (!values.email) throw new Error('create-admin needs --email');
+  const config = readConfig();
+  const platform = await createPlatform({ ...config, logLevel: 'warn' });
+  const { modules } = await buildApp(platform);
+  const result = await modules.auth.auth.createAdmin(values.email);
+  process.stdout.write(
+    result.created
+      ? `Created administrator ${values.email}.\nTemporary password (shown once): ${result.password}\nSign in and change it.\n`
+      : `${values.email} is now an administrator.\n`,
+  );
+  await platform.close();
+}
+
+const [command, ...rest] = process.argv.slice(2);
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  serve,
+  worker,
+  migrate,
+  openapi,
+  'create-admin': createAdmin,
+};
+const run = command ? commands[command] : undefined;
+if (!run) {
+  process.stderr.write(USAGE);
+  process.exit(command ? 2 : 0);
+} else {
+  run(rest).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

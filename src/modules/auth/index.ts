@@ -1,0 +1,125 @@
+// The auth module: wiring of its services, jobs and routes, and what other modules may
+// use (the caller's profile facts, through AuthModuleApi).
+import type { FastifyInstance } from 'fastify';
+import type { Platform } from '../../platform/platform.ts';
+import type { AppModule } from '../module.ts';
+import { verifyAccessToken } from '../../platform/crypto/access-tokens.ts';
+import { registerAuthGuard } from '../../platform/auth/guard.ts';
+import { createPasswordHasher } from './passwords.ts';
+import { createTokenIssuer } from './tokens.ts';
+import { createRevocationStore } from './revocations.ts';
+import { createAuthService, type AuthService } from './service.ts';
+import { createUsersService, type UsersService } from './users.service.ts';
+import { createAdminService } from './admin.service.ts';
+import { sendEmailJob } from './jobs.ts';
+import { authRoutes } from './routes.ts';
+import { usersRoutes } from './users.routes.ts';
+import { adminRoutes } from './admin.routes.ts';
+import * as sessionsRepo from './sessions.repository.ts';
+import * as repo from './repository.ts';
+
+/** Client-side key derivation defaults (64 MiB, 3 passes): the E2E keys deserve more than a login hash. */
+export const CLIENT_KDF = { memoryKib: 65536, iterations: 3, parallelism: 1 };
+
+export interface AuthModule extends AppModule {
+  auth: AuthService;
+  users: UsersService;
+  /** Installs authentication on every /v1 route added after it (call before mounting any module). */
+  installGuard(app: FastifyInstance): void;
+  /** The time zone and language of a user, for modules that compute "days" or write texts. */
+  profileOf(userId: string): Promise<{ timeZone: string; language: 'es' | 'en' } | undefined>;
+}
+
+export async function createAuthModule(platform: Platform): Promise<AuthModule> {
+  const { config, db, clock, kv, limiters, jobs, secrets, keys, log } = platform;
+  const accessSettings = {
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    ttlSeconds: config.jwt.accessTtlSeconds,
+  };
+  const hasher = await createPasswordHasher(config.argon2);
+  const tokens = createTokenIssuer(keys, secrets, {
+    access: accessSettings,
+    refreshTtlDays: config.refresh.ttlDays,
+    reuseGraceSeconds: config.refresh.reuseGraceSeconds,
+  });
+  const revocations = createRevocationStore(kv, config.jwt.accessTtlSeconds);
+  const emailJob = sendEmailJob({
+    db,
+    clock,
+    mailer: platform.mailer,
+    appLinkBaseUrl: config.appLinkBaseUrl,
+    log,
+  });
+  jobs.define(emailJob);
+
+  const minute = 60;
+  const auth = createAuthService({
+    db,
+    clock,
+    hasher,
+    secrets,
+    tokens,
+    revocations,
+    jobs,
+    sendEmailJob: emailJob,
+    clientKdf: CLIENT_KDF,
+    log,
+    limits: {
+      loginFailuresPerIpEmail: limiters({
+        name: 'login-fail-ip-email',
+        points: 5,
+        durationSeconds: minute,
+      }),
+      loginFailuresPerIp: limiters({ name: 'login-fail-ip', points: 30, durationSeconds: minute }),
+      registerPerIp: limiters({ name: 'register-ip', points: 20, durationSeconds: 60 * minute }),
+      resetPerIp: limiters({ name: 'reset-ip', points: 10, durationSeconds: 15 * minute }),
+      resetPerEmail: limiters({ name: 'reset-email', points: 3, durationSeconds: 60 * minute }),
+      verifyResendPerUser: limiters({
+        name: 'verify-resend-user',
+        points: 3,
+        durationSeconds: 60 * minute,
+      }),
+      passwordChecksPerUser: limiters({
+        name: 'password-check-user',
+        points: 5,
+        durationSeconds: 15 * minute,
+      }),
+    },
+  });
+  const users = createUsersService({ db, clock, auth, revocations, deletion: platform.deletion });
+  const admin = createAdminService({ db, clock, revocations });
+
+  return {
+    name: 'auth',
+    prefixes: ['/v1/auth', '/v1/users', '/v1/admin/users', '/.well-known'],
+    auth,
+    users,
+    installGuard(app) {
+      registerAuthGuard(app, {
+        verify: (token) => verifyAccessToken(keys, accessSettings, token, clock.now()),
+        isSessionRevoked: (sessionId) => revocations.isRevoked(sessionId),
+      });
+    },
+    async profileOf(userId) {
+      const row = await db.asUser(userId, (tx) => repo.findUserById(tx, userId));
+      return row ? { timeZone: row.timeZone, language: row.languagePreference } : undefined;
+    },
+    async routes(app) {
+      app.get('/.well-known/jwks.json', { schema: { hide: true } }, async (_request, reply) =>
+        reply.header('cache-control', 'public, max-age=300').send(keys.jwks),
+      );
+      await app.register(authRoutes, { prefix: '/v1/auth', service: auth });
+      await app.register(usersRoutes, { prefix: '/v1/users/me', service: users });
+      await app.register(adminRoutes, { prefix: '/v1/admin/users', service: admin });
+    },
+    async start() {
+      // Process memory forgets revocations on restart; reload the ones whose access tokens may still live.
+      if (!kv.shared) {
+        const since = new Date(clock.now().getTime() - config.jwt.accessTtlSeconds * 1000);
+        const ids = await db.asSystem((tx) => sessionsRepo.recentlyRevokedSessionIds(tx, since));
+        await revocations.revoke(ids);
+      }
+    },
+  };
+}

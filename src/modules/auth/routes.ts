@@ -1,0 +1,224 @@
+// HTTP routes of /v1/auth and /.well-known/jwks.json.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { callerOf } from '../../platform/auth/guard.ts';
+import { errorResponses, IdParams } from '../../platform/http/schemas.ts';
+import { requestMeta } from '../../platform/http/request-meta.ts';
+import type { AuthService } from './service.ts';
+import {
+  Accepted,
+  ChangePasswordBody,
+  EmailBody,
+  KeyParams,
+  LoginBody,
+  RefreshBody,
+  RegisterBody,
+  ResetConfirmBody,
+  ResetConfirmResult,
+  RevokedCount,
+  SessionList,
+  TokenBody,
+  TokenPair,
+} from './schemas.ts';
+
+const tags = ['auth'];
+const publicRoute = { public: true } as const;
+
+export const authRoutes: FastifyPluginAsyncTypebox<{ service: AuthService }> = async (
+  app,
+  { service },
+) => {
+  app.get(
+    '/key-params',
+    {
+      config: publicRoute,
+      schema: {
+        tags,
+        summary: 'Key-derivation parameters for an email (same shape for unknown emails)',
+        querystring: Type.Object(
+          { email: EmailBody.properties.email },
+          { additionalProperties: false },
+        ),
+        response: { 200: KeyParams, ...errorResponses() },
+      },
+    },
+    (request) => service.keyParams(request.query.email),
+  );
+
+  app.post(
+    '/register',
+    {
+      config: publicRoute,
+      schema: {
+        tags,
+        summary: 'Create an account; sends a verification email',
+        body: RegisterBody,
+        response: { 201: TokenPair, ...errorResponses(409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const pair = await service.register(request.body, requestMeta(request));
+      return reply.code(201).send(pair);
+    },
+  );
+
+  app.post(
+    '/login',
+    {
+      config: publicRoute,
+      schema: {
+        tags,
+        summary: 'Sign in',
+        body: LoginBody,
+        response: { 200: TokenPair, ...errorResponses(401, 403) },
+      },
+    },
+    (request) => service.login(request.body, requestMeta(request)),
+  );
+
+  app.post(
+    '/refresh',
+    {
+      config: publicRoute,
+      schema: {
+        tags,
+        summary: 'Exchange a refresh token for a new pair (each refresh token works once)',
+        description:
+          'A second refresh with the same token within the grace window returns the same new pair. ' +
+          'Outside it, the token counts as stolen: the session is revoked (problem type refresh-token-reused).',
+        body: RefreshBody,
+        response: { 200: TokenPair, ...errorResponses(401, 403) },
+      },
+    },
+    (request) => service.refresh(request.body.refresh_token, requestMeta(request)),
+  );
+
+  app.post(
+    '/logout',
+    {
+      schema: {
+        tags,
+        summary: 'End the current session',
+        response: { 204: Type.Null(), ...errorResponses() },
+      },
+    },
+    async (request, reply) => {
+      await service.logout(callerOf(request), requestMeta(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/reset-password',
+    {
+      config: publicRoute,
+      schema: {
+        tags,
+        summary: 'Send a password reset link (always 202, whether or not the account exists)',
+        body: EmailBody,
+        response: { 202: Accepted, ...errorResponses() },
+      },
+    },
+    async (request, reply) => {
+      await service.requestPasswordReset(request.body.email, requestMeta(request));
+      return reply.code(202).send({ status: 'accepted' as const });
+    },
+  );
+
+  app.post(
+    '/reset-password-confirm',
+    {
+      config: publicRoute,
+      schema: {
+        tags,
+        summary: 'Set a new password with a reset token; ends every session',
+        body: ResetConfirmBody,
+        response: { 200: ResetConfirmResult, ...errorResponses(422) },
+      },
+    },
+    (request) => service.confirmPasswordReset(request.body, requestMeta(request)),
+  );
+
+  app.post(
+    '/verify-email',
+    {
+      config: publicRoute,
+      schema: {
+        tags,
+        summary: 'Confirm an email address with the token from the verification email',
+        body: TokenBody,
+        response: { 200: Type.Object({ email_verified: Type.Literal(true) }), ...errorResponses() },
+      },
+    },
+    (request) => service.verifyEmail(request.body.token, requestMeta(request)),
+  );
+
+  app.post(
+    '/verify-email/resend',
+    {
+      schema: {
+        tags,
+        summary: 'Send the verification email again',
+        response: { 202: Accepted, ...errorResponses(409) },
+      },
+    },
+    async (request, reply) => {
+      await service.resendVerification(callerOf(request));
+      return reply.code(202).send({ status: 'accepted' as const });
+    },
+  );
+
+  app.post(
+    '/change-password',
+    {
+      schema: {
+        tags,
+        summary:
+          'Change the password and re-wrapped key envelope together; ends the other sessions',
+        body: ChangePasswordBody,
+        response: { 200: RevokedCount, ...errorResponses(403, 422) },
+      },
+    },
+    (request) => service.changePassword(callerOf(request), request.body, requestMeta(request)),
+  );
+
+  app.get(
+    '/sessions',
+    {
+      schema: {
+        tags,
+        summary: 'The signed-in devices of this account',
+        response: { 200: SessionList, ...errorResponses() },
+      },
+    },
+    async (request) => ({ items: await service.listSessions(callerOf(request)) }),
+  );
+
+  app.delete(
+    '/sessions/:id',
+    {
+      schema: {
+        tags,
+        summary: 'End one session',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      await service.revokeSession(callerOf(request), request.params.id, requestMeta(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/sessions/revoke-others',
+    {
+      schema: {
+        tags,
+        summary: 'End every session but this one',
+        response: { 200: RevokedCount, ...errorResponses() },
+      },
+    },
+    (request) => service.revokeOtherSessions(callerOf(request), requestMeta(request)),
+  );
+};

@@ -1,0 +1,138 @@
+// HTTP routes of /v1/users/me.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { callerOf } from '../../platform/auth/guard.ts';
+import { errorResponses, IdParams, PageQuery } from '../../platform/http/schemas.ts';
+import { requestMeta } from '../../platform/http/request-meta.ts';
+import type { UsersService } from './users.service.ts';
+import {
+  DeleteAccountBody,
+  DeviceList,
+  KeyEnvelopeList,
+  PutKeyEnvelopesBody,
+  SecurityEventPage,
+  UpdateMeBody,
+  User,
+} from './schemas.ts';
+
+const tags = ['users'];
+
+export const usersRoutes: FastifyPluginAsyncTypebox<{ service: UsersService }> = async (
+  app,
+  { service },
+) => {
+  app.get(
+    '/',
+    {
+      schema: { tags, summary: 'The signed-in user', response: { 200: User, ...errorResponses() } },
+    },
+    (request) => service.getMe(callerOf(request)),
+  );
+
+  app.patch(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: 'Update profile, language, time zone, preferences or settings',
+        body: UpdateMeBody,
+        response: { 200: User, ...errorResponses(422) },
+      },
+    },
+    (request) => service.updateMe(callerOf(request), request.body),
+  );
+
+  app.delete(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: 'Delete the account and all its data (requires the password)',
+        body: DeleteAccountBody,
+        response: { 204: Type.Null(), ...errorResponses(403) },
+      },
+    },
+    async (request, reply) => {
+      await service.deleteAccount(callerOf(request), request.body.password, requestMeta(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/devices',
+    {
+      schema: {
+        tags,
+        summary: 'Devices this account has signed in from',
+        response: { 200: DeviceList, ...errorResponses() },
+      },
+    },
+    async (request) => ({ items: await service.listDevices(callerOf(request)) }),
+  );
+
+  app.delete(
+    '/devices/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Forget a device and end its sessions',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      await service.deleteDevice(callerOf(request), request.params.id, requestMeta(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/key-envelopes',
+    {
+      schema: {
+        tags,
+        summary: 'Wrapped data keys (opaque to the server)',
+        response: { 200: KeyEnvelopeList, ...errorResponses() },
+      },
+    },
+    async (request) => ({ items: await service.listKeyEnvelopes(callerOf(request)) }),
+  );
+
+  app.put(
+    '/key-envelopes',
+    {
+      schema: {
+        tags,
+        summary:
+          'Store wrapped data keys by label (e.g. recovery); the password envelope changes only with the password',
+        body: PutKeyEnvelopesBody,
+        response: { 200: KeyEnvelopeList, ...errorResponses(409, 422) },
+      },
+    },
+    async (request) => ({
+      items: await service.putKeyEnvelopes(
+        callerOf(request),
+        request.body.envelopes,
+        requestMeta(request),
+      ),
+    }),
+  );
+
+  app.get(
+    '/security-events',
+    {
+      schema: {
+        tags,
+        summary: "The account's own audit trail, newest first",
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: SecurityEventPage, ...errorResponses() },
+      },
+    },
+    (request) =>
+      service.listSecurityEvents(
+        callerOf(request),
+        request.query.limit ?? 20,
+        request.query.cursor,
+      ),
+  );
+};

@@ -1,0 +1,69 @@
+// Routes for operators and tooling, outside /v1: health, metrics, the OpenAPI document.
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Platform } from '../platform.ts';
+
+const CHECK_TIMEOUT_MS = 2000;
+
+async function runCheck(check: () => Promise<void>): Promise<'ok' | 'failing'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS);
+      }),
+    ]);
+    return 'ok';
+  } catch {
+    return 'failing';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function registerOperationalRoutes(app: FastifyInstance, platform: Platform): void {
+  const tags = ['operations'];
+  app.get(
+    '/health/live',
+    {
+      schema: {
+        tags,
+        summary: 'The process is up',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  const Ready = Type.Object({
+    status: Type.Union([Type.Literal('ready'), Type.Literal('unready')]),
+    checks: Type.Record(Type.String(), Type.Union([Type.Literal('ok'), Type.Literal('failing')])),
+  });
+  app.get(
+    '/health/ready',
+    {
+      schema: {
+        tags,
+        summary: 'Every dependency this process needs answers',
+        response: { 200: Ready, 503: Ready },
+      },
+    },
+    async (_request, reply) => {
+      const entries = await Promise.all(
+        [...platform.readiness.entries()].map(
+          async ([name, check]) => [name, await runCheck(check)] as const,
+        ),
+      );
+      const checks = Object.fromEntries(entries);
+      const ready = entries.every(([, state]) => state === 'ok');
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unready', checks });
+    },
+  );
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(platform.metrics.contentType).send(await platform.metrics.metrics()),
+  );
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

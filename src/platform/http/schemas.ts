@@ -1,0 +1,38 @@
+// Shared request/response schema pieces (TypeBox), used by every module's schemas.ts.
+import { Type, type Static, type TSchema, type TUnsafe } from 'typebox';
+import type { ProblemDocument } from '../errors.ts';
+
+/** A string enum that appears as `enum` in OpenAPI (not an anyOf of consts). */
+export const StringEnum = <const T extends readonly string[]>(
+  values: T,
+  options: Record<string, unknown> = {},
+): TUnsafe<T[number]> => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
+export const Uuid = (options: Record<string, unknown> = {}) =>
+  Type.String({ format: 'uuid', ...options });
+
+export const Timestamp = (options: Record<string, unknown> = {}) =>
+  Type.String({ format: 'date-time', description: 'RFC 3339, UTC', ...options });
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const IdParams = Type.Object({ id: Uuid() }, { additionalProperties: false });
+
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+};
+
+export const Page = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), next_cursor: Nullable(Type.String()) });
+
+/** A reference to the shared problem document schema (registered once by the app). */
+export const Problem = Type.Unsafe<ProblemDocument>({ $ref: 'ProblemDocument#' });
+
+/** The error responses of a route: 400, 429 and 500 always, plus those given. */
+export const errorResponses = (...statuses: number[]): Record<number, typeof Problem> =>
+  Object.fromEntries(
+    [...new Set([400, 429, 500, ...statuses])].sort().map((status) => [status, Problem]),
+  );
+
+export type { Static };

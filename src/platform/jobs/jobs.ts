@@ -1,0 +1,204 @@
+// Background jobs on pg-boss, in the same PostgreSQL (or PGlite) as the data.
+//
+// - Each job is declared once (name, payload schema, idempotent handler); the registry
+//   refuses duplicates, and enqueueing an undeclared job is a programming error.
+// - Jobs caused by a request are enqueued with `enqueue(tx, ...)` inside the request's
+//   transaction: if it rolls back, the job never existed; if it commits, the job will run.
+// - `serve` works the queues in-process by default (embedded mode); the `worker` command
+//   runs them alone; tests call `drain()` to run what is due, deterministically.
+import { sql } from 'drizzle-orm';
+import {
+  PgBoss,
+  fromDrizzle,
+  fromPglite,
+  type DrizzleTransactionLike,
+  type Job,
+  type SendOptions,
+} from 'pg-boss';
+import type { PGlite } from '@electric-sql/pglite';
+import type { TSchema, Static } from 'typebox';
+import { Value } from 'typebox/value';
+import type { Logger } from 'pino';
+import type { Tx } from '../db/database.ts';
+
+export interface JobContext {
+  jobId: string;
+  attempt: number;
+}
+
+export interface JobDefinition<S extends TSchema = TSchema> {
+  name: string;
+  payload: S;
+  handler: (payload: Static<S>, context: JobContext) => Promise<void>;
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  expireInSeconds?: number;
+  /** Parallel jobs of this kind per process. */
+  concurrency?: number;
+}
+
+export interface EnqueueOptions {
+  /** Only one queued/active job with this key (pg-boss singleton). */
+  singletonKey?: string;
+  startAfter?: Date;
+}
+
+export interface JobStats {
+  name: string;
+  queued: number;
+  active: number;
+  failed: number;
+}
+
+export interface Jobs {
+  define<S extends TSchema>(definition: JobDefinition<S>): void;
+  enqueue<S extends TSchema>(
+    tx: Tx,
+    definition: JobDefinition<S>,
+    payload: Static<S>,
+    options?: EnqueueOptions,
+  ): Promise<void>;
+  send<S extends TSchema>(
+    definition: JobDefinition<S>,
+    payload: Static<S>,
+    options?: EnqueueOptions,
+  ): Promise<void>;
+  schedule(definition: JobDefinition, cron: string, payload: object): Promise<void>;
+  /** Creates the queues; with `work`, also starts workers and schedules. */
+  start(options: { work: boolean }): Promise<void>;
+  /** Runs every job that is due now, repeatedly, until none is left (tests and CLI). */
+  drain(names?: string[]): Promise<number>;
+  stats(): Promise<JobStats[]>;
+  stop(): Promise<void>;
+}
+
+export type JobsBackend =
+  { kind: 'pglite'; client: PGlite } | { kind: 'postgres'; url: string; max: number };
+
+export function createJobs(backend: JobsBackend, log: Logger): Jobs {
+  const boss =
+    backend.kind === 'pglite'
+      ? new PgBoss({
+          backend: 'pglite',
+          db: fromPglite(backend.client),
+          supervise: false,
+          schedule: false,
+        })
+      : new PgBoss({
+          connectionString: backend.url,
+          max: backend.max,
+          application_name: 'amira-jobs',
+        });
+  boss.on('error', (error: Error) => log.error({ err: error }, 'job queue error'));
+  const definitions = new Map<string, JobDefinition>();
+  const schedules: { name: string; cron: string; payload: object }[] = [];
+  let started = false;
+
+  const sendOptions = (definition: JobDefinition, options: EnqueueOptions = {}): SendOptions => ({
+    ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
+    ...(options.startAfter ? { startAfter: options.startAfter } : {}),
+    retryLimit: definition.retryLimit ?? 5,
+    retryDelay: definition.retryDelaySeconds ?? 10,
+    retryBackoff: true,
+    expireInSeconds: definition.expireInSeconds ?? 300,
+  });
+
+  const checked = (definition: JobDefinition, payload: unknown) => {
+    if (definitions.get(definition.name) !== definition) {
+      throw new Error(`job ${definition.name} is not defined`);
+    }
+    if (!Value.Check(definition.payload, payload)) {
+      throw new Error(`invalid payload for job ${definition.name}`);
+    }
+    return payload as object;
+  };
+
+  async function run(definition: JobDefinition, job: Job<unknown>): Promise<void> {
+    if (!Value.Check(definition.payload, job.data)) {
+      // A malformed payload never becomes valid by retrying: fail without retries.
+      throw new Error(`job ${definition.name} ${job.id}: payload does not match its schema`);
+    }
+    const attempt = (job as Job<unknown> & { retryCount?: number }).retryCount ?? 0;
+    await definition.handler(job.data, { jobId: job.id, attempt });
+  }
+
+  return {
+    define(definition) {
+      if (definitions.has(definition.name)) throw new Error(`job ${definition.name} defined twice`);
+      if (started) throw new Error(`job ${definition.name} defined after start`);
+      definitions.set(definition.name, definition);
+    },
+    async enqueue(tx, definition, payload, options) {
+      const data = checked(definition, payload);
+      await boss.send(definition.name, data, {
+        ...sendOptions(definition, options),
+        db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql),
+      });
+    },
+    async send(definition, payload, options) {
+      const data = checked(definition, payload);
+      await boss.send(definition.name, data, sendOptions(definition, options));
+    },
+    async schedule(definition, cron, payload) {
+      checked(definition, payload);
+      schedules.push({ name: definition.name, cron, payload });
+      if (started) await boss.schedule(definition.name, cron, payload);
+    },
+    async start({ work }) {
+      await boss.start();
+      for (const definition of definitions.values()) {
+        await boss.createQueue(definition.name);
+      }
+      started = true;
+      if (!work) return;
+      for (const { name, cron, payload } of schedules) await boss.schedule(name, cron, payload);
+      for (const definition of definitions.values()) {
+        await boss.work(
+          definition.name,
+          { localConcurrency: definition.concurrency ?? 1, pollingIntervalSeconds: 1 },
+          async (jobs) => {
+            for (const job of jobs) await run(definition, job);
+          },
+        );
+      }
+    },
+    async drain(names) {
+      let processed = 0;
+      const targets = names ?? [...definitions.keys()];
+      for (let round = 0; round < 50; round++) {
+        let found = 0;
+        for (const name of targets) {
+          const definition = definitions.get(name);
+          if (!definition) throw new Error(`job ${name} is not defined`);
+          const jobs = await boss.fetch<unknown>(name, { batchSize: 50 });
+          for (const job of jobs) {
+            found++;
+            try {
+              await run(definition, job);
+              await boss.complete(name, job.id);
+            } catch (error) {
+              log.warn({ err: error, job: name }, 'job failed');
+              await boss.fail(name, job.id, { message: (error as Error).message });
+            }
+          }
+        }
+        processed += found;
+        if (found === 0) break;
+      }
+      return processed;
+    },
+    async stats() {
+      const queues = await boss.getQueues([...definitions.keys()]);
+      return queues.map((q) => ({
+        name: q.name,
+        queued: q.queuedCount ?? 0,
+        active: q.activeCount ?? 0,
+        failed: (q as { failedCount?: number }).failedCount ?? 0,
+      }));
+    },
+    async stop() {
+      if (started) await boss.stop({ graceful: true, timeout: 10_000 });
+      started = false;
+    },
+  };
+}

@@ -1,0 +1,127 @@
+// Chooses and builds the infrastructure from the configuration, in one place: database,
+// cache, rate-limit store, mail, jobs, keys. Modules receive the result; tests build it
+// with their own database, clock and loopback servers instead of mocks.
+import path from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { Redis } from 'ioredis';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Config } from '../config.ts';
+import type { Database } from './db/database.ts';
+import { openPglite, type PgliteDatabase } from './db/pglite.ts';
+import { openPostgres, type PostgresDatabase } from './db/postgres.ts';
+import { migratePgliteDatabase, migratePostgresDatabase } from './db/migrate.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { createRedis } from './cache/redis.ts';
+import { memoryStore, redisStore, type KeyValueStore } from './cache/kv.ts';
+import { createLimiterFactory, type LimiterFactory } from './http/rate-limit.ts';
+import { createOutboxMailer, createSmtpMailer, type Mailer } from './mail/mailer.ts';
+import { createJobs, type Jobs } from './jobs/jobs.ts';
+import { createSecrets, loadAppSecret, type Secrets } from './crypto/secrets.ts';
+import { loadSigningKeys, type SigningKeys } from './crypto/signing-keys.ts';
+import { createAccountDeletion, type AccountDeletion } from './account-deletion.ts';
+import { loggerOptions } from './logger.ts';
+
+export type ReadinessCheck = () => Promise<void>;
+
+export interface Platform {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  db: Database;
+  redis: Redis | undefined;
+  kv: KeyValueStore;
+  limiters: LimiterFactory;
+  mailer: Mailer;
+  jobs: Jobs;
+  secrets: Secrets;
+  keys: SigningKeys;
+  deletion: AccountDeletion;
+  metrics: Registry;
+  /** Dependencies /health/ready checks, by name. Modules add theirs. */
+  readiness: Map<string, ReadinessCheck>;
+  close(): Promise<void>;
+}
+
+export interface PlatformOverrides {
+  log?: Logger;
+  clock?: Clock;
+  /** An already migrated database (tests pass a fresh one per file). */
+  db?: PgliteDatabase | PostgresDatabase;
+  /** Apply migrations at start (default: true). */
+  migrate?: boolean;
+}
+
+async function openDatabase(
+  config: Config,
+  log: Logger,
+  migrate: boolean,
+): Promise<PgliteDatabase | PostgresDatabase> {
+  if (!config.databaseUrl) {
+    const db = await openPglite({ dataDir: path.join(config.dataDir, 'pglite') });
+    if (migrate) await migratePgliteDatabase(db.client);
+    return db;
+  }
+  if (migrate) await migratePostgresDatabase(config.databaseUrl);
+  const db = openPostgres({ url: config.databaseUrl, poolMax: config.databasePoolMax });
+  if (await db.bypassesRowSecurity()) {
+    const message =
+      'The database role is a superuser or has BYPASSRLS: row-level security is not enforced. ' +
+      'Connect as the application role (see docs/operations.md).';
+    if (config.production) {
+      await db.close();
+      throw new Error(message);
+    }
+    log.warn(message);
+  }
+  return db;
+}
+
+export async function createPlatform(
+  config: Config,
+  overrides: PlatformOverrides = {},
+): Promise<Platform> {
+  const log =
+    overrides.log ??
+    pino(loggerOptions(config.logLevel, config.env === 'development' && process.stdout.isTTY));
+  const clock = overrides.clock ?? systemClock;
+  const db = overrides.db ?? (await openDatabase(config, log, overrides.migrate ?? true));
+  const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
+  const kv = redis ? redisStore(redis) : memoryStore(() => clock.now().getTime());
+  const mailer = config.smtpUrl
+    ? createSmtpMailer(config.smtpUrl, config.mailFrom)
+    : createOutboxMailer(config.dataDir, config.mailFrom, log, !config.production);
+  const jobs = createJobs(
+    db.kind === 'pglite'
+      ? { kind: 'pglite', client: (db as PgliteDatabase).client }
+      : { kind: 'postgres', url: config.databaseUrl ?? '', max: 4 },
+    log,
+  );
+  const secrets = createSecrets(await loadAppSecret(config.appSecret, config.dataDir));
+  const keys = await loadSigningKeys(config.jwtSigningKeys, config.dataDir);
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const readiness = new Map<string, ReadinessCheck>([['database', () => db.ping()]]);
+
+  return {
+    config,
+    log,
+    clock,
+    db,
+    redis,
+    kv,
+    limiters: createLimiterFactory(redis),
+    mailer,
+    jobs,
+    secrets,
+    keys,
+    deletion: createAccountDeletion(),
+    metrics,
+    readiness,
+    async close() {
+      await jobs.stop().catch((error: unknown) => log.warn({ err: error }, 'stopping jobs failed'));
+      mailer.close();
+      redis?.disconnect();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+// Builds the real application for one test file: a fresh database, a temporary data
+// directory, a hand-moved clock, logs captured in memory (so tests can prove no secret is
+// logged) and, when asked, a loopback SMTP server that receives the mail.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../src/config.ts';
+import { createPlatform, type Platform } from '../../src/platform/platform.ts';
+import { loggerOptions } from '../../src/platform/logger.ts';
+import { buildApp } from '../../src/app.ts';
+import type { Modules } from '../../src/modules/index.ts';
+import { freshDatabase, type TestDatabase } from './database.ts';
+import { ManualClock } from './clock.ts';
+import { startSmtp, type Inbox } from './smtp.ts';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: T;
+  raw: string;
+}
+
+export interface RequestOptions {
+  token?: string | undefined;
+  body?: unknown;
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | boolean>;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  platform: Platform;
+  modules: Modules;
+  clock: ManualClock;
+  db: TestDatabase;
+  inbox: Inbox | undefined;
+  dataDir: string;
+  logs: string[];
+  request<T = any>(method: string, url: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  drainJobs(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  smtp?: boolean;
+  start?: Date | string;
+  services?: string[];
+}
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'amira-data-'));
+  const db = await freshDatabase();
+  const inbox = options.smtp ? await startSmtp() : undefined;
+  const clock = new ManualClock(options.start);
+  const logs: string[] = [];
+  const log = pino(loggerOptions('info', false), { write: (line: string) => void logs.push(line) });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    PUBLIC_BASE_URL: 'http://api.test',
+    APP_LINK_BASE_URL: 'https://app.test',
+    ...(db.url ? { DATABASE_URL: db.url } : {}),
+    ...(inbox ? { SMTP_URL: inbox.url } : {}),
+    ...options.env,
+  });
+  const platform = await createPlatform(config, { log, clock, db, migrate: false });
+  const { app, modules } = await buildApp(platform, { services: options.services });
+  await platform.jobs.start({ work: false });
+  for (const module of modules.all) await module.start?.();
+  await app.ready();
+
+  return {
+    app,
+    platform,
+    modules,
+    clock,
+    db,
+    inbox,
+    dataDir,
+    logs,
+    async request(method, url, { token, body, headers = {}, query } = {}) {
+      const response = await app.inject({
+        method: method as 'GET',
+        url,
+        ...(query
+          ? { query: Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) }
+          : {}),
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+        ...(body !== undefined ? { payload: body as string } : {}),
+      });
+      const raw = response.body;
+      let parsed: unknown = raw;
+      if ((response.headers['content-type'] ?? '').toString().includes('json') && raw.length > 0)
+        parsed = JSON.parse(raw);
+      return { status: response.statusCode, headers: response.headers, body: parsed as never, raw };
+    },
+    drainJobs: () => platform.jobs.drain(),
+    async close() {
+      await app.close();
+      await platform.close();
+      await inbox?.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

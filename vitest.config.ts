@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+
+// The whole suite runs twice: against embedded PGlite and against the PostgreSQL server
+// (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres). Each test
+// file gets a fresh database cloned from a template migrated once per run.
+export default defineConfig({
+  test: {
+    globalSetup: ['test/setup/global.ts'],
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    teardownTimeout: 30_000,
+    projects: [
+      { extends: true, test: { name: 'pglite' } },
+      { extends: true, test: { name: 'postgres' } },
+    ],
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      reporter: ['text-summary', 'json-summary'],
+    },
+  },
+});
