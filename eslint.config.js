@@ -38,6 +38,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
+      // Tests pass environments to child processes and read TEST_* settings.
+      'no-restricted-properties': 'off',
     },
   },
   {

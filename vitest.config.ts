@@ -8,6 +8,8 @@ export default defineConfig({
     globalSetup: ['test/setup/global.ts'],
     include: ['test/**/*.test.ts'],
     pool: 'forks',
+    // Much of a test's time is spent waiting on PostgreSQL or Argon2 threads: more workers than cores pays.
+    maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,

@@ -16,9 +16,19 @@ export interface AppOptions {
   services?: string[] | undefined;
 }
 
+export interface RouteInfo {
+  method: string;
+  url: string;
+  public: boolean;
+  scope: string | undefined;
+  documented: boolean;
+}
+
 export interface BuiltApp {
   app: FastifyInstance;
   modules: Modules;
+  /** Every route mounted, with its access rule (the authorization tests enumerate it). */
+  routes: RouteInfo[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -96,8 +106,21 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  const routes: RouteInfo[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      routes.push({
+        method,
+        url: route.url,
+        public: route.config?.public === true || !route.url.startsWith('/v1/'),
+        scope: route.config?.scope,
+        documented: route.schema?.hide !== true,
+      });
+    }
+  });
   modules.auth.installGuard(app);
   registerOperationalRoutes(app, platform);
   for (const module of selected) await module.routes(app);
-  return { app, modules };
+  return { app, modules, routes };
 }

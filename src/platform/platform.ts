@@ -86,7 +86,9 @@ export async function createPlatform(
   const clock = overrides.clock ?? systemClock;
   const db = overrides.db ?? (await openDatabase(config, log, overrides.migrate ?? true));
   const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
-  const kv = redis ? redisStore(redis) : memoryStore(() => clock.now().getTime());
+  const kv = redis
+    ? redisStore(redis, config.redisKeyPrefix)
+    : memoryStore(() => clock.now().getTime());
   const mailer = config.smtpUrl
     ? createSmtpMailer(config.smtpUrl, config.mailFrom)
     : createOutboxMailer(config.dataDir, config.mailFrom, log, !config.production);
@@ -109,7 +111,7 @@ export async function createPlatform(
     db,
     redis,
     kv,
-    limiters: createLimiterFactory(redis),
+    limiters: createLimiterFactory(redis, config.redisKeyPrefix),
     mailer,
     jobs,
     secrets,

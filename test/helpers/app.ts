@@ -9,9 +9,9 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.ts';
 import { createPlatform, type Platform } from '../../src/platform/platform.ts';
 import { loggerOptions } from '../../src/platform/logger.ts';
-import { buildApp } from '../../src/app.ts';
+import { buildApp, type RouteInfo } from '../../src/app.ts';
 import type { Modules } from '../../src/modules/index.ts';
-import { freshDatabase, type TestDatabase } from './database.ts';
+import { freshDatabase, replicaDatabase, type TestDatabase } from './database.ts';
 import { ManualClock } from './clock.ts';
 import { startSmtp, type Inbox } from './smtp.ts';
 
@@ -27,12 +27,15 @@ export interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
   query?: Record<string, string | number | boolean>;
+  /** The client address the request comes from (rate limits, audit). */
+  ip?: string;
 }
 
 export interface TestApp {
   app: FastifyInstance;
   platform: Platform;
   modules: Modules;
+  routes: RouteInfo[];
   clock: ManualClock;
   db: TestDatabase;
   inbox: Inbox | undefined;
@@ -48,11 +51,16 @@ export interface TestAppOptions {
   smtp?: boolean;
   start?: Date | string;
   services?: string[];
+  /** Adds routes or hooks before the app is ready (e.g. a route that fails on purpose). */
+  extend?: (app: FastifyInstance) => void;
+  /** Another replica: same database, data directory (keys) and configuration as this app. */
+  replicaOf?: TestApp;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'amira-data-'));
-  const db = await freshDatabase();
+  const replicaOf = options.replicaOf;
+  const dataDir = replicaOf?.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'amira-data-')));
+  const db = replicaOf ? await replicaDatabase(replicaOf.db) : await freshDatabase();
   const inbox = options.smtp ? await startSmtp() : undefined;
   const clock = new ManualClock(options.start);
   const logs: string[] = [];
@@ -68,7 +76,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   });
   const platform = await createPlatform(config, { log, clock, db, migrate: false });
-  const { app, modules } = await buildApp(platform, { services: options.services });
+  const { app, modules, routes } = await buildApp(platform, { services: options.services });
+  options.extend?.(app);
   await platform.jobs.start({ work: false });
   for (const module of modules.all) await module.start?.();
   await app.ready();
@@ -77,14 +86,16 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     app,
     platform,
     modules,
+    routes,
     clock,
     db,
     inbox,
     dataDir,
     logs,
-    async request(method, url, { token, body, headers = {}, query } = {}) {
+    async request(method, url, { token, body, headers = {}, query, ip } = {}) {
       const response = await app.inject({
         method: method as 'GET',
+        ...(ip ? { remoteAddress: ip } : {}),
         url,
         ...(query
           ? { query: Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) }
@@ -101,9 +112,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     drainJobs: () => platform.jobs.drain(),
     async close() {
       await app.close();
-      await platform.close();
+      if (replicaOf && db.kind === 'pglite') {
+        await platform.jobs.stop(); // the shared embedded database belongs to the first app
+      } else {
+        await platform.close();
+      }
       await inbox?.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!replicaOf) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -39,3 +39,9 @@ export async function freshDatabase(): Promise<TestDatabase> {
   templateBlob ??= new Blob([await readFile(inject('pgliteTemplate'))]);
   return Object.assign(await openPglite({ loadDataDir: templateBlob }), { url: undefined });
 }
+
+/** A second connection to the same database, as another replica would have. */
+export async function replicaDatabase(of: TestDatabase): Promise<TestDatabase> {
+  if (of.kind === 'pglite' || !of.url) return of; // embedded: one process, one instance
+  return Object.assign(openPostgres({ url: of.url, poolMax: 5 }), { url: of.url });
+}

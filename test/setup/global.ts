@@ -15,7 +15,6 @@ declare module 'vitest' {
   }
 }
 
-// eslint-disable-next-line no-restricted-properties
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -10,7 +10,7 @@ export interface KeyValueStore {
   exists(key: string): Promise<boolean>;
 }
 
-export function redisStore(redis: Redis, prefix = 'amira:'): KeyValueStore {
+export function redisStore(redis: Redis, prefix: string): KeyValueStore {
   return {
     shared: true,
     get: (key) => redis.get(prefix + key),

@@ -58,7 +58,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
   return {
     kind: 'pglite',
     client,
-    asUser(userId, work) {
+    async asUser(userId, work) {
       assertUuid(userId);
       return scoped('user', userId, work);
     },

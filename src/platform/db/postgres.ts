@@ -72,7 +72,7 @@ export function openPostgres(options: PostgresOptions): PostgresDatabase {
   return {
     kind: 'postgres',
     client,
-    asUser(userId, work) {
+    async asUser(userId, work) {
       assertUuid(userId);
       return scoped({ kind: 'user', userId }, work);
     },

@@ -33,7 +33,10 @@ export interface Limiter {
 
 export type LimiterFactory = (spec: LimitSpec) => Limiter;
 
-export function createLimiterFactory(redis: Redis | undefined): LimiterFactory {
+export function createLimiterFactory(
+  redis: Redis | undefined,
+  keyPrefix = 'amira:',
+): LimiterFactory {
   return (spec) => {
     const memory = new RateLimiterMemory({
       keyPrefix: `rl:${spec.name}`,
@@ -43,7 +46,7 @@ export function createLimiterFactory(redis: Redis | undefined): LimiterFactory {
     const store: RateLimiterAbstract = redis
       ? new RateLimiterRedis({
           storeClient: redis,
-          keyPrefix: `amira:rl:${spec.name}`,
+          keyPrefix: `${keyPrefix}rl:${spec.name}`,
           points: spec.points,
           duration: spec.durationSeconds,
           rejectIfRedisNotReady: true,

@@ -1,0 +1,26 @@
+// Reading rows directly (system scope) to prove what a request did or did not store.
+import { sql, type SQL } from 'drizzle-orm';
+import { queryRows } from '../../src/platform/db/database.ts';
+import type { TestApp } from './app.ts';
+
+export function rows<T = Record<string, unknown>>(t: TestApp, query: SQL): Promise<T[]> {
+  return t.platform.db.asSystem((tx) => queryRows<T>(tx, query));
+}
+
+export async function count(t: TestApp, table: string, where: SQL = sql`true`): Promise<number> {
+  const [row] = await rows<{ n: number }>(
+    t,
+    sql`select count(*)::int as n from ${sql.identifier(table)} where ${where}`,
+  );
+  return row?.n ?? 0;
+}
+
+/** Every table of the public schema with a user_id column (and users itself). */
+export async function userOwnedTables(t: TestApp): Promise<string[]> {
+  const found = await rows<{ table_name: string }>(
+    t,
+    sql`select distinct table_name from information_schema.columns
+        where table_schema = 'public' and column_name = 'user_id' order by table_name`,
+  );
+  return ['users', ...found.map((r) => r.table_name)];
+}

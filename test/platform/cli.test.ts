@@ -1,0 +1,87 @@
+// The CLI as an operator runs it: a real child process on the embedded database or on
+// PostgreSQL (per test project).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clonePostgresDatabase, databaseKind } from '../helpers/database.ts';
+
+let dataDir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'amira-cli-'));
+  env = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  if (databaseKind() === 'postgres') env.DATABASE_URL = await clonePostgresDatabase();
+});
+afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+function run(args: string[], extraEnv: Record<string, string> = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ['src/main.ts', ...args], {
+      env: { ...env, ...extraEnv },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('command line', () => {
+  it('migrates, then creates the first administrator once and promotes on the second call', async () => {
+    expect((await run(['migrate'])).stdout).toContain('migrations applied');
+    const created = await run(['create-admin', '--email', 'Root@Example.com']);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(
+      /Created administrator Root@Example.com\.\nTemporary password \(shown once\): \S{20,}/,
+    );
+    const again = await run(['create-admin', '--email', 'root@example.com']);
+    expect(again.stdout).toContain('is now an administrator');
+    if (databaseKind() === 'pglite')
+      expect(await readdir(path.join(dataDir, 'keys'))).toEqual([
+        'app-secret',
+        'jwt-signing-keys.json',
+      ]);
+  }, 60_000);
+
+  it('prints the OpenAPI document', async () => {
+    const result = await run(['openapi']);
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toContain('/v1/auth/login');
+  }, 60_000);
+
+  it('refuses to start with a bad variable and names it', async () => {
+    const result = await run(['serve'], { PORT: 'eighty' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('PORT');
+  });
+
+  it('prints usage for an unknown command', async () => {
+    const result = await run(['dance']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Usage: amira');
+  });
+
+  it('serves, answers readiness, and stops cleanly on SIGTERM', async () => {
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const child: ChildProcess = spawn(process.execPath, ['src/main.ts', 'serve'], {
+      env: { ...env, PORT: port, LOG_LEVEL: 'info' },
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const deadline = Date.now() + 30_000;
+    while (!output.includes('Amira Wellness API listening') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok' } });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 60_000);
+});
