@@ -14,8 +14,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
     projects: [
-      { extends: true, test: { name: 'pglite' } },
-      { extends: true, test: { name: 'postgres' } },
+      { extends: true, test: { name: 'pglite', provide: { databaseKind: 'pglite' } } },
+      { extends: true, test: { name: 'postgres', provide: { databaseKind: 'postgres' } } },
     ],
     coverage: {
       provider: 'v8',

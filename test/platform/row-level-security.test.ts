@@ -4,6 +4,7 @@ import { queryRows } from '../../src/platform/db/database.ts';
 import { keyEnvelopes, users } from '../../src/modules/auth/tables.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { userOwnedTables } from '../helpers/db.ts';
+import { databaseKind } from '../helpers/database.ts';
 import { registerUser, type TestUser } from '../helpers/users.ts';
 
 let t: TestApp;
@@ -17,6 +18,11 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('row-level security', () => {
+  it('runs on the database of this test project', async () => {
+    expect(t.db.kind).toBe(databaseKind());
+    expect(t.platform.db.kind).toBe(databaseKind());
+  });
+
   it('runs as a role that is subject to it (not a superuser, no BYPASSRLS)', async () => {
     const [role] = await t.platform.db.unscoped((tx) =>
       queryRows<{ rolsuper: boolean; rolbypassrls: boolean }>(

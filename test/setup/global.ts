@@ -1,4 +1,6 @@
-// Once per run and project: build the database template the test files clone.
+// Once per run: build the database templates the test files clone (a PGlite dump and a
+// PostgreSQL template database). Which one a file uses is its project's `databaseKind`
+// (vitest.config.ts).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,23 +21,20 @@ const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
-  project.provide('runId', runId);
-  if (project.name === 'postgres') {
-    const prefix = `amira_t_${runId}`;
-    const template = `${prefix}_tpl`;
-    await buildPostgresTemplate(ADMIN_URL, template);
-    project.provide('databaseKind', 'postgres');
-    project.provide('postgresAdminUrl', ADMIN_URL);
-    project.provide('postgresTemplate', template);
-    project.provide('pgliteTemplate', '');
-    return () => dropDatabases(ADMIN_URL, prefix);
-  }
+  const prefix = `amira_t_${runId}`;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'amira-test-'));
-  const file = path.join(dir, 'template.tar');
-  await buildPgliteTemplate(file);
-  project.provide('databaseKind', 'pglite');
-  project.provide('pgliteTemplate', file);
+  const pgliteTemplate = path.join(dir, 'template.tar');
+  const postgresTemplate = `${prefix}_tpl`;
+  await Promise.all([
+    buildPgliteTemplate(pgliteTemplate),
+    buildPostgresTemplate(ADMIN_URL, postgresTemplate),
+  ]);
+  project.provide('runId', runId);
+  project.provide('pgliteTemplate', pgliteTemplate);
   project.provide('postgresAdminUrl', ADMIN_URL);
-  project.provide('postgresTemplate', '');
-  return () => rm(dir, { recursive: true, force: true });
+  project.provide('postgresTemplate', postgresTemplate);
+  return async () => {
+    await dropDatabases(ADMIN_URL, prefix);
+    await rm(dir, { recursive: true, force: true });
+  };
 }

@@ -1,5 +1,5 @@
 // SQL for sessions and their refresh-token families.
-import { and, desc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, ne } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/database.ts';
 import { refreshTokens, sessions, userDevices, users } from './tables.ts';
 
@@ -126,7 +126,7 @@ export async function recentlyRevokedSessionIds(tx: Tx, since: Date): Promise<st
   const rows = await tx
     .select({ id: sessions.id })
     .from(sessions)
-    .where(sql`${sessions.revokedAt} > ${since}`);
+    .where(gt(sessions.revokedAt, since));
   return rows.map((r) => r.id);
 }
 

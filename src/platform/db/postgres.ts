@@ -55,7 +55,9 @@ export function openPostgres(options: PostgresOptions): PostgresDatabase {
       // Failures of these surface through the work's own statements; avoid unhandled rejections.
       for (const pending of setup) pending.catch(() => {});
       try {
-        const result = await work(drizzle({ client: conn }));
+        // A reserved connection lacks the pool's `options`, which Drizzle reads (type parsers).
+        const tx: Tx = drizzle({ client: Object.assign(conn, { options: client.options }) });
+        const result = await work(tx);
         await Promise.all(setup);
         await conn`commit`;
         return result;

@@ -3,7 +3,7 @@
 // and then replays the committed response; a rolled-back create leaves no record, so the
 // retry runs again. Keys are per user and expire after 24 hours.
 import { createHash } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import { AppError, badRequest } from '../errors.ts';
 import type { Tx } from '../db/database.ts';
@@ -84,5 +84,5 @@ export async function runIdempotent<T>(
 export async function deleteExpiredIdempotencyKeys(tx: Tx, now: Date): Promise<void> {
   await tx
     .delete(idempotencyKeys)
-    .where(sql`${idempotencyKeys.createdAt} < ${new Date(now.getTime() - TTL_MS)}`);
+    .where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - TTL_MS)));
 }
