@@ -9,6 +9,7 @@ import { ProblemDocument } from './platform/errors.ts';
 import { createValidatorCompiler } from './platform/http/validation.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
 import { registerOperationalRoutes } from './platform/http/operational-routes.ts';
+import { registerRequestMetrics } from './platform/http/metrics.ts';
 import { createModules, type Modules } from './modules/index.ts';
 
 export interface AppOptions {
@@ -72,6 +73,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerRequestMetrics(app, platform.metrics);
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {

@@ -47,6 +47,7 @@ const EnvSchema = Type.Object({
   ),
   TRUST_PROXY: Type.String({ default: 'false' }),
   JOBS: Type.Union([Type.Literal('inprocess'), Type.Literal('off')], { default: 'inprocess' }),
+  MIGRATE_ON_START: Type.Boolean({ default: true }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -75,6 +76,7 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   trustProxy: boolean | number | string[];
   jobs: Env['JOBS'];
+  migrateOnStart: boolean;
 }
 
 export class ConfigError extends Error {
@@ -152,5 +154,6 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     logLevel: env.LOG_LEVEL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     jobs: env.JOBS,
+    migrateOnStart: env.MIGRATE_ON_START,
   };
 }

@@ -84,7 +84,8 @@ export async function createPlatform(
     overrides.log ??
     pino(loggerOptions(config.logLevel, config.env === 'development' && process.stdout.isTTY));
   const clock = overrides.clock ?? systemClock;
-  const db = overrides.db ?? (await openDatabase(config, log, overrides.migrate ?? true));
+  const db =
+    overrides.db ?? (await openDatabase(config, log, overrides.migrate ?? config.migrateOnStart));
   const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
   const kv = redis
     ? redisStore(redis, config.redisKeyPrefix)

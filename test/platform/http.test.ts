@@ -84,6 +84,9 @@ describe('operational routes', () => {
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toContain('text/plain');
     expect(response.raw).toContain('process_cpu_user_seconds_total');
+    expect(response.raw).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/health\/live",status_code="200"\} \d+/,
+    );
   });
 
   it('serves the interactive docs page', async () => {
