@@ -66,6 +66,7 @@ export const DeviceInput = Type.Object(
   },
   { additionalProperties: false },
 );
+export type DeviceInputDto = Static<typeof DeviceInput>;
 
 const JsonObject = Type.Object({}, { additionalProperties: true, maxProperties: 50 });
 

@@ -19,7 +19,13 @@ import type { RevocationStore } from './revocations.ts';
 import * as repo from './repository.ts';
 import * as sessionsRepo from './sessions.repository.ts';
 import { toSessionDto, toUserDto } from './dto.ts';
-import type { RegisterInput, LoginInput, TokenPairDto, SessionDto } from './schemas.ts';
+import type {
+  RegisterInput,
+  LoginInput,
+  TokenPairDto,
+  SessionDto,
+  DeviceInputDto,
+} from './schemas.ts';
 import type { SendEmailPayload } from './jobs.ts';
 
 export type { RequestMeta };
@@ -109,6 +115,26 @@ export function createAuthService(deps: AuthServiceDeps) {
     };
   }
 
+  /** Records the device a sign-in comes from (if the app says) and returns its row id. */
+  const deviceRefFor = async (
+    tx: Tx,
+    userId: string,
+    device: DeviceInputDto | undefined,
+    now: Date,
+  ) =>
+    device
+      ? repo.upsertDevice(
+          tx,
+          userId,
+          {
+            deviceId: device.device_id,
+            deviceName: device.device_name ?? null,
+            platform: device.platform,
+          },
+          now,
+        )
+      : null;
+
   /** The salt a client derives its keys with; stable and account-independent for unknown emails. */
   function derivedSalt(email: string): string {
     return deps.secrets
@@ -188,18 +214,7 @@ export function createAuthService(deps: AuthServiceDeps) {
           );
           if (input.key_envelope)
             await repo.upsertEnvelope(tx, userId, 'password', input.key_envelope, now);
-          const deviceRef = input.device
-            ? await repo.upsertDevice(
-                tx,
-                userId,
-                {
-                  deviceId: input.device.device_id,
-                  deviceName: input.device.device_name ?? null,
-                  platform: input.device.platform,
-                },
-                now,
-              )
-            : null;
+          const deviceRef = await deviceRefFor(tx, userId, input.device, now);
           const issued = await tokens.startSession(
             tx,
             { userId, role: 'user', deviceRef, ...meta },
@@ -249,18 +264,7 @@ export function createAuthService(deps: AuthServiceDeps) {
           { lastLoginAt: now, ...(newHash ? { passwordHash: newHash } : {}) },
           now,
         );
-        const deviceRef = input.device
-          ? await repo.upsertDevice(
-              tx,
-              account.id,
-              {
-                deviceId: input.device.device_id,
-                deviceName: input.device.device_name ?? null,
-                platform: input.device.platform,
-              },
-              now,
-            )
-          : null;
+        const deviceRef = await deviceRefFor(tx, account.id, input.device, now);
         const issued = await tokens.startSession(
           tx,
           { userId: account.id, role: account.role, deviceRef, ...meta },

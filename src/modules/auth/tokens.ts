@@ -70,6 +70,32 @@ export function createTokenIssuer(
       issuedAt,
     );
 
+  /** The pair for a rotation: refresh token `childToken`, access token signed as of `issuedAt`. */
+  async function rotated(
+    token: { userId: string; sessionId: string; role: Role },
+    childId: string,
+    childToken: string,
+    issuedAt: number,
+    now: Date,
+  ): Promise<RotationResult> {
+    return {
+      kind: 'rotated',
+      userId: token.userId,
+      tokens: {
+        sessionId: token.sessionId,
+        accessToken: await accessToken(
+          token.userId,
+          token.sessionId,
+          token.role,
+          childId,
+          issuedAt,
+        ),
+        refreshToken: childToken,
+        expiresIn: Math.max(0, issuedAt + settings.access.ttlSeconds - seconds(now)),
+      },
+    };
+  }
+
   return {
     async startSession(tx, input, now) {
       const sessionId = randomUUID();
@@ -116,23 +142,7 @@ export function createTokenIssuer(
           now.getTime() - token.rotatedAt.getTime() <= settings.reuseGraceSeconds * 1000;
         if (child && withinGrace && !child.rotatedAt) {
           // A client racing itself (two requests, or a retry after a lost response): same pair.
-          const issuedAt = seconds(token.rotatedAt);
-          return {
-            kind: 'rotated',
-            userId: token.userId,
-            tokens: {
-              sessionId: token.sessionId,
-              accessToken: await accessToken(
-                token.userId,
-                token.sessionId,
-                token.role,
-                child.id,
-                issuedAt,
-              ),
-              refreshToken: childToken,
-              expiresIn: Math.max(0, issuedAt + settings.access.ttlSeconds - seconds(now)),
-            },
-          };
+          return rotated(token, child.id, childToken, seconds(token.rotatedAt), now);
         }
         return { kind: 'reused', userId: token.userId, sessionId: token.sessionId };
       }
@@ -150,22 +160,7 @@ export function createTokenIssuer(
         expiresAt,
       });
       await sessionsRepo.touchSession(tx, token.sessionId, now, expiresAt);
-      return {
-        kind: 'rotated',
-        userId: token.userId,
-        tokens: {
-          sessionId: token.sessionId,
-          accessToken: await accessToken(
-            token.userId,
-            token.sessionId,
-            token.role,
-            childId,
-            seconds(now),
-          ),
-          refreshToken: childToken,
-          expiresIn: settings.access.ttlSeconds,
-        },
-      };
+      return rotated(token, childId, childToken, seconds(now), now);
     },
   };
 }
