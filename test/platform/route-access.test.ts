@@ -1,0 +1,55 @@
+// Access rules enumerated from the route table, so a new route is covered the day it is
+// added: every non-public route refuses a missing or tampered token, and every route
+// that needs a scope refuses a plain user.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { registerUser, type TestUser } from '../helpers/users.ts';
+
+let t: TestApp;
+let user: TestUser;
+beforeAll(async () => {
+  t = await createTestApp();
+  user = await registerUser(t);
+});
+afterAll(() => t.close());
+
+const concrete = (url: string) => url.replace(/:(\w+)/g, '00000000-0000-4000-8000-000000000000');
+
+describe('route access', () => {
+  it('refuses every non-public route without a token, and with a tampered one', async () => {
+    const protectedRoutes = t.routes.filter((r) => !r.public);
+    expect(protectedRoutes.length).toBeGreaterThan(15);
+    const tampered = user.accessToken.slice(0, -4) + (user.accessToken.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    for (const route of protectedRoutes) {
+      for (const token of [undefined, tampered]) {
+        const response = await t.request(route.method, concrete(route.url), { token, body: route.method === 'GET' ? undefined : {} });
+        expect(response.status, `${route.method} ${route.url}`).toBe(401);
+        expect(response.headers['content-type'], `${route.method} ${route.url}`).toContain('application/problem+json');
+      }
+    }
+  });
+
+  it('refuses every scoped route to a plain user with 403', async () => {
+    const scoped = t.routes.filter((r) => r.scope);
+    expect(scoped.length).toBeGreaterThan(0);
+    for (const route of scoped) {
+      const response = await t.request(route.method, concrete(route.url), { token: user.accessToken, body: route.method === 'GET' ? undefined : {} });
+      expect(response.status, `${route.method} ${route.url}`).toBe(403);
+    }
+  });
+
+  it('lists only intended routes as public', async () => {
+    const publicV1 = t.routes.filter((r) => r.public && r.url.startsWith('/v1/')).map((r) => `${r.method} ${r.url}`);
+    expect(publicV1.sort()).toEqual(
+      [
+        'GET /v1/auth/key-params',
+        'POST /v1/auth/login',
+        'POST /v1/auth/refresh',
+        'POST /v1/auth/register',
+        'POST /v1/auth/reset-password',
+        'POST /v1/auth/reset-password-confirm',
+        'POST /v1/auth/verify-email',
+      ].sort(),
+    );
+  });
+});
