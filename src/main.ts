@@ -9,6 +9,7 @@ import { createPlatform, type Platform } from './platform/platform.ts';
 import { openPglite } from './platform/db/pglite.ts';
 import { migratePgliteDatabase, migratePostgresDatabase } from './platform/db/migrate.ts';
 import { buildApp } from './app.ts';
+import { seedContent } from './modules/index.ts';
 
 const USAGE = `Usage: amira <command> [options]
 
@@ -16,6 +17,7 @@ Commands:
   serve [--services auth,...] [--no-jobs]   run the HTTP API (jobs in-process unless --no-jobs or JOBS=off)
   worker                                    run background jobs only
   migrate                                   apply database migrations and exit
+  seed                                      load the content (emotions, tools, ...) and exit
   openapi                                   print the OpenAPI document
   create-admin --email <email>              create the first administrator (or promote an account)
 `;
@@ -61,6 +63,7 @@ async function serve(args: string[]): Promise<void> {
   });
   const config = readConfig();
   const platform = await createPlatform(config);
+  await seedContent(platform.db);
   const services = values.services
     ?.split(',')
     .map((s) => s.trim())
@@ -88,6 +91,7 @@ async function serve(args: string[]): Promise<void> {
 async function worker(): Promise<void> {
   const config = readConfig();
   const platform = await createPlatform(config);
+  await seedContent(platform.db);
   const { modules } = await buildApp(platform);
   await platform.jobs.start({ work: true });
   for (const module of modules.all) await module.start?.();
@@ -105,6 +109,14 @@ async function migrate(): Promise<void> {
     await db.close();
   }
   process.stdout.write('migrations applied\n');
+}
+
+async function seed(): Promise<void> {
+  const config = readConfig();
+  const platform = await createPlatform({ ...config, logLevel: 'warn' });
+  const report = await seedContent(platform.db);
+  process.stdout.write(`content loaded (rows inserted or changed): ${JSON.stringify(report)}\n`);
+  await platform.close();
 }
 
 async function openapi(): Promise<void> {
@@ -146,6 +158,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   serve,
   worker,
   migrate,
+  seed,
   openapi,
   'create-admin': createAdmin,
 };

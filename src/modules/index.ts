@@ -4,15 +4,28 @@
 import type { Platform } from '../platform/platform.ts';
 import type { AppModule } from './module.ts';
 import { createAuthModule, type AuthModule } from './auth/index.ts';
+import { createEmotionsModule, type EmotionsModule } from './emotions/index.ts';
+import { seedEmotionTypes } from './emotions/catalog.ts';
+import type { Database } from '../platform/db/database.ts';
 
 export interface Modules {
   auth: AuthModule;
+  emotions: EmotionsModule;
   all: AppModule[];
 }
 
-export const MODULE_NAMES = ['auth'] as const;
-
 export async function createModules(platform: Platform): Promise<Modules> {
   const auth = await createAuthModule(platform);
-  return { auth, all: [auth] };
+  const emotions = await createEmotionsModule(platform, auth);
+  return { auth, emotions, all: [auth, emotions] };
+}
+
+/** The content each module loads from content/, in dependency order. */
+const CONTENT_SEEDS: [string, (db: Database) => Promise<number>][] = [['emotion types', seedEmotionTypes]];
+
+/** Loads all content (idempotent: a second run changes nothing); rows inserted or changed, by kind. */
+export async function seedContent(db: Database): Promise<Record<string, number>> {
+  const report: Record<string, number> = {};
+  for (const [name, seed] of CONTENT_SEEDS) report[name] = await seed(db);
+  return report;
 }

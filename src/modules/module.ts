@@ -8,6 +8,6 @@ export interface AppModule {
   prefixes: string[];
   /** Mounts the module's routes. */
   routes(app: FastifyInstance): Promise<void>;
-  /** Work to do once the process starts serving (e.g. warm a cache). */
+  /** Work to do once the process starts serving (e.g. load a catalog). */
   start?(): Promise<void>;
 }

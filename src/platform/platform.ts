@@ -19,6 +19,7 @@ import { createJobs, type Jobs } from './jobs/jobs.ts';
 import { createSecrets, loadAppSecret, type Secrets } from './crypto/secrets.ts';
 import { loadSigningKeys, type SigningKeys } from './crypto/signing-keys.ts';
 import { createAccountDeletion, type AccountDeletion } from './account-deletion.ts';
+import { createDomainEvents, type DomainEvents } from './events.ts';
 import { loggerOptions } from './logger.ts';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -36,6 +37,7 @@ export interface Platform {
   secrets: Secrets;
   keys: SigningKeys;
   deletion: AccountDeletion;
+  events: DomainEvents;
   metrics: Registry;
   /** Dependencies /health/ready checks, by name. Modules add theirs. */
   readiness: Map<string, ReadinessCheck>;
@@ -118,6 +120,7 @@ export async function createPlatform(
     secrets,
     keys,
     deletion: createAccountDeletion(),
+    events: createDomainEvents(),
     metrics,
     readiness,
     async close() {

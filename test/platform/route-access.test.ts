@@ -43,6 +43,7 @@ describe('route access', () => {
     expect(publicV1.sort()).toEqual(
       [
         'GET /v1/auth/key-params',
+        'GET /v1/emotions/types',
         'POST /v1/auth/login',
         'POST /v1/auth/refresh',
         'POST /v1/auth/register',

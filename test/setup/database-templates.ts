@@ -6,12 +6,15 @@ import { PgBoss, fromPglite } from 'pg-boss';
 import { openPglite } from '../../src/platform/db/pglite.ts';
 import { migratePgliteDatabase, migratePostgresDatabase } from '../../src/platform/db/migrate.ts';
 import { APP_ROLE } from '../../src/platform/db/database.ts';
+import { openPostgres } from '../../src/platform/db/postgres.ts';
+import { seedContent } from '../../src/modules/index.ts';
 
 export const APP_ROLE_PASSWORD = 'amira_app_test';
 
 export async function buildPgliteTemplate(file: string): Promise<void> {
   const db = await openPglite();
   await migratePgliteDatabase(db.client);
+  await seedContent(db);
   const boss = new PgBoss({
     backend: 'pglite',
     db: fromPglite(db.client),
@@ -58,6 +61,9 @@ export async function buildPostgresTemplate(adminUrl: string, template: string):
   }
   const url = appRoleUrl(adminUrl, template);
   await migratePostgresDatabase(url);
+  const db = openPostgres({ url, poolMax: 2 });
+  await seedContent(db);
+  await db.close();
   const boss = new PgBoss({ connectionString: url, max: 2, supervise: false, schedule: false });
   await boss.start();
   await boss.stop({ graceful: false });

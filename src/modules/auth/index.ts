@@ -17,6 +17,8 @@ import { usersRoutes } from './users.routes.ts';
 import { adminRoutes } from './admin.routes.ts';
 import * as sessionsRepo from './sessions.repository.ts';
 import * as repo from './repository.ts';
+import type { Tx } from '../../platform/db/database.ts';
+import { notFound } from '../../platform/errors.ts';
 
 /** Client-side key derivation defaults (64 MiB, 3 passes): the E2E keys deserve more than a login hash. */
 export const CLIENT_KDF = { memoryKib: 65536, iterations: 3, parallelism: 1 };
@@ -27,7 +29,7 @@ export interface AuthModule extends AppModule {
   /** Installs authentication on every /v1 route added after it (call before mounting any module). */
   installGuard(app: FastifyInstance): void;
   /** The time zone and language of a user, for modules that compute "days" or write texts. */
-  profileOf(userId: string): Promise<{ timeZone: string; language: 'es' | 'en' } | undefined>;
+  profileIn(tx: Tx, userId: string): Promise<{ timeZone: string; language: 'es' | 'en' }>;
 }
 
 export async function createAuthModule(platform: Platform): Promise<AuthModule> {
@@ -101,9 +103,10 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
         isSessionRevoked: (sessionId) => revocations.isRevoked(sessionId),
       });
     },
-    async profileOf(userId) {
-      const row = await db.asUser(userId, (tx) => repo.findUserById(tx, userId));
-      return row ? { timeZone: row.timeZone, language: row.languagePreference } : undefined;
+    async profileIn(tx, userId) {
+      const row = await repo.findLocale(tx, userId);
+      if (!row) throw notFound('user');
+      return row;
     },
     async routes(app) {
       app.get('/.well-known/jwks.json', { schema: { hide: true } }, async (_request, reply) =>

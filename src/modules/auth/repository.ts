@@ -77,6 +77,14 @@ export async function findUserById(tx: Tx, id: string): Promise<UserRow | undefi
   return row;
 }
 
+export async function findLocale(tx: Tx, userId: string) {
+  const [row] = await tx
+    .select({ timeZone: users.timeZone, language: users.languagePreference })
+    .from(users)
+    .where(eq(users.id, userId));
+  return row;
+}
+
 export async function findCredentialsByEmail(tx: Tx, email: string) {
   const [row] = await tx
     .select({

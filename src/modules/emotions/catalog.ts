@@ -1,0 +1,94 @@
+// The emotion catalog: seeded from content/emotions.json (idempotently: re-running
+// changes nothing, an edited file updates the rows) and held in memory by each process,
+// since it changes only with a deployment.
+import { createHash } from 'node:crypto';
+import { Type } from 'typebox';
+import { asc, sql } from 'drizzle-orm';
+import type { Database } from '../../platform/db/database.ts';
+import { readContent } from '../../platform/content.ts';
+import { emotionTypes, EMOTION_CATEGORIES, type EmotionCategory } from './tables.ts';
+import type { EmotionTypeDto } from './schemas.ts';
+
+const Bilingual = Type.Object({ es: Type.String({ minLength: 1 }), en: Type.String({ minLength: 1 }) });
+const EmotionsFile = Type.Array(
+  Type.Object({
+    code: Type.String({ pattern: '^[a-z_]+$' }),
+    category: Type.Union(EMOTION_CATEGORIES.map((c) => Type.Literal(c))),
+    valence: Type.Number({ minimum: -1, maximum: 1 }),
+    arousal: Type.Number({ minimum: 0, maximum: 1 }),
+    color: Type.String({ pattern: '^#[0-9A-Fa-f]{6}$' }),
+    name: Bilingual,
+    description: Bilingual,
+  }),
+  { minItems: 16 },
+);
+
+/** Upserts the catalog; returns how many rows were inserted or changed. */
+export async function seedEmotionTypes(db: Database): Promise<number> {
+  const items = await readContent(EmotionsFile, 'emotions.json');
+  const rows = items.map((item, index) => ({
+    code: item.code,
+    category: item.category as EmotionCategory,
+    valence: item.valence,
+    arousal: item.arousal,
+    color: item.color,
+    nameEs: item.name.es,
+    nameEn: item.name.en,
+    descriptionEs: item.description.es,
+    descriptionEn: item.description.en,
+    sortOrder: index + 1,
+  }));
+  const changed = await db.asSystem((tx) =>
+    tx
+      .insert(emotionTypes)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: emotionTypes.code,
+        set: {
+          category: sql`excluded.category`,
+          valence: sql`excluded.valence`,
+          arousal: sql`excluded.arousal`,
+          color: sql`excluded.color`,
+          nameEs: sql`excluded.name_es`,
+          nameEn: sql`excluded.name_en`,
+          descriptionEs: sql`excluded.description_es`,
+          descriptionEn: sql`excluded.description_en`,
+          sortOrder: sql`excluded.sort_order`,
+        },
+        // Only rows that really differ are rewritten.
+        setWhere: sql`(${emotionTypes.category}, ${emotionTypes.valence}, ${emotionTypes.arousal}, ${emotionTypes.color},
+          ${emotionTypes.nameEs}, ${emotionTypes.nameEn}, ${emotionTypes.descriptionEs}, ${emotionTypes.descriptionEn},
+          ${emotionTypes.sortOrder}) is distinct from (excluded.category, excluded.valence, excluded.arousal,
+          excluded.color, excluded.name_es, excluded.name_en, excluded.description_es, excluded.description_en,
+          excluded.sort_order)`,
+      })
+      .returning({ id: emotionTypes.id }),
+  );
+  return changed.length;
+}
+
+export interface EmotionCatalog {
+  all(): EmotionTypeDto[];
+  byId(id: number): EmotionTypeDto | undefined;
+  byCode(code: string): EmotionTypeDto | undefined;
+  /** A strong validator for the ETag of the catalog response. */
+  etag: string;
+}
+
+export async function loadEmotionCatalog(db: Database): Promise<EmotionCatalog> {
+  const rows = await db.asSystem((tx) => tx.select().from(emotionTypes).orderBy(asc(emotionTypes.sortOrder)));
+  const all: EmotionTypeDto[] = rows.map((r) => ({
+    id: r.id,
+    code: r.code,
+    name: { es: r.nameEs, en: r.nameEn },
+    description: { es: r.descriptionEs, en: r.descriptionEn },
+    category: r.category,
+    valence: r.valence,
+    arousal: r.arousal,
+    color: r.color,
+  }));
+  const byId = new Map(all.map((e) => [e.id, e]));
+  const byCode = new Map(all.map((e) => [e.code, e]));
+  const etag = `"${createHash('sha256').update(JSON.stringify(all)).digest('base64url').slice(0, 22)}"`;
+  return { all: () => all, byId: (id) => byId.get(id), byCode: (code) => byCode.get(code), etag };
+}

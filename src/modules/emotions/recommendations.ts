@@ -1,0 +1,93 @@
+// Ranking tools for a feeling. Each candidate scores on four grounds, and the strongest
+// ground becomes its reason:
+//   personal  this user's own measured shift after the tool (pre/post check-ins), when
+//             there are at least two pairs: +4 × mean affect change (capped to ±2)
+//   match     the tool targets this emotion (+3), or one of the same category and
+//             similar arousal (+1)
+//   intensity high intensity (7+) favours short tools from the breathing, grounding and
+//             body categories (+1); low intensity (≤ 4) favours reflective ones (+0.5)
+//   favorite  the user marked it (+1)
+// Variety: at most two tools of one category in the answer.
+import type { EmotionCatalog } from './catalog.ts';
+import type { ShiftRow } from './analytics.repository.ts';
+import type { EmotionTypeDto, RecommendationsDto } from './schemas.ts';
+import type { AnalyticsTexts } from './texts.ts';
+import { fillTemplate } from './texts.ts';
+
+export interface RecommendableTool {
+  id: string;
+  name: string;
+  category: string;
+  estimatedDurationSeconds: number;
+  targetEmotionCodes: string[];
+}
+
+/** What the emotions module needs of the tool library. */
+export interface ToolCatalogPort {
+  exists(toolId: string): Promise<boolean>;
+  recommendable(language: 'es' | 'en'): Promise<RecommendableTool[]>;
+  favoritesOf(userId: string): Promise<Set<string>>;
+  names(ids: string[], language: 'es' | 'en'): Promise<Map<string, string>>;
+}
+
+const URGENT_CATEGORIES = new Set(['breathing', 'grounding', 'body']);
+const REFLECTIVE_CATEGORIES = new Set(['journaling', 'gratitude', 'mindfulness']);
+const SHORT_SECONDS = 5 * 60;
+const MAX_PER_CATEGORY = 2;
+
+export function rankTools(input: {
+  emotion: EmotionTypeDto;
+  intensity: number;
+  catalog: EmotionCatalog;
+  candidates: RecommendableTool[];
+  favorites: Set<string>;
+  shifts: Map<string, ShiftRow>;
+  language: 'es' | 'en';
+  reasons: AnalyticsTexts['reasons'];
+  limit: number;
+}): RecommendationsDto['items'] {
+  const { emotion, language, reasons } = input;
+  const scored = input.candidates.map((tool) => {
+    const grounds: { key: keyof AnalyticsTexts['reasons']; points: number; values: Record<string, string> }[] = [];
+    const shift = input.shifts.get(tool.id);
+    if (shift && shift.n >= 2 && shift.affect_change !== null) {
+      const points = Math.max(-2, Math.min(2, 4 * shift.affect_change));
+      grounds.push({ key: 'personal', points, values: { count: String(shift.n) } });
+    }
+    if (tool.targetEmotionCodes.includes(emotion.code)) {
+      grounds.push({ key: 'match', points: 3, values: { emotion: emotion.name[language].toLowerCase() } });
+    } else {
+      const similar = tool.targetEmotionCodes
+        .map((code) => input.catalog.byCode(code))
+        .find((e) => e && e.category === emotion.category && Math.abs(e.arousal - emotion.arousal) < 0.3);
+      if (similar) grounds.push({ key: 'match', points: 1, values: { emotion: similar.name[language].toLowerCase() } });
+    }
+    if (input.intensity >= 7 && URGENT_CATEGORIES.has(tool.category) && tool.estimatedDurationSeconds <= SHORT_SECONDS) {
+      grounds.push({ key: 'intense', points: 1, values: {} });
+    } else if (input.intensity <= 4 && REFLECTIVE_CATEGORIES.has(tool.category)) {
+      grounds.push({ key: 'gentle', points: 0.5, values: {} });
+    }
+    if (input.favorites.has(tool.id)) grounds.push({ key: 'favorite', points: 1, values: {} });
+    const score = grounds.reduce((sum, g) => sum + g.points, 0);
+    const strongest = [...grounds].sort((a, b) => b.points - a.points)[0];
+    return { tool, score, strongest };
+  });
+  const perCategory = new Map<string, number>();
+  const items: RecommendationsDto['items'] = [];
+  for (const { tool, score, strongest } of scored
+    .filter((s) => s.score > 0 && s.strongest && s.strongest.points > 0)
+    .sort((a, b) => b.score - a.score || a.tool.estimatedDurationSeconds - b.tool.estimatedDurationSeconds || a.tool.id.localeCompare(b.tool.id))) {
+    if ((perCategory.get(tool.category) ?? 0) >= MAX_PER_CATEGORY) continue;
+    perCategory.set(tool.category, (perCategory.get(tool.category) ?? 0) + 1);
+    items.push({
+      tool_id: tool.id,
+      name: tool.name,
+      category: tool.category,
+      estimated_duration_seconds: tool.estimatedDurationSeconds,
+      score: Number(score.toFixed(2)),
+      reason: strongest ? fillTemplate(reasons[strongest.key][language], strongest.values) : '',
+    });
+    if (items.length >= input.limit) break;
+  }
+  return items;
+}

@@ -1,0 +1,103 @@
+// SQL for check-ins (analytics queries are in analytics.repository.ts).
+import { and, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { Tx } from '../../platform/db/database.ts';
+import { checkins } from './checkins.tables.ts';
+import type { CheckinContext } from './tables.ts';
+
+export type CheckinRow = typeof checkins.$inferSelect;
+
+export interface NewCheckin {
+  id: string;
+  userId: string;
+  emotionTypeId: number;
+  intensity: number;
+  context: CheckinContext;
+  notes: string | null;
+  relatedJournalId: string | null;
+  relatedToolId: string | null;
+  createdAt: Date;
+  localTime: string;
+  receivedAt: Date;
+  clientId: string | null;
+}
+
+export async function insertCheckin(tx: Tx, row: NewCheckin): Promise<CheckinRow> {
+  const [inserted] = await tx.insert(checkins).values(row).returning();
+  if (!inserted) throw new Error('check-in insert returned no row');
+  return inserted;
+}
+
+/** Inserts what is new; rows whose (user, client_id, created_at) exist already are skipped. */
+export async function insertCheckinsIgnoringDuplicates(tx: Tx, rows: NewCheckin[]): Promise<CheckinRow[]> {
+  if (rows.length === 0) return [];
+  return tx.insert(checkins).values(rows).onConflictDoNothing().returning();
+}
+
+export async function findByClientIds(tx: Tx, userId: string, keys: { clientId: string; createdAt: Date }[]) {
+  if (keys.length === 0) return [];
+  const pairs = keys.map((k) => and(eq(checkins.clientId, k.clientId), eq(checkins.createdAt, k.createdAt)));
+  return tx
+    .select({ id: checkins.id, clientId: checkins.clientId, createdAt: checkins.createdAt })
+    .from(checkins)
+    .where(and(eq(checkins.userId, userId), or(...pairs)));
+}
+
+export async function findCheckin(tx: Tx, userId: string, id: string): Promise<CheckinRow | undefined> {
+  const [row] = await tx.select().from(checkins).where(and(eq(checkins.userId, userId), eq(checkins.id, id)));
+  return row;
+}
+
+export interface CheckinFilter {
+  fromLocal?: string | undefined;
+  toLocalExclusive?: string | undefined;
+  emotionTypeIds?: number[] | undefined;
+  intensityMin?: number | undefined;
+  intensityMax?: number | undefined;
+  contexts?: CheckinContext[] | undefined;
+}
+
+/** Newest first, keyset-paginated on (created_at, id). */
+export async function listCheckins(
+  tx: Tx,
+  userId: string,
+  filter: CheckinFilter,
+  limit: number,
+  after?: { createdAt: Date; id: string },
+): Promise<CheckinRow[]> {
+  const conditions: (SQL | undefined)[] = [eq(checkins.userId, userId)];
+  if (filter.fromLocal) conditions.push(gte(checkins.localTime, filter.fromLocal));
+  if (filter.toLocalExclusive) conditions.push(lt(checkins.localTime, filter.toLocalExclusive));
+  if (filter.emotionTypeIds) conditions.push(inArray(checkins.emotionTypeId, filter.emotionTypeIds));
+  if (filter.intensityMin !== undefined) conditions.push(gte(checkins.intensity, filter.intensityMin));
+  if (filter.intensityMax !== undefined) conditions.push(lte(checkins.intensity, filter.intensityMax));
+  if (filter.contexts) conditions.push(inArray(checkins.context, filter.contexts));
+  if (after) {
+    conditions.push(
+      or(lt(checkins.createdAt, after.createdAt), and(eq(checkins.createdAt, after.createdAt), lt(checkins.id, after.id))),
+    );
+  }
+  return tx
+    .select()
+    .from(checkins)
+    .where(and(...conditions))
+    .orderBy(desc(checkins.createdAt), desc(checkins.id))
+    .limit(limit + 1);
+}
+
+export async function checkinsOfJournal(tx: Tx, userId: string, journalId: string): Promise<CheckinRow[]> {
+  return tx
+    .select()
+    .from(checkins)
+    .where(and(eq(checkins.userId, userId), eq(checkins.relatedJournalId, journalId)))
+    .orderBy(checkins.createdAt);
+}
+
+export async function deleteAllCheckins(tx: Tx, userId: string): Promise<number> {
+  const deleted = await tx.delete(checkins).where(eq(checkins.userId, userId)).returning({ id: checkins.id });
+  return deleted.length;
+}
+
+/** Creates the monthly partitions around `day` (idempotent; see migrations/0003_checkins.sql). */
+export async function ensurePartitions(tx: Tx, days: string[]): Promise<void> {
+  for (const day of days) await tx.execute(sql`select app_ensure_checkin_partition(${day}::date)`);
+}

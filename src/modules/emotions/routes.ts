@@ -1,0 +1,168 @@
+// HTTP routes of /v1/emotions.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { callerOf } from '../../platform/auth/guard.ts';
+import { errorResponses, IdParams, PageQuery } from '../../platform/http/schemas.ts';
+import { idempotencyOf } from '../../platform/idempotency/idempotency.ts';
+import type { EmotionCatalog } from './catalog.ts';
+import type { EmotionsService } from './service.ts';
+import type { AnalyticsService } from './analytics.service.ts';
+import {
+  BatchBody,
+  BatchResult,
+  Checkin,
+  CheckinPage,
+  CreateCheckinBody,
+  Distribution,
+  EmotionTypeList,
+  FilterBody,
+  Insights,
+  Patterns,
+  PatternsBody,
+  RangeQuery,
+  Recommendations,
+  RecommendationsBody,
+  Trends,
+  TrendsBody,
+} from './schemas.ts';
+
+const tags = ['emotions'];
+
+export const emotionsRoutes: FastifyPluginAsyncTypebox<{
+  service: EmotionsService;
+  analytics: AnalyticsService;
+  catalog: () => EmotionCatalog;
+}> = async (app, { service, analytics, catalog }) => {
+  app.get(
+    '/types',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'The emotion catalog (names and descriptions in Spanish and English)',
+        response: { 200: EmotionTypeList, 304: Type.Null(), ...errorResponses() },
+      },
+    },
+    async (request, reply) => {
+      const { etag } = catalog();
+      reply.header('etag', etag).header('cache-control', 'public, max-age=3600');
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send(null);
+      return { items: catalog().all() };
+    },
+  );
+
+  app.post(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: 'Record a check-in (Idempotency-Key honoured)',
+        body: CreateCheckinBody,
+        response: { 201: Checkin, ...errorResponses(409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const result = await service.create(callerOf(request), request.body, idempotencyOf(request));
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).send(result.body);
+    },
+  );
+
+  app.post(
+    '/batch',
+    {
+      schema: {
+        tags,
+        summary: 'Record up to 100 offline check-ins; re-sending the same batch creates nothing new',
+        body: BatchBody,
+        response: { 200: BatchResult, ...errorResponses() },
+      },
+    },
+    (request) => service.createBatch(callerOf(request), request.body.items),
+  );
+
+  app.get(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: 'Check-ins, newest first',
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: CheckinPage, ...errorResponses() },
+      },
+    },
+    (request) => service.list(callerOf(request), { limit: request.query.limit, cursor: request.query.cursor }),
+  );
+
+  app.post(
+    '/filter',
+    {
+      schema: { tags, summary: 'Check-ins matching a filter, newest first', body: FilterBody, response: { 200: CheckinPage, ...errorResponses(422) } },
+    },
+    (request) => service.list(callerOf(request), request.body),
+  );
+
+  app.get(
+    '/distribution',
+    {
+      schema: {
+        tags,
+        summary: 'How often each emotion and category appeared in a range of local days',
+        querystring: RangeQuery,
+        response: { 200: Distribution, ...errorResponses(422) },
+      },
+    },
+    (request) => analytics.distribution(callerOf(request), request.query),
+  );
+
+  app.post(
+    '/trends',
+    {
+      schema: {
+        tags,
+        summary: 'Buckets by local day, week or month, and the overall direction',
+        body: TrendsBody,
+        response: { 200: Trends, ...errorResponses(422) },
+      },
+    },
+    (request) => analytics.trends(callerOf(request), request.body),
+  );
+
+  app.post(
+    '/patterns',
+    {
+      schema: {
+        tags,
+        summary: 'Day-of-week and time-of-day profiles, recurring emotions, shifts around journals and tools',
+        body: PatternsBody,
+        response: { 200: Patterns, ...errorResponses(422) },
+      },
+    },
+    (request) => analytics.patterns(callerOf(request), request.body),
+  );
+
+  app.get(
+    '/insights',
+    { schema: { tags, summary: "Insights in the user's language, with the numbers behind them", response: { 200: Insights, ...errorResponses() } } },
+    (request) => analytics.insights(callerOf(request)),
+  );
+
+  app.post(
+    '/recommendations',
+    {
+      schema: {
+        tags,
+        summary: 'Tools that fit a feeling, ranked, each with a reason',
+        body: RecommendationsBody,
+        response: { 200: Recommendations, ...errorResponses(422) },
+      },
+    },
+    (request) => analytics.recommendations(callerOf(request), request.body),
+  );
+
+  app.get(
+    '/:id',
+    { schema: { tags, summary: 'One check-in', params: IdParams, response: { 200: Checkin, ...errorResponses(404) } } },
+    (request) => service.get(callerOf(request), request.params.id),
+  );
+};

@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { count, rows } from '../helpers/db.ts';
+import { registerUser, type TestUser } from '../helpers/users.ts';
+import { emotionId, freshToken } from '../helpers/emotions.ts';
+
+let t: TestApp;
+let user: TestUser;
+let joy: number;
+let anxiety: number;
+beforeAll(async () => {
+  t = await createTestApp({ start: '2026-06-15T18:00:00Z' });
+  user = await registerUser(t, { time_zone: 'America/Los_Angeles' });
+  joy = await emotionId(t, 'joy');
+  anxiety = await emotionId(t, 'anxiety');
+});
+afterAll(() => t.close());
+
+const post = (body: object, headers: Record<string, string> = {}, token = user.accessToken) =>
+  t.request('POST', '/v1/emotions', { token, body, headers });
+const checkinsOf = (u: TestUser) => count(t, 'checkins', sql`user_id = ${u.id}`);
+
+describe('POST /v1/emotions', () => {
+  it('records a check-in, placed on the user’s local day', async () => {
+    // 2026-06-15T04:30Z is the evening of June 14 in Los Angeles.
+    const response = await post({
+      emotion_type_id: anxiety,
+      intensity: 7,
+      context: 'daily_checkin',
+      notes: 'Long day at work',
+      created_at: '2026-06-15T04:30:00Z',
+    });
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual({
+      id: expect.any(String),
+      emotion_type_id: anxiety,
+      intensity: 7,
+      context: 'daily_checkin',
+      notes: 'Long day at work',
+      related_journal_id: null,
+      related_tool_id: null,
+      client_id: null,
+      created_at: '2026-06-15T04:30:00.000Z',
+      local_date: '2026-06-14',
+    });
+    const [stored] = await rows<{ local_time: string }>(t, sql`select local_time::text from checkins where id = ${response.body.id}`);
+    expect(stored?.local_time).toBe('2026-06-14 21:30:00');
+    expect((await t.request('GET', `/v1/emotions/${response.body.id}`, { token: user.accessToken })).body).toEqual(response.body);
+  });
+
+  it('uses now when created_at is absent, and stores the row in its month partition', async () => {
+    await t.modules.emotions.ensurePartitions();
+    const response = await post({ emotion_type_id: joy, intensity: 5, context: 'standalone' });
+    expect(response.body.created_at).toBe(t.clock.now().toISOString());
+    const [where] = await rows<{ partition: string }>(
+      t,
+      sql`select tableoid::regclass::text as partition from checkins where id = ${response.body.id}`,
+    );
+    expect(where?.partition).toBe('checkins_2026_06');
+  });
+
+  it.each([
+    ['in the future', { created_at: '2026-06-15T18:10:00Z' }, 'created-at-in-future'],
+    ['more than 30 days back', { created_at: '2026-05-15T17:00:00Z' }, 'created-at-too-old'],
+    ['an unknown emotion type', { emotion_type_id: 999 }, 'unknown-emotion-type'],
+    ['an unknown related journal', { related_journal_id: randomUUID() }, 'related-journal-not-found'],
+    ['an unknown related tool', { related_tool_id: randomUUID() }, 'related-tool-not-found'],
+  ])('refuses %s with 422 and stores nothing', async (_label, change, type) => {
+    const before = await checkinsOf(user);
+    const response = await post({ emotion_type_id: joy, intensity: 5, context: 'standalone', ...change });
+    expect(response.status).toBe(422);
+    expect(response.body.type).toBe(`https://amirawellness.com/problems/${type}`);
+    expect(response.body.errors[0].pointer).toMatch(/^#\/body\//);
+    expect(await checkinsOf(user)).toBe(before);
+  });
+
+  it.each([
+    ['intensity 0', { intensity: 0 }, '#/body/intensity'],
+    ['intensity 11', { intensity: 11 }, '#/body/intensity'],
+    ['intensity as a string', { intensity: '5' }, '#/body/intensity'],
+    ['an unknown context', { context: 'bedtime' }, '#/body/context'],
+    ['notes over 1000 characters', { notes: 'x'.repeat(1001) }, '#/body/notes'],
+    ['a malformed created_at', { created_at: 'yesterday' }, '#/body/created_at'],
+    ['an unknown field', { mood: 'ok' }, '#/body/mood'],
+  ])('refuses %s with 400 and stores nothing', async (_label, change, pointer) => {
+    const before = await checkinsOf(user);
+    const response = await post({ emotion_type_id: joy, intensity: 5, context: 'standalone', ...change });
+    expect(response.status).toBe(400);
+    expect(response.body.errors.map((e: { pointer: string }) => e.pointer)).toContain(pointer);
+    expect(await checkinsOf(user)).toBe(before);
+  });
+
+  it('honours Idempotency-Key: the same request returns the first check-in and stores one', async () => {
+    const body = { emotion_type_id: joy, intensity: 6, context: 'standalone' };
+    const key = randomUUID();
+    const first = await post(body, { 'idempotency-key': key });
+    const again = await post(body, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(await count(t, 'checkins', sql`id = ${first.body.id}`)).toBe(1);
+    const different = await post({ ...body, intensity: 2 }, { 'idempotency-key': key });
+    expect(different.status).toBe(422);
+    expect(different.body.type).toBe('https://amirawellness.com/problems/idempotency-key-reused');
+    const bad = await post(body, { 'idempotency-key': 'has spaces in it' });
+    expect(bad.status).toBe(400);
+  });
+
+  it('keeps Idempotency-Keys per user', async () => {
+    const other = await registerUser(t);
+    const key = randomUUID();
+    const body = { emotion_type_id: joy, intensity: 6, context: 'standalone' };
+    const mine = await post(body, { 'idempotency-key': key });
+    const theirs = await post(body, { 'idempotency-key': key }, other.accessToken);
+    expect(theirs.status).toBe(201);
+    expect(theirs.body.id).not.toBe(mine.body.id);
+  });
+
+  it('needs a token (401)', async () => {
+    const response = await t.request('POST', '/v1/emotions', { body: { emotion_type_id: joy, intensity: 5, context: 'standalone' } });
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('reading check-ins', () => {
+  it("answers 404 for another user's check-in, and for an unknown one", async () => {
+    const stranger = await registerUser(t);
+    const mine = await post({ emotion_type_id: joy, intensity: 4, context: 'standalone' });
+    expect((await t.request('GET', `/v1/emotions/${mine.body.id}`, { token: stranger.accessToken })).status).toBe(404);
+    expect((await t.request('GET', `/v1/emotions/${randomUUID()}`, { token: user.accessToken })).status).toBe(404);
+    expect((await t.request('GET', '/v1/emotions/not-a-uuid', { token: user.accessToken })).status).toBe(400);
+    expect((await t.request('GET', `/v1/emotions/${mine.body.id}`)).status).toBe(401);
+    const strangersList = await t.request('GET', '/v1/emotions', { token: stranger.accessToken });
+    expect(strangersList.body).toEqual({ items: [], next_cursor: null });
+  });
+
+  it('lists newest first with cursor pagination', async () => {
+    const reader = await registerUser(t);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      t.clock.advance(1000);
+      const token = await freshToken(t, reader);
+      ids.push((await post({ emotion_type_id: joy, intensity: i + 1, context: 'standalone' }, {}, token)).body.id);
+    }
+    const token = await freshToken(t, reader);
+    const page1 = await t.request('GET', '/v1/emotions', { token, query: { limit: 2 } });
+    const page2 = await t.request('GET', '/v1/emotions', { token, query: { limit: 2, cursor: page1.body.next_cursor } });
+    const page3 = await t.request('GET', '/v1/emotions', { token, query: { limit: 2, cursor: page2.body.next_cursor } });
+    expect([...page1.body.items, ...page2.body.items, ...page3.body.items].map((c: { id: string }) => c.id)).toEqual(ids.reverse());
+    expect(page3.body.next_cursor).toBeNull();
+    expect((await t.request('GET', '/v1/emotions', { token, query: { limit: 500 } })).status).toBe(400);
+  });
+
+  it('filters by local days, categories, intensity and context', async () => {
+    const filterer = await registerUser(t, { time_zone: 'Europe/Madrid' });
+    t.clock.set('2026-06-20T12:00:00Z');
+    const token = await freshToken(t, filterer);
+    const make = (at: string, code: number, intensity: number, context = 'standalone') =>
+      post({ emotion_type_id: code, intensity, context, created_at: at }, {}, token);
+    await make('2026-06-18T21:30:00Z', joy, 8); // 23:30 on the 18th in Madrid
+    await make('2026-06-18T22:30:00Z', anxiety, 6, 'pre_journal'); // 00:30 on the 19th in Madrid
+    await make('2026-06-19T10:00:00Z', anxiety, 3);
+    const filter = async (body: object) =>
+      (await t.request('POST', '/v1/emotions/filter', { token, body })).body.items.map((c: { intensity: number }) => c.intensity);
+    expect(await filter({ from: '2026-06-19', to: '2026-06-19' })).toEqual([3, 6]);
+    expect(await filter({ to: '2026-06-18' })).toEqual([8]);
+    expect(await filter({ categories: ['negative'] })).toEqual([3, 6]);
+    expect(await filter({ categories: ['neutral'] })).toEqual([]);
+    expect(await filter({ intensity_min: 4, intensity_max: 7 })).toEqual([6]);
+    expect(await filter({ contexts: ['pre_journal'] })).toEqual([6]);
+    expect(await filter({ emotion_type_ids: [joy], categories: ['positive'] })).toEqual([8]);
+    const reversed = await t.request('POST', '/v1/emotions/filter', { token, body: { from: '2026-06-20', to: '2026-06-19' } });
+    expect(reversed.status).toBe(422);
+    expect((await t.request('POST', '/v1/emotions/filter', { token, body: { categories: ['angry'] } })).status).toBe(400);
+  });
+});
+
+describe('POST /v1/emotions/batch', () => {
+  it('applies items idempotently and reports each one', async () => {
+    const syncer = await registerUser(t);
+    t.clock.set('2026-06-21T09:00:00Z');
+    const token = await freshToken(t, syncer);
+    const items = [
+      { client_id: 'a1', emotion_type_id: joy, intensity: 7, context: 'daily_checkin', created_at: '2026-06-19T08:00:00Z' },
+      { client_id: 'a2', emotion_type_id: anxiety, intensity: 5, context: 'standalone', created_at: '2026-06-20T08:00:00Z' },
+      { client_id: 'a2', emotion_type_id: anxiety, intensity: 5, context: 'standalone', created_at: '2026-06-20T08:00:00Z' },
+      { client_id: 'a3', emotion_type_id: 999, intensity: 5, context: 'standalone', created_at: '2026-06-20T09:00:00Z' },
+      { client_id: 'a4', emotion_type_id: joy, intensity: 5, context: 'standalone', created_at: '2026-04-01T09:00:00Z' },
+    ];
+    const first = await t.request('POST', '/v1/emotions/batch', { token, body: { items } });
+    expect(first.status).toBe(200);
+    expect(first.body.results.map((r: { client_id: string; status: string }) => [r.client_id, r.status])).toEqual([
+      ['a1', 'created'],
+      ['a2', 'created'],
+      ['a2', 'duplicate'],
+      ['a3', 'rejected'],
+      ['a4', 'rejected'],
+    ]);
+    expect(first.body.results[2].id).toBe(first.body.results[1].id);
+    expect(first.body.results[3].error.code).toBe('unknown-emotion-type');
+    expect(first.body.results[4].error.code).toBe('created-at-too-old');
+    expect(await checkinsOf(syncer)).toBe(2);
+
+    const again = await t.request('POST', '/v1/emotions/batch', { token, body: { items } });
+    expect(again.body.results.map((r: { status: string }) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate', 'rejected', 'rejected']);
+    expect(again.body.results[0].id).toBe(first.body.results[0].id);
+    expect(again.body.results[1].id).toBe(first.body.results[1].id);
+    expect(await checkinsOf(syncer)).toBe(2);
+  });
+
+  it('refuses an empty batch, more than 100 items, and items without created_at (400), storing nothing', async () => {
+    const syncer = await registerUser(t);
+    const item = (i: number) => ({ client_id: `c${i}`, emotion_type_id: joy, intensity: 5, context: 'standalone', created_at: t.clock.now().toISOString() });
+    const token = await freshToken(t, syncer);
+    expect((await t.request('POST', '/v1/emotions/batch', { token, body: { items: [] } })).status).toBe(400);
+    expect((await t.request('POST', '/v1/emotions/batch', { token, body: { items: Array.from({ length: 101 }, (_, i) => item(i)) } })).status).toBe(400);
+    const { created_at: _omitted, ...withoutDate } = item(1);
+    expect((await t.request('POST', '/v1/emotions/batch', { token, body: { items: [withoutDate] } })).status).toBe(400);
+    expect(await checkinsOf(syncer)).toBe(0);
+  });
+});
+
+describe('storage', () => {
+  it('matches the Drizzle definition column for column', async () => {
+    const columns = await rows<{ column_name: string; data_type: string }>(
+      t,
+      sql`select column_name, data_type from information_schema.columns where table_name = 'checkins' order by ordinal_position`,
+    );
+    const { checkins } = await import('../../src/modules/emotions/checkins.tables.ts');
+    const defined = Object.values(checkins).filter((c): c is { name: string } => typeof c === 'object' && c !== null && 'name' in c && 'columnType' in c);
+    expect(columns.map((c) => c.column_name).sort()).toEqual(defined.map((c) => c.name).sort());
+  });
+
+  it('moves rows out of the default partition when their month gets a partition', async () => {
+    const keeper = await registerUser(t);
+    t.clock.set('2025-01-20T12:00:00Z'); // far from the partitions the migration and the job made
+    const token = await freshToken(t, keeper);
+    const [before] = await rows<{ exists: boolean }>(t, sql`select to_regclass('checkins_2025_01') is not null as exists`);
+    expect(before?.exists).toBe(false);
+    const created = await post({ emotion_type_id: joy, intensity: 5, context: 'standalone' }, {}, token);
+    const where = async () =>
+      (await rows<{ partition: string }>(t, sql`select tableoid::regclass::text as partition from checkins where id = ${created.body.id}`))[0]?.partition;
+    expect(await where()).toBe('checkins_default');
+    await t.modules.emotions.ensurePartitions();
+    expect(await where()).toBe('checkins_2025_01');
+    expect(await count(t, 'checkins_default')).toBe(0);
+    expect((await t.request('GET', `/v1/emotions/${created.body.id}`, { token })).body.id).toBe(created.body.id);
+  });
+});
