@@ -21,7 +21,9 @@ export async function createModules(platform: Platform): Promise<Modules> {
 }
 
 /** The content each module loads from content/, in dependency order. */
-const CONTENT_SEEDS: [string, (db: Database) => Promise<number>][] = [['emotion types', seedEmotionTypes]];
+const CONTENT_SEEDS: [string, (db: Database) => Promise<number>][] = [
+  ['emotion types', seedEmotionTypes],
+];
 
 /** Loads all content (idempotent: a second run changes nothing); rows inserted or changed, by kind. */
 export async function seedContent(db: Database): Promise<Record<string, number>> {

@@ -13,15 +13,24 @@ export class ContentError extends Error {
   override name = 'ContentError';
 }
 
-export function checkContent<S extends TSchema>(schema: S, value: unknown, where: string): Static<S> {
+export function checkContent<S extends TSchema>(
+  schema: S,
+  value: unknown,
+  where: string,
+): Static<S> {
   if (!Value.Check(schema, value)) {
-    const problems = [...Value.Errors(schema, value)].slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`);
+    const problems = [...Value.Errors(schema, value)]
+      .slice(0, 5)
+      .map((e) => `${e.instancePath || '/'} ${e.message}`);
     throw new ContentError(`${where}: ${problems.join('; ')}`);
   }
   return value;
 }
 
-export async function readContent<S extends TSchema>(schema: S, relativePath: string): Promise<Static<S>> {
+export async function readContent<S extends TSchema>(
+  schema: S,
+  relativePath: string,
+): Promise<Static<S>> {
   const file = path.join(CONTENT_DIR, relativePath);
   const value: unknown = JSON.parse(await readFile(file, 'utf8'));
   return checkContent(schema, value, relativePath);

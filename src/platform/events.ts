@@ -11,7 +11,10 @@ import type { Tx } from './db/database.ts';
 export interface DomainEventMap {}
 
 export type EventName = keyof DomainEventMap;
-export type EventHandler<E extends EventName> = (tx: Tx, payload: DomainEventMap[E]) => Promise<void>;
+export type EventHandler<E extends EventName> = (
+  tx: Tx,
+  payload: DomainEventMap[E],
+) => Promise<void>;
 
 export interface DomainEvents {
   on<E extends EventName>(name: E, handler: EventHandler<E>): void;
@@ -27,7 +30,8 @@ export function createDomainEvents(): DomainEvents {
       handlers.set(name, list);
     },
     async emit(tx, name, payload) {
-      for (const handler of handlers.get(name) ?? []) await (handler as EventHandler<typeof name>)(tx, payload);
+      for (const handler of handlers.get(name) ?? [])
+        await (handler as EventHandler<typeof name>)(tx, payload);
     },
   };
 }

@@ -15,7 +15,14 @@ describe('GET /v1/emotions/types', () => {
     expect(response.status).toBe(200);
     const items = response.body.items;
     expect(items).toHaveLength(19);
-    expect(items.map((e: { code: string }) => e.code).slice(0, 6)).toEqual(['joy', 'calm', 'gratitude', 'hope', 'pride', 'love']);
+    expect(items.map((e: { code: string }) => e.code).slice(0, 6)).toEqual([
+      'joy',
+      'calm',
+      'gratitude',
+      'hope',
+      'pride',
+      'love',
+    ]);
     expect(items[0]).toEqual({
       id: 1,
       code: 'joy',
@@ -30,14 +37,18 @@ describe('GET /v1/emotions/types', () => {
     expect(anxiety.category).toBe('negative');
     expect(anxiety.valence).toBeLessThan(0);
     expect(anxiety.arousal).toBeGreaterThan(0.6);
-    expect(new Set(items.map((e: { category: string }) => e.category))).toEqual(new Set(['positive', 'neutral', 'negative']));
+    expect(new Set(items.map((e: { category: string }) => e.category))).toEqual(
+      new Set(['positive', 'neutral', 'negative']),
+    );
   });
 
   it('answers If-None-Match with 304', async () => {
     const first = await t.request('GET', '/v1/emotions/types');
     const etag = first.headers.etag as string;
     expect(etag).toMatch(/^"[\w-]{22}"$/);
-    const second = await t.request('GET', '/v1/emotions/types', { headers: { 'if-none-match': etag } });
+    const second = await t.request('GET', '/v1/emotions/types', {
+      headers: { 'if-none-match': etag },
+    });
     expect(second.status).toBe(304);
     expect(second.raw).toBe('');
   });
@@ -46,7 +57,9 @@ describe('GET /v1/emotions/types', () => {
 describe('seeding', () => {
   it('changes nothing when run again, and restores an edited row', async () => {
     expect(await seedContent(t.platform.db)).toEqual({ 'emotion types': 0 });
-    await t.platform.db.asSystem((tx) => tx.execute(sql`update emotion_types set name_en = 'Happiness' where code = 'joy'`));
+    await t.platform.db.asSystem((tx) =>
+      tx.execute(sql`update emotion_types set name_en = 'Happiness' where code = 'joy'`),
+    );
     expect(await seedContent(t.platform.db)).toEqual({ 'emotion types': 1 });
     expect(await seedContent(t.platform.db)).toEqual({ 'emotion types': 0 });
   });

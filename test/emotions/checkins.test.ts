@@ -45,9 +45,15 @@ describe('POST /v1/emotions', () => {
       created_at: '2026-06-15T04:30:00.000Z',
       local_date: '2026-06-14',
     });
-    const [stored] = await rows<{ local_time: string }>(t, sql`select local_time::text from checkins where id = ${response.body.id}`);
+    const [stored] = await rows<{ local_time: string }>(
+      t,
+      sql`select local_time::text from checkins where id = ${response.body.id}`,
+    );
     expect(stored?.local_time).toBe('2026-06-14 21:30:00');
-    expect((await t.request('GET', `/v1/emotions/${response.body.id}`, { token: user.accessToken })).body).toEqual(response.body);
+    expect(
+      (await t.request('GET', `/v1/emotions/${response.body.id}`, { token: user.accessToken }))
+        .body,
+    ).toEqual(response.body);
   });
 
   it('uses now when created_at is absent, and stores the row in its month partition', async () => {
@@ -65,11 +71,20 @@ describe('POST /v1/emotions', () => {
     ['in the future', { created_at: '2026-06-15T18:10:00Z' }, 'created-at-in-future'],
     ['more than 30 days back', { created_at: '2026-05-15T17:00:00Z' }, 'created-at-too-old'],
     ['an unknown emotion type', { emotion_type_id: 999 }, 'unknown-emotion-type'],
-    ['an unknown related journal', { related_journal_id: randomUUID() }, 'related-journal-not-found'],
+    [
+      'an unknown related journal',
+      { related_journal_id: randomUUID() },
+      'related-journal-not-found',
+    ],
     ['an unknown related tool', { related_tool_id: randomUUID() }, 'related-tool-not-found'],
   ])('refuses %s with 422 and stores nothing', async (_label, change, type) => {
     const before = await checkinsOf(user);
-    const response = await post({ emotion_type_id: joy, intensity: 5, context: 'standalone', ...change });
+    const response = await post({
+      emotion_type_id: joy,
+      intensity: 5,
+      context: 'standalone',
+      ...change,
+    });
     expect(response.status).toBe(422);
     expect(response.body.type).toBe(`https://amirawellness.com/problems/${type}`);
     expect(response.body.errors[0].pointer).toMatch(/^#\/body\//);
@@ -86,7 +101,12 @@ describe('POST /v1/emotions', () => {
     ['an unknown field', { mood: 'ok' }, '#/body/mood'],
   ])('refuses %s with 400 and stores nothing', async (_label, change, pointer) => {
     const before = await checkinsOf(user);
-    const response = await post({ emotion_type_id: joy, intensity: 5, context: 'standalone', ...change });
+    const response = await post({
+      emotion_type_id: joy,
+      intensity: 5,
+      context: 'standalone',
+      ...change,
+    });
     expect(response.status).toBe(400);
     expect(response.body.errors.map((e: { pointer: string }) => e.pointer)).toContain(pointer);
     expect(await checkinsOf(user)).toBe(before);
@@ -120,7 +140,9 @@ describe('POST /v1/emotions', () => {
   });
 
   it('needs a token (401)', async () => {
-    const response = await t.request('POST', '/v1/emotions', { body: { emotion_type_id: joy, intensity: 5, context: 'standalone' } });
+    const response = await t.request('POST', '/v1/emotions', {
+      body: { emotion_type_id: joy, intensity: 5, context: 'standalone' },
+    });
     expect(response.status).toBe(401);
   });
 });
@@ -129,9 +151,16 @@ describe('reading check-ins', () => {
   it("answers 404 for another user's check-in, and for an unknown one", async () => {
     const stranger = await registerUser(t);
     const mine = await post({ emotion_type_id: joy, intensity: 4, context: 'standalone' });
-    expect((await t.request('GET', `/v1/emotions/${mine.body.id}`, { token: stranger.accessToken })).status).toBe(404);
-    expect((await t.request('GET', `/v1/emotions/${randomUUID()}`, { token: user.accessToken })).status).toBe(404);
-    expect((await t.request('GET', '/v1/emotions/not-a-uuid', { token: user.accessToken })).status).toBe(400);
+    expect(
+      (await t.request('GET', `/v1/emotions/${mine.body.id}`, { token: stranger.accessToken }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await t.request('GET', `/v1/emotions/${randomUUID()}`, { token: user.accessToken })).status,
+    ).toBe(404);
+    expect(
+      (await t.request('GET', '/v1/emotions/not-a-uuid', { token: user.accessToken })).status,
+    ).toBe(400);
     expect((await t.request('GET', `/v1/emotions/${mine.body.id}`)).status).toBe(401);
     const strangersList = await t.request('GET', '/v1/emotions', { token: stranger.accessToken });
     expect(strangersList.body).toEqual({ items: [], next_cursor: null });
@@ -143,15 +172,30 @@ describe('reading check-ins', () => {
     for (let i = 0; i < 5; i++) {
       t.clock.advance(1000);
       const token = await freshToken(t, reader);
-      ids.push((await post({ emotion_type_id: joy, intensity: i + 1, context: 'standalone' }, {}, token)).body.id);
+      ids.push(
+        (await post({ emotion_type_id: joy, intensity: i + 1, context: 'standalone' }, {}, token))
+          .body.id,
+      );
     }
     const token = await freshToken(t, reader);
     const page1 = await t.request('GET', '/v1/emotions', { token, query: { limit: 2 } });
-    const page2 = await t.request('GET', '/v1/emotions', { token, query: { limit: 2, cursor: page1.body.next_cursor } });
-    const page3 = await t.request('GET', '/v1/emotions', { token, query: { limit: 2, cursor: page2.body.next_cursor } });
-    expect([...page1.body.items, ...page2.body.items, ...page3.body.items].map((c: { id: string }) => c.id)).toEqual(ids.reverse());
+    const page2 = await t.request('GET', '/v1/emotions', {
+      token,
+      query: { limit: 2, cursor: page1.body.next_cursor },
+    });
+    const page3 = await t.request('GET', '/v1/emotions', {
+      token,
+      query: { limit: 2, cursor: page2.body.next_cursor },
+    });
+    expect(
+      [...page1.body.items, ...page2.body.items, ...page3.body.items].map(
+        (c: { id: string }) => c.id,
+      ),
+    ).toEqual(ids.reverse());
     expect(page3.body.next_cursor).toBeNull();
-    expect((await t.request('GET', '/v1/emotions', { token, query: { limit: 500 } })).status).toBe(400);
+    expect((await t.request('GET', '/v1/emotions', { token, query: { limit: 500 } })).status).toBe(
+      400,
+    );
   });
 
   it('filters by local days, categories, intensity and context', async () => {
@@ -164,7 +208,9 @@ describe('reading check-ins', () => {
     await make('2026-06-18T22:30:00Z', anxiety, 6, 'pre_journal'); // 00:30 on the 19th in Madrid
     await make('2026-06-19T10:00:00Z', anxiety, 3);
     const filter = async (body: object) =>
-      (await t.request('POST', '/v1/emotions/filter', { token, body })).body.items.map((c: { intensity: number }) => c.intensity);
+      (await t.request('POST', '/v1/emotions/filter', { token, body })).body.items.map(
+        (c: { intensity: number }) => c.intensity,
+      );
     expect(await filter({ from: '2026-06-19', to: '2026-06-19' })).toEqual([3, 6]);
     expect(await filter({ to: '2026-06-18' })).toEqual([8]);
     expect(await filter({ categories: ['negative'] })).toEqual([3, 6]);
@@ -172,9 +218,15 @@ describe('reading check-ins', () => {
     expect(await filter({ intensity_min: 4, intensity_max: 7 })).toEqual([6]);
     expect(await filter({ contexts: ['pre_journal'] })).toEqual([6]);
     expect(await filter({ emotion_type_ids: [joy], categories: ['positive'] })).toEqual([8]);
-    const reversed = await t.request('POST', '/v1/emotions/filter', { token, body: { from: '2026-06-20', to: '2026-06-19' } });
+    const reversed = await t.request('POST', '/v1/emotions/filter', {
+      token,
+      body: { from: '2026-06-20', to: '2026-06-19' },
+    });
     expect(reversed.status).toBe(422);
-    expect((await t.request('POST', '/v1/emotions/filter', { token, body: { categories: ['angry'] } })).status).toBe(400);
+    expect(
+      (await t.request('POST', '/v1/emotions/filter', { token, body: { categories: ['angry'] } }))
+        .status,
+    ).toBe(400);
   });
 });
 
@@ -184,15 +236,47 @@ describe('POST /v1/emotions/batch', () => {
     t.clock.set('2026-06-21T09:00:00Z');
     const token = await freshToken(t, syncer);
     const items = [
-      { client_id: 'a1', emotion_type_id: joy, intensity: 7, context: 'daily_checkin', created_at: '2026-06-19T08:00:00Z' },
-      { client_id: 'a2', emotion_type_id: anxiety, intensity: 5, context: 'standalone', created_at: '2026-06-20T08:00:00Z' },
-      { client_id: 'a2', emotion_type_id: anxiety, intensity: 5, context: 'standalone', created_at: '2026-06-20T08:00:00Z' },
-      { client_id: 'a3', emotion_type_id: 999, intensity: 5, context: 'standalone', created_at: '2026-06-20T09:00:00Z' },
-      { client_id: 'a4', emotion_type_id: joy, intensity: 5, context: 'standalone', created_at: '2026-04-01T09:00:00Z' },
+      {
+        client_id: 'a1',
+        emotion_type_id: joy,
+        intensity: 7,
+        context: 'daily_checkin',
+        created_at: '2026-06-19T08:00:00Z',
+      },
+      {
+        client_id: 'a2',
+        emotion_type_id: anxiety,
+        intensity: 5,
+        context: 'standalone',
+        created_at: '2026-06-20T08:00:00Z',
+      },
+      {
+        client_id: 'a2',
+        emotion_type_id: anxiety,
+        intensity: 5,
+        context: 'standalone',
+        created_at: '2026-06-20T08:00:00Z',
+      },
+      {
+        client_id: 'a3',
+        emotion_type_id: 999,
+        intensity: 5,
+        context: 'standalone',
+        created_at: '2026-06-20T09:00:00Z',
+      },
+      {
+        client_id: 'a4',
+        emotion_type_id: joy,
+        intensity: 5,
+        context: 'standalone',
+        created_at: '2026-04-01T09:00:00Z',
+      },
     ];
     const first = await t.request('POST', '/v1/emotions/batch', { token, body: { items } });
     expect(first.status).toBe(200);
-    expect(first.body.results.map((r: { client_id: string; status: string }) => [r.client_id, r.status])).toEqual([
+    expect(
+      first.body.results.map((r: { client_id: string; status: string }) => [r.client_id, r.status]),
+    ).toEqual([
       ['a1', 'created'],
       ['a2', 'created'],
       ['a2', 'duplicate'],
@@ -205,7 +289,13 @@ describe('POST /v1/emotions/batch', () => {
     expect(await checkinsOf(syncer)).toBe(2);
 
     const again = await t.request('POST', '/v1/emotions/batch', { token, body: { items } });
-    expect(again.body.results.map((r: { status: string }) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate', 'rejected', 'rejected']);
+    expect(again.body.results.map((r: { status: string }) => r.status)).toEqual([
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'rejected',
+      'rejected',
+    ]);
     expect(again.body.results[0].id).toBe(first.body.results[0].id);
     expect(again.body.results[1].id).toBe(first.body.results[1].id);
     expect(await checkinsOf(syncer)).toBe(2);
@@ -213,12 +303,30 @@ describe('POST /v1/emotions/batch', () => {
 
   it('refuses an empty batch, more than 100 items, and items without created_at (400), storing nothing', async () => {
     const syncer = await registerUser(t);
-    const item = (i: number) => ({ client_id: `c${i}`, emotion_type_id: joy, intensity: 5, context: 'standalone', created_at: t.clock.now().toISOString() });
+    const item = (i: number) => ({
+      client_id: `c${i}`,
+      emotion_type_id: joy,
+      intensity: 5,
+      context: 'standalone',
+      created_at: t.clock.now().toISOString(),
+    });
     const token = await freshToken(t, syncer);
-    expect((await t.request('POST', '/v1/emotions/batch', { token, body: { items: [] } })).status).toBe(400);
-    expect((await t.request('POST', '/v1/emotions/batch', { token, body: { items: Array.from({ length: 101 }, (_, i) => item(i)) } })).status).toBe(400);
+    expect(
+      (await t.request('POST', '/v1/emotions/batch', { token, body: { items: [] } })).status,
+    ).toBe(400);
+    expect(
+      (
+        await t.request('POST', '/v1/emotions/batch', {
+          token,
+          body: { items: Array.from({ length: 101 }, (_, i) => item(i)) },
+        })
+      ).status,
+    ).toBe(400);
     const { created_at: _omitted, ...withoutDate } = item(1);
-    expect((await t.request('POST', '/v1/emotions/batch', { token, body: { items: [withoutDate] } })).status).toBe(400);
+    expect(
+      (await t.request('POST', '/v1/emotions/batch', { token, body: { items: [withoutDate] } }))
+        .status,
+    ).toBe(400);
     expect(await checkinsOf(syncer)).toBe(0);
   });
 });
@@ -230,7 +338,10 @@ describe('storage', () => {
       sql`select column_name, data_type from information_schema.columns where table_name = 'checkins' order by ordinal_position`,
     );
     const { checkins } = await import('../../src/modules/emotions/checkins.tables.ts');
-    const defined = Object.values(checkins).filter((c): c is { name: string } => typeof c === 'object' && c !== null && 'name' in c && 'columnType' in c);
+    const defined = Object.values(checkins).filter(
+      (c): c is { name: string } =>
+        typeof c === 'object' && c !== null && 'name' in c && 'columnType' in c,
+    );
     expect(columns.map((c) => c.column_name).sort()).toEqual(defined.map((c) => c.name).sort());
   });
 
@@ -238,15 +349,29 @@ describe('storage', () => {
     const keeper = await registerUser(t);
     t.clock.set('2025-01-20T12:00:00Z'); // far from the partitions the migration and the job made
     const token = await freshToken(t, keeper);
-    const [before] = await rows<{ exists: boolean }>(t, sql`select to_regclass('checkins_2025_01') is not null as exists`);
+    const [before] = await rows<{ exists: boolean }>(
+      t,
+      sql`select to_regclass('checkins_2025_01') is not null as exists`,
+    );
     expect(before?.exists).toBe(false);
-    const created = await post({ emotion_type_id: joy, intensity: 5, context: 'standalone' }, {}, token);
+    const created = await post(
+      { emotion_type_id: joy, intensity: 5, context: 'standalone' },
+      {},
+      token,
+    );
     const where = async () =>
-      (await rows<{ partition: string }>(t, sql`select tableoid::regclass::text as partition from checkins where id = ${created.body.id}`))[0]?.partition;
+      (
+        await rows<{ partition: string }>(
+          t,
+          sql`select tableoid::regclass::text as partition from checkins where id = ${created.body.id}`,
+        )
+      )[0]?.partition;
     expect(await where()).toBe('checkins_default');
     await t.modules.emotions.ensurePartitions();
     expect(await where()).toBe('checkins_2025_01');
     expect(await count(t, 'checkins_default')).toBe(0);
-    expect((await t.request('GET', `/v1/emotions/${created.body.id}`, { token })).body.id).toBe(created.body.id);
+    expect((await t.request('GET', `/v1/emotions/${created.body.id}`, { token })).body.id).toBe(
+      created.body.id,
+    );
   });
 });

@@ -29,13 +29,19 @@ export interface FixtureCheckin {
 
 /** A fresh access token for the user at the test clock's current time. */
 export async function freshToken(t: TestApp, user: TestUser): Promise<string> {
-  const response = await t.request('POST', '/v1/auth/login', { body: { email: user.email, password: user.password } });
+  const response = await t.request('POST', '/v1/auth/login', {
+    body: { email: user.email, password: user.password },
+  });
   if (response.status !== 200) throw new Error(`login failed: ${response.raw}`);
   return response.body.access_token;
 }
 
 /** Records the fixtures in time order; returns a token valid at the clock's final time. */
-export async function recordAll(t: TestApp, user: TestUser, fixtures: FixtureCheckin[]): Promise<string> {
+export async function recordAll(
+  t: TestApp,
+  user: TestUser,
+  fixtures: FixtureCheckin[],
+): Promise<string> {
   const sorted = [...fixtures].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   let token = '';
   while (sorted.length > 0) {
@@ -58,7 +64,8 @@ export async function recordAll(t: TestApp, user: TestUser, fixtures: FixtureChe
     }
     const response = await t.request('POST', '/v1/emotions/batch', { token, body: { items } });
     expect(response.status, response.raw).toBe(200);
-    for (const result of response.body.results) expect(result.status, JSON.stringify(result)).toBe('created');
+    for (const result of response.body.results)
+      expect(result.status, JSON.stringify(result)).toBe('created');
   }
   return token;
 }

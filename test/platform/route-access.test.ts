@@ -19,12 +19,18 @@ describe('route access', () => {
   it('refuses every non-public route without a token, and with a tampered one', async () => {
     const protectedRoutes = t.routes.filter((r) => !r.public);
     expect(protectedRoutes.length).toBeGreaterThan(15);
-    const tampered = user.accessToken.slice(0, -4) + (user.accessToken.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    const tampered =
+      user.accessToken.slice(0, -4) + (user.accessToken.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     for (const route of protectedRoutes) {
       for (const token of [undefined, tampered]) {
-        const response = await t.request(route.method, concrete(route.url), { token, body: route.method === 'GET' ? undefined : {} });
+        const response = await t.request(route.method, concrete(route.url), {
+          token,
+          body: route.method === 'GET' ? undefined : {},
+        });
         expect(response.status, `${route.method} ${route.url}`).toBe(401);
-        expect(response.headers['content-type'], `${route.method} ${route.url}`).toContain('application/problem+json');
+        expect(response.headers['content-type'], `${route.method} ${route.url}`).toContain(
+          'application/problem+json',
+        );
       }
     }
   });
@@ -33,13 +39,18 @@ describe('route access', () => {
     const scoped = t.routes.filter((r) => r.scope);
     expect(scoped.length).toBeGreaterThan(0);
     for (const route of scoped) {
-      const response = await t.request(route.method, concrete(route.url), { token: user.accessToken, body: route.method === 'GET' ? undefined : {} });
+      const response = await t.request(route.method, concrete(route.url), {
+        token: user.accessToken,
+        body: route.method === 'GET' ? undefined : {},
+      });
       expect(response.status, `${route.method} ${route.url}`).toBe(403);
     }
   });
 
   it('lists only intended routes as public', async () => {
-    const publicV1 = t.routes.filter((r) => r.public && r.url.startsWith('/v1/')).map((r) => `${r.method} ${r.url}`);
+    const publicV1 = t.routes
+      .filter((r) => r.public && r.url.startsWith('/v1/'))
+      .map((r) => `${r.method} ${r.url}`);
     expect(publicV1.sort()).toEqual(
       [
         'GET /v1/auth/key-params',

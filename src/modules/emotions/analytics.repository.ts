@@ -31,7 +31,11 @@ function inRange(range: Range, alias = 'c'): SQL {
     and ${c}.created_at >= ${start}::timestamptz and ${c}.created_at < ${end}::timestamptz`;
 }
 
-const idList = (ids: readonly number[]) => sql.join(ids.map((id) => sql`${id}`), sql`, `);
+const idList = (ids: readonly number[]) =>
+  sql.join(
+    ids.map((id) => sql`${id}`),
+    sql`, `,
+  );
 
 export async function distribution(tx: Tx, range: Range) {
   return queryRows<{ emotion_type_id: number; n: number; mean_intensity: number }>(
@@ -42,9 +46,21 @@ export async function distribution(tx: Tx, range: Range) {
   );
 }
 
-export async function trendBuckets(tx: Tx, range: Range, lastDay: string, period: Period, emotionTypeIds?: number[]) {
+export async function trendBuckets(
+  tx: Tx,
+  range: Range,
+  lastDay: string,
+  period: Period,
+  emotionTypeIds?: number[],
+) {
   const filter = emotionTypeIds ? sql`and c.emotion_type_id in (${idList(emotionTypeIds)})` : sql``;
-  return queryRows<{ start: string; n: number; mean_intensity: number | null; mean_valence: number | null; dominant: number | null }>(
+  return queryRows<{
+    start: string;
+    n: number;
+    mean_intensity: number | null;
+    mean_valence: number | null;
+    dominant: number | null;
+  }>(
     tx,
     sql`with data as (
           select date_trunc(${period}, c.local_time) as start, c.emotion_type_id, c.intensity, e.valence::float8 as valence
@@ -67,7 +83,14 @@ export async function trendBuckets(tx: Tx, range: Range, lastDay: string, period
 /** Least-squares fit of intensity-weighted valence against time (days). */
 export async function trendFit(tx: Tx, range: Range, emotionTypeIds?: number[]) {
   const filter = emotionTypeIds ? sql`and c.emotion_type_id in (${idList(emotionTypeIds)})` : sql``;
-  const [row] = await queryRows<{ n: number; days: number; slope: number | null; sxx: number | null; syy: number | null; sxy: number | null }>(
+  const [row] = await queryRows<{
+    n: number;
+    days: number;
+    slope: number | null;
+    sxx: number | null;
+    syy: number | null;
+    sxy: number | null;
+  }>(
     tx,
     sql`select count(*)::int as n, count(distinct d.day)::int as days,
                regr_slope(d.score, d.x) as slope, regr_sxx(d.score, d.x) as sxx,
@@ -106,7 +129,8 @@ async function profile(tx: Tx, range: Range, key: SQL): Promise<ProfileRow[]> {
   );
 }
 
-export const dayOfWeekProfile = (tx: Tx, range: Range) => profile(tx, range, sql`extract(isodow from c.local_time)::int`);
+export const dayOfWeekProfile = (tx: Tx, range: Range) =>
+  profile(tx, range, sql`extract(isodow from c.local_time)::int`);
 export const timeOfDayProfile = (tx: Tx, range: Range) => profile(tx, range, partOfDay);
 
 export async function recurringEmotions(tx: Tx, range: Range, limit: number) {

@@ -47,10 +47,14 @@ export interface AnalyticsDeps {
   texts: AnalyticsTexts;
 }
 
-const round = (value: number | null, digits = 3) => (value === null ? null : Number(value.toFixed(digits)));
+const round = (value: number | null, digits = 3) =>
+  value === null ? null : Number(value.toFixed(digits));
 
 const invalidRange = (detail: string, pointer: string) =>
-  new AppError(422, 'invalid-range', 'Invalid range', { detail, errors: [{ pointer, message: detail }] });
+  new AppError(422, 'invalid-range', 'Invalid range', {
+    detail,
+    errors: [{ pointer, message: detail }],
+  });
 
 function toShift(row: ShiftRow | undefined): ShiftDto {
   return {
@@ -62,7 +66,17 @@ function toShift(row: ShiftRow | undefined): ShiftDto {
 }
 
 /** Direction of the fitted slope, with the two-sided confidence of its t statistic. */
-export function trendDirection(fit: { n: number; days: number; slope: number | null; sxx: number | null; syy: number | null; sxy: number | null }, spanDays: number): TrendsDto['direction'] {
+export function trendDirection(
+  fit: {
+    n: number;
+    days: number;
+    slope: number | null;
+    sxx: number | null;
+    syy: number | null;
+    sxy: number | null;
+  },
+  spanDays: number,
+): TrendsDto['direction'] {
   const base = { sample_size: fit.n, days_with_data: fit.days };
   const { minCheckins, minDays, minConfidence, minChange } = RULES.trend;
   if (fit.n < minCheckins || fit.days < minDays || fit.slope === null || !fit.sxx || fit.sxx <= 0) {
@@ -71,9 +85,16 @@ export function trendDirection(fit: { n: number; days: number; slope: number | n
   const residual = Math.max(0, (fit.syy ?? 0) - fit.slope * (fit.sxy ?? 0));
   const standardError = Math.sqrt(residual / (fit.n - 2) / fit.sxx);
   const confidence =
-    standardError === 0 ? 1 : 1 - 2 * (1 - jStat.studentt.cdf(Math.abs(fit.slope / standardError), fit.n - 2));
+    standardError === 0
+      ? 1
+      : 1 - 2 * (1 - jStat.studentt.cdf(Math.abs(fit.slope / standardError), fit.n - 2));
   const change = fit.slope * Math.max(1, spanDays);
-  const label = confidence >= minConfidence && Math.abs(change) >= minChange ? (change > 0 ? 'improving' : 'declining') : 'stable';
+  const label =
+    confidence >= minConfidence && Math.abs(change) >= minChange
+      ? change > 0
+        ? 'improving'
+        : 'declining'
+      : 'stable';
   return { label, slope_per_day: round(fit.slope, 5), confidence: round(confidence), ...base };
 }
 
@@ -81,12 +102,22 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
   const { db, clock } = deps;
 
   /** The user's range: default the 30 local days ending today. */
-  async function rangeFor(caller: AuthContext, input: { from?: string | undefined; to?: string | undefined }, pointer: string) {
-    const profile = await db.asUser(caller.userId, (tx) => deps.profiles.profileIn(tx, caller.userId));
+  async function rangeFor(
+    caller: AuthContext,
+    input: { from?: string | undefined; to?: string | undefined },
+    pointer: string,
+  ) {
+    const profile = await db.asUser(caller.userId, (tx) =>
+      deps.profiles.profileIn(tx, caller.userId),
+    );
     const to = input.to ?? localDate(clock.now(), profile.timeZone);
     const from = input.from ?? addDays(to, -29);
     if (from > to) throw invalidRange('`from` is after `to`', `${pointer}/from`);
-    if (daysBetween(from, to) > RULES.maxRangeDays) throw invalidRange(`The range may span at most ${RULES.maxRangeDays} days`, `${pointer}/from`);
+    if (daysBetween(from, to) > RULES.maxRangeDays)
+      throw invalidRange(
+        `The range may span at most ${RULES.maxRangeDays} days`,
+        `${pointer}/from`,
+      );
     const range: Range = { userId: caller.userId, from, toExclusive: addDays(to, 1) };
     return { range, from, to, language: profile.language, timeZone: profile.timeZone };
   }
@@ -98,7 +129,12 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     const total = rows.reduce((sum, r) => sum + r.n, 0);
     const share = (n: number) => (total === 0 ? 0 : Number((n / total).toFixed(4)));
     const emotions = rows
-      .map((r) => ({ emotion_type_id: r.emotion_type_id, count: r.n, share: share(r.n), mean_intensity: Number(r.mean_intensity.toFixed(2)) }))
+      .map((r) => ({
+        emotion_type_id: r.emotion_type_id,
+        count: r.n,
+        share: share(r.n),
+        mean_intensity: Number(r.mean_intensity.toFixed(2)),
+      }))
       .sort((a, b) => b.count - a.count || a.emotion_type_id - b.emotion_type_id);
     const byCategory = new Map<string, number>();
     for (const r of rows) {
@@ -116,14 +152,26 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
   async function trends(caller: AuthContext, input: TrendsInput): Promise<TrendsDto> {
     const { range, from, to } = await rangeFor(caller, input, '#/body');
     const span = daysBetween(from, to) + 1;
-    const buckets = input.period === 'day' ? span : input.period === 'week' ? Math.ceil(span / 7) + 1 : Math.ceil(span / 28) + 1;
+    const buckets =
+      input.period === 'day'
+        ? span
+        : input.period === 'week'
+          ? Math.ceil(span / 7) + 1
+          : Math.ceil(span / 28) + 1;
     if (buckets > RULES.maxBuckets[input.period]) {
-      throw invalidRange(`Too many ${input.period} buckets for this range; use a longer period`, '#/body/period');
+      throw invalidRange(
+        `Too many ${input.period} buckets for this range; use a longer period`,
+        '#/body/period',
+      );
     }
-    const [rows, fit] = await db.asUser(caller.userId, async (tx) => [
-      await analytics.trendBuckets(tx, range, to, input.period, input.emotion_type_ids),
-      await analytics.trendFit(tx, range, input.emotion_type_ids),
-    ] as const);
+    const [rows, fit] = await db.asUser(
+      caller.userId,
+      async (tx) =>
+        [
+          await analytics.trendBuckets(tx, range, to, input.period, input.emotion_type_ids),
+          await analytics.trendFit(tx, range, input.emotion_type_ids),
+        ] as const,
+    );
     return {
       period: input.period,
       from,
@@ -158,8 +206,14 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     return {
       from,
       to,
-      day_of_week: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ iso_day: day, ...profileOf(result.days.find((r) => r.key === String(day))) })),
-      time_of_day: TIME_OF_DAY.map((part) => ({ part, ...profileOf(result.parts.find((r) => r.key === part)) })),
+      day_of_week: [1, 2, 3, 4, 5, 6, 7].map((day) => ({
+        iso_day: day,
+        ...profileOf(result.days.find((r) => r.key === String(day))),
+      })),
+      time_of_day: TIME_OF_DAY.map((part) => ({
+        part,
+        ...profileOf(result.parts.find((r) => r.key === part)),
+      })),
       recurring_emotions: result.recurring.map((r) => ({
         emotion_type_id: r.emotion_type_id,
         count: r.n,
@@ -171,17 +225,25 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
         journals: toShift(result.journals),
         tools: {
           overall: toShift(result.tools.find((r) => !r.tool_id)),
-          by_tool: result.tools.filter((r) => r.tool_id).map((r) => ({ tool_id: r.tool_id as string, ...toShift(r) })),
+          by_tool: result.tools
+            .filter((r) => r.tool_id)
+            .map((r) => ({ tool_id: r.tool_id as string, ...toShift(r) })),
         },
       },
     };
   }
 
   async function insights(caller: AuthContext): Promise<InsightsDto> {
-    const profile = await db.asUser(caller.userId, (tx) => deps.profiles.profileIn(tx, caller.userId));
+    const profile = await db.asUser(caller.userId, (tx) =>
+      deps.profiles.profileIn(tx, caller.userId),
+    );
     const language = profile.language;
     const today = localDate(clock.now(), profile.timeZone);
-    const window = (days: number): Range => ({ userId: caller.userId, from: addDays(today, -(days - 1)), toExclusive: addDays(today, 1) });
+    const window = (days: number): Range => ({
+      userId: caller.userId,
+      from: addDays(today, -(days - 1)),
+      toExclusive: addDays(today, 1),
+    });
     const texts = deps.texts;
     const catalog = deps.catalog();
     const data = await db.asUser(caller.userId, async (tx) => ({
@@ -194,7 +256,9 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     const items: InsightsDto['items'] = [];
 
     const total = data.recent.reduce((s, r) => s + r.n, 0);
-    const top = [...data.recent].sort((a, b) => b.n - a.n || a.emotion_type_id - b.emotion_type_id)[0];
+    const top = [...data.recent].sort(
+      (a, b) => b.n - a.n || a.emotion_type_id - b.emotion_type_id,
+    )[0];
     if (top && total >= RULES.dominant.minCheckins) {
       const emotion = catalog.byId(top.emotion_type_id);
       const share = top.n / total;
@@ -205,12 +269,20 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
           emotion: (emotion?.name[language] ?? '').toLowerCase(),
           percent: String(Math.round(share * 100)),
         }),
-        data: { emotion_type_id: top.emotion_type_id, count: top.n, total, share: Number(share.toFixed(3)), days: RULES.dominant.windowDays },
+        data: {
+          emotion_type_id: top.emotion_type_id,
+          count: top.n,
+          total,
+          share: Number(share.toFixed(3)),
+          days: RULES.dominant.windowDays,
+        },
         confidence: Number(Math.min(1, total / 30).toFixed(2)),
       });
     }
 
-    const parts = data.parts.filter((p) => p.n >= RULES.timeOfDay.minPerPart && p.mean_valence !== null);
+    const parts = data.parts.filter(
+      (p) => p.n >= RULES.timeOfDay.minPerPart && p.mean_valence !== null,
+    );
     if (parts.length >= 2) {
       const sorted = [...parts].sort((a, b) => (b.mean_valence ?? 0) - (a.mean_valence ?? 0));
       const best = sorted[0]!;
@@ -238,14 +310,22 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     if (direction.label === 'improving' || direction.label === 'declining') {
       items.push({
         type: 'trend',
-        message: texts.insights[direction.label === 'improving' ? 'trend_improving' : 'trend_declining'][language],
+        message:
+          texts.insights[direction.label === 'improving' ? 'trend_improving' : 'trend_declining'][
+            language
+          ],
         data: { ...direction, window_days: RULES.insightTrendWindowDays },
         confidence: direction.confidence ?? 0,
       });
     }
 
     const helpful = data.tools
-      .filter((r) => r.tool_id && r.n >= RULES.shift.minPairs && (r.affect_change ?? 0) >= RULES.shift.minAffectChange)
+      .filter(
+        (r) =>
+          r.tool_id &&
+          r.n >= RULES.shift.minPairs &&
+          (r.affect_change ?? 0) >= RULES.shift.minAffectChange,
+      )
       .sort((a, b) => (b.affect_change ?? 0) - (a.affect_change ?? 0))[0];
     const toolCatalog = deps.tools();
     if (helpful?.tool_id && toolCatalog) {
@@ -253,17 +333,25 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
       if (name) {
         items.push({
           type: 'helpful_tool',
-          message: fillTemplate(texts.insights.helpful_tool[language], { tool: name, count: String(helpful.n) }),
+          message: fillTemplate(texts.insights.helpful_tool[language], {
+            tool: name,
+            count: String(helpful.n),
+          }),
           data: { tool_id: helpful.tool_id, ...toShift(helpful) },
           confidence: Number(Math.min(1, helpful.n / 10).toFixed(2)),
         });
       }
     }
 
-    if (data.journals.n >= RULES.shift.minPairs && (data.journals.affect_change ?? 0) >= RULES.shift.minAffectChange) {
+    if (
+      data.journals.n >= RULES.shift.minPairs &&
+      (data.journals.affect_change ?? 0) >= RULES.shift.minAffectChange
+    ) {
       items.push({
         type: 'journaling_shift',
-        message: fillTemplate(texts.insights.journaling_shift[language], { count: String(data.journals.n) }),
+        message: fillTemplate(texts.insights.journaling_shift[language], {
+          count: String(data.journals.n),
+        }),
         data: { ...toShift(data.journals) },
         confidence: Number(Math.min(1, data.journals.n / 10).toFixed(2)),
       });
@@ -271,7 +359,10 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     return { language, items };
   }
 
-  async function recommendations(caller: AuthContext, input: { emotion_type_id: number; intensity: number; limit?: number | undefined }): Promise<RecommendationsDto> {
+  async function recommendations(
+    caller: AuthContext,
+    input: { emotion_type_id: number; intensity: number; limit?: number | undefined },
+  ): Promise<RecommendationsDto> {
     const emotion = deps.catalog().byId(input.emotion_type_id);
     if (!emotion) {
       throw new AppError(422, 'unknown-emotion-type', 'Unknown emotion type', {
@@ -280,13 +371,23 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
       });
     }
     const tools = deps.tools();
-    if (!tools) return { items: [], unavailable_reason: 'The tool library is not available on this server' };
-    const profile = await db.asUser(caller.userId, (tx) => deps.profiles.profileIn(tx, caller.userId));
+    if (!tools)
+      return { items: [], unavailable_reason: 'The tool library is not available on this server' };
+    const profile = await db.asUser(caller.userId, (tx) =>
+      deps.profiles.profileIn(tx, caller.userId),
+    );
     const today = localDate(clock.now(), profile.timeZone);
     const shifts = await db.asUser(caller.userId, (tx) =>
-      analytics.toolShifts(tx, { userId: caller.userId, from: addDays(today, -364), toExclusive: addDays(today, 1) }),
+      analytics.toolShifts(tx, {
+        userId: caller.userId,
+        from: addDays(today, -364),
+        toExclusive: addDays(today, 1),
+      }),
     );
-    const [candidates, favorites] = await Promise.all([tools.recommendable(profile.language), tools.favoritesOf(caller.userId)]);
+    const [candidates, favorites] = await Promise.all([
+      tools.recommendable(profile.language),
+      tools.favoritesOf(caller.userId),
+    ]);
     const items = rankTools({
       emotion,
       intensity: input.intensity,

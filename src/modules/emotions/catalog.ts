@@ -9,7 +9,10 @@ import { readContent } from '../../platform/content.ts';
 import { emotionTypes, EMOTION_CATEGORIES, type EmotionCategory } from './tables.ts';
 import type { EmotionTypeDto } from './schemas.ts';
 
-const Bilingual = Type.Object({ es: Type.String({ minLength: 1 }), en: Type.String({ minLength: 1 }) });
+const Bilingual = Type.Object({
+  es: Type.String({ minLength: 1 }),
+  en: Type.String({ minLength: 1 }),
+});
 const EmotionsFile = Type.Array(
   Type.Object({
     code: Type.String({ pattern: '^[a-z_]+$' }),
@@ -76,7 +79,9 @@ export interface EmotionCatalog {
 }
 
 export async function loadEmotionCatalog(db: Database): Promise<EmotionCatalog> {
-  const rows = await db.asSystem((tx) => tx.select().from(emotionTypes).orderBy(asc(emotionTypes.sortOrder)));
+  const rows = await db.asSystem((tx) =>
+    tx.select().from(emotionTypes).orderBy(asc(emotionTypes.sortOrder)),
+  );
   const all: EmotionTypeDto[] = rows.map((r) => ({
     id: r.id,
     code: r.code,

@@ -3,7 +3,12 @@ import type { Platform } from '../../platform/platform.ts';
 import type { AppModule } from '../module.ts';
 import type { AuthModule } from '../auth/index.ts';
 import { loadEmotionCatalog, type EmotionCatalog } from './catalog.ts';
-import { createEmotionsService, type CheckinRecordedEvent, type EmotionsService, type RelatedEntities } from './service.ts';
+import {
+  createEmotionsService,
+  type CheckinRecordedEvent,
+  type EmotionsService,
+  type RelatedEntities,
+} from './service.ts';
 import { createAnalyticsService, type AnalyticsService } from './analytics.service.ts';
 import { loadAnalyticsTexts } from './texts.ts';
 import type { ToolCatalogPort } from './recommendations.ts';
@@ -23,10 +28,16 @@ export interface EmotionsModule extends AppModule {
   /** Creates the check-in partitions around the current month (the daily job's work). */
   ensurePartitions(): Promise<void>;
   /** Called once the modules it relates to exist (tools, journals). */
-  bind(links: { tools?: ToolCatalogPort; journalOwnedBy?: RelatedEntities['journalOwnedBy'] }): void;
+  bind(links: {
+    tools?: ToolCatalogPort;
+    journalOwnedBy?: RelatedEntities['journalOwnedBy'];
+  }): void;
 }
 
-export async function createEmotionsModule(platform: Platform, auth: AuthModule): Promise<EmotionsModule> {
+export async function createEmotionsModule(
+  platform: Platform,
+  auth: AuthModule,
+): Promise<EmotionsModule> {
   const { db, clock, events, jobs } = platform;
   let catalog: EmotionCatalog | undefined;
   const currentCatalog = () => {
@@ -77,7 +88,12 @@ export async function createEmotionsModule(platform: Platform, auth: AuthModule)
       await ensureCheckinPartitions({ db, clock });
     },
     async routes(app) {
-      await app.register(emotionsRoutes, { prefix: '/v1/emotions', service, analytics, catalog: currentCatalog });
+      await app.register(emotionsRoutes, {
+        prefix: '/v1/emotions',
+        service,
+        analytics,
+        catalog: currentCatalog,
+      });
     },
   };
 }

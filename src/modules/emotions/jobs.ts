@@ -12,7 +12,9 @@ const Payload = Type.Object({});
 export async function ensureCheckinPartitions(deps: { db: Database; clock: Clock }): Promise<void> {
   const now = deps.clock.now();
   const months = [-1, 0, 1, 2, 3].map((offset) =>
-    new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString().slice(0, 10),
+    new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1))
+      .toISOString()
+      .slice(0, 10),
   );
   await deps.db.asSystem((tx) => ensurePartitions(tx, months));
 }

@@ -48,21 +48,41 @@ export function rankTools(input: {
 }): RecommendationsDto['items'] {
   const { emotion, language, reasons } = input;
   const scored = input.candidates.map((tool) => {
-    const grounds: { key: keyof AnalyticsTexts['reasons']; points: number; values: Record<string, string> }[] = [];
+    const grounds: {
+      key: keyof AnalyticsTexts['reasons'];
+      points: number;
+      values: Record<string, string>;
+    }[] = [];
     const shift = input.shifts.get(tool.id);
     if (shift && shift.n >= 2 && shift.affect_change !== null) {
       const points = Math.max(-2, Math.min(2, 4 * shift.affect_change));
       grounds.push({ key: 'personal', points, values: { count: String(shift.n) } });
     }
     if (tool.targetEmotionCodes.includes(emotion.code)) {
-      grounds.push({ key: 'match', points: 3, values: { emotion: emotion.name[language].toLowerCase() } });
+      grounds.push({
+        key: 'match',
+        points: 3,
+        values: { emotion: emotion.name[language].toLowerCase() },
+      });
     } else {
       const similar = tool.targetEmotionCodes
         .map((code) => input.catalog.byCode(code))
-        .find((e) => e && e.category === emotion.category && Math.abs(e.arousal - emotion.arousal) < 0.3);
-      if (similar) grounds.push({ key: 'match', points: 1, values: { emotion: similar.name[language].toLowerCase() } });
+        .find(
+          (e) =>
+            e && e.category === emotion.category && Math.abs(e.arousal - emotion.arousal) < 0.3,
+        );
+      if (similar)
+        grounds.push({
+          key: 'match',
+          points: 1,
+          values: { emotion: similar.name[language].toLowerCase() },
+        });
     }
-    if (input.intensity >= 7 && URGENT_CATEGORIES.has(tool.category) && tool.estimatedDurationSeconds <= SHORT_SECONDS) {
+    if (
+      input.intensity >= 7 &&
+      URGENT_CATEGORIES.has(tool.category) &&
+      tool.estimatedDurationSeconds <= SHORT_SECONDS
+    ) {
       grounds.push({ key: 'intense', points: 1, values: {} });
     } else if (input.intensity <= 4 && REFLECTIVE_CATEGORIES.has(tool.category)) {
       grounds.push({ key: 'gentle', points: 0.5, values: {} });
@@ -76,7 +96,12 @@ export function rankTools(input: {
   const items: RecommendationsDto['items'] = [];
   for (const { tool, score, strongest } of scored
     .filter((s) => s.score > 0 && s.strongest && s.strongest.points > 0)
-    .sort((a, b) => b.score - a.score || a.tool.estimatedDurationSeconds - b.tool.estimatedDurationSeconds || a.tool.id.localeCompare(b.tool.id))) {
+    .sort(
+      (a, b) =>
+        b.score - a.score ||
+        a.tool.estimatedDurationSeconds - b.tool.estimatedDurationSeconds ||
+        a.tool.id.localeCompare(b.tool.id),
+    )) {
     if ((perCategory.get(tool.category) ?? 0) >= MAX_PER_CATEGORY) continue;
     perCategory.set(tool.category, (perCategory.get(tool.category) ?? 0) + 1);
     items.push({

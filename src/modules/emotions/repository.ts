@@ -28,22 +28,38 @@ export async function insertCheckin(tx: Tx, row: NewCheckin): Promise<CheckinRow
 }
 
 /** Inserts what is new; rows whose (user, client_id, created_at) exist already are skipped. */
-export async function insertCheckinsIgnoringDuplicates(tx: Tx, rows: NewCheckin[]): Promise<CheckinRow[]> {
+export async function insertCheckinsIgnoringDuplicates(
+  tx: Tx,
+  rows: NewCheckin[],
+): Promise<CheckinRow[]> {
   if (rows.length === 0) return [];
   return tx.insert(checkins).values(rows).onConflictDoNothing().returning();
 }
 
-export async function findByClientIds(tx: Tx, userId: string, keys: { clientId: string; createdAt: Date }[]) {
+export async function findByClientIds(
+  tx: Tx,
+  userId: string,
+  keys: { clientId: string; createdAt: Date }[],
+) {
   if (keys.length === 0) return [];
-  const pairs = keys.map((k) => and(eq(checkins.clientId, k.clientId), eq(checkins.createdAt, k.createdAt)));
+  const pairs = keys.map((k) =>
+    and(eq(checkins.clientId, k.clientId), eq(checkins.createdAt, k.createdAt)),
+  );
   return tx
     .select({ id: checkins.id, clientId: checkins.clientId, createdAt: checkins.createdAt })
     .from(checkins)
     .where(and(eq(checkins.userId, userId), or(...pairs)));
 }
 
-export async function findCheckin(tx: Tx, userId: string, id: string): Promise<CheckinRow | undefined> {
-  const [row] = await tx.select().from(checkins).where(and(eq(checkins.userId, userId), eq(checkins.id, id)));
+export async function findCheckin(
+  tx: Tx,
+  userId: string,
+  id: string,
+): Promise<CheckinRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(checkins)
+    .where(and(eq(checkins.userId, userId), eq(checkins.id, id)));
   return row;
 }
 
@@ -67,13 +83,19 @@ export async function listCheckins(
   const conditions: (SQL | undefined)[] = [eq(checkins.userId, userId)];
   if (filter.fromLocal) conditions.push(gte(checkins.localTime, filter.fromLocal));
   if (filter.toLocalExclusive) conditions.push(lt(checkins.localTime, filter.toLocalExclusive));
-  if (filter.emotionTypeIds) conditions.push(inArray(checkins.emotionTypeId, filter.emotionTypeIds));
-  if (filter.intensityMin !== undefined) conditions.push(gte(checkins.intensity, filter.intensityMin));
-  if (filter.intensityMax !== undefined) conditions.push(lte(checkins.intensity, filter.intensityMax));
+  if (filter.emotionTypeIds)
+    conditions.push(inArray(checkins.emotionTypeId, filter.emotionTypeIds));
+  if (filter.intensityMin !== undefined)
+    conditions.push(gte(checkins.intensity, filter.intensityMin));
+  if (filter.intensityMax !== undefined)
+    conditions.push(lte(checkins.intensity, filter.intensityMax));
   if (filter.contexts) conditions.push(inArray(checkins.context, filter.contexts));
   if (after) {
     conditions.push(
-      or(lt(checkins.createdAt, after.createdAt), and(eq(checkins.createdAt, after.createdAt), lt(checkins.id, after.id))),
+      or(
+        lt(checkins.createdAt, after.createdAt),
+        and(eq(checkins.createdAt, after.createdAt), lt(checkins.id, after.id)),
+      ),
     );
   }
   return tx
@@ -84,7 +106,11 @@ export async function listCheckins(
     .limit(limit + 1);
 }
 
-export async function checkinsOfJournal(tx: Tx, userId: string, journalId: string): Promise<CheckinRow[]> {
+export async function checkinsOfJournal(
+  tx: Tx,
+  userId: string,
+  journalId: string,
+): Promise<CheckinRow[]> {
   return tx
     .select()
     .from(checkins)
@@ -93,7 +119,10 @@ export async function checkinsOfJournal(tx: Tx, userId: string, journalId: strin
 }
 
 export async function deleteAllCheckins(tx: Tx, userId: string): Promise<number> {
-  const deleted = await tx.delete(checkins).where(eq(checkins.userId, userId)).returning({ id: checkins.id });
+  const deleted = await tx
+    .delete(checkins)
+    .where(eq(checkins.userId, userId))
+    .returning({ id: checkins.id });
   return deleted.length;
 }
 

@@ -73,7 +73,8 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags,
-        summary: 'Record up to 100 offline check-ins; re-sending the same batch creates nothing new',
+        summary:
+          'Record up to 100 offline check-ins; re-sending the same batch creates nothing new',
         body: BatchBody,
         response: { 200: BatchResult, ...errorResponses() },
       },
@@ -91,13 +92,19 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: CheckinPage, ...errorResponses() },
       },
     },
-    (request) => service.list(callerOf(request), { limit: request.query.limit, cursor: request.query.cursor }),
+    (request) =>
+      service.list(callerOf(request), { limit: request.query.limit, cursor: request.query.cursor }),
   );
 
   app.post(
     '/filter',
     {
-      schema: { tags, summary: 'Check-ins matching a filter, newest first', body: FilterBody, response: { 200: CheckinPage, ...errorResponses(422) } },
+      schema: {
+        tags,
+        summary: 'Check-ins matching a filter, newest first',
+        body: FilterBody,
+        response: { 200: CheckinPage, ...errorResponses(422) },
+      },
     },
     (request) => service.list(callerOf(request), request.body),
   );
@@ -133,7 +140,8 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags,
-        summary: 'Day-of-week and time-of-day profiles, recurring emotions, shifts around journals and tools',
+        summary:
+          'Day-of-week and time-of-day profiles, recurring emotions, shifts around journals and tools',
         body: PatternsBody,
         response: { 200: Patterns, ...errorResponses(422) },
       },
@@ -143,7 +151,13 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
 
   app.get(
     '/insights',
-    { schema: { tags, summary: "Insights in the user's language, with the numbers behind them", response: { 200: Insights, ...errorResponses() } } },
+    {
+      schema: {
+        tags,
+        summary: "Insights in the user's language, with the numbers behind them",
+        response: { 200: Insights, ...errorResponses() },
+      },
+    },
     (request) => analytics.insights(callerOf(request)),
   );
 
@@ -162,7 +176,14 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
 
   app.get(
     '/:id',
-    { schema: { tags, summary: 'One check-in', params: IdParams, response: { 200: Checkin, ...errorResponses(404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'One check-in',
+        params: IdParams,
+        response: { 200: Checkin, ...errorResponses(404) },
+      },
+    },
     (request) => service.get(callerOf(request), request.params.id),
   );
 };

@@ -14,7 +14,11 @@ export const EmotionType = Type.Object({
   name: Bilingual,
   description: Bilingual,
   category: StringEnum(EMOTION_CATEGORIES),
-  valence: Type.Number({ minimum: -1, maximum: 1, description: 'Pleasantness (Russell circumplex)' }),
+  valence: Type.Number({
+    minimum: -1,
+    maximum: 1,
+    description: 'Pleasantness (Russell circumplex)',
+  }),
   arousal: Type.Number({ minimum: 0, maximum: 1, description: 'Activation (Russell circumplex)' }),
   color: Type.String({ pattern: '^#[0-9A-Fa-f]{6}$' }),
 });
@@ -33,7 +37,9 @@ const checkinFields = {
 export const CreateCheckinBody = Type.Object(
   {
     ...checkinFields,
-    created_at: Type.Optional(Timestamp({ description: 'When it happened: not in the future, at most 30 days back' })),
+    created_at: Type.Optional(
+      Timestamp({ description: 'When it happened: not in the future, at most 30 days back' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -43,7 +49,9 @@ export const BatchItem = Type.Object(
   {
     client_id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]+$' }),
     ...checkinFields,
-    created_at: Timestamp({ description: 'When it happened (required in batches: it identifies the item with client_id)' }),
+    created_at: Timestamp({
+      description: 'When it happened (required in batches: it identifies the item with client_id)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -63,7 +71,10 @@ export const Checkin = Type.Object({
   related_tool_id: Nullable(Uuid()),
   client_id: Nullable(Type.String()),
   created_at: Timestamp(),
-  local_date: Type.String({ format: 'date', description: "The user's calendar day when it happened" }),
+  local_date: Type.String({
+    format: 'date',
+    description: "The user's calendar day when it happened",
+  }),
 });
 export type CheckinDto = Static<typeof Checkin>;
 export const CheckinPage = Page(Checkin);
@@ -84,11 +95,17 @@ export const FilterBody = Type.Object(
   {
     from: Type.Optional(LocalDate('First local day, inclusive')),
     to: Type.Optional(LocalDate('Last local day, inclusive')),
-    emotion_type_ids: Type.Optional(Type.Array(EmotionTypeId, { minItems: 1, maxItems: 50, uniqueItems: true })),
-    categories: Type.Optional(Type.Array(StringEnum(EMOTION_CATEGORIES), { minItems: 1, uniqueItems: true })),
+    emotion_type_ids: Type.Optional(
+      Type.Array(EmotionTypeId, { minItems: 1, maxItems: 50, uniqueItems: true }),
+    ),
+    categories: Type.Optional(
+      Type.Array(StringEnum(EMOTION_CATEGORIES), { minItems: 1, uniqueItems: true }),
+    ),
     intensity_min: Type.Optional(Intensity),
     intensity_max: Type.Optional(Intensity),
-    contexts: Type.Optional(Type.Array(StringEnum(CHECKIN_CONTEXTS), { minItems: 1, uniqueItems: true })),
+    contexts: Type.Optional(
+      Type.Array(StringEnum(CHECKIN_CONTEXTS), { minItems: 1, uniqueItems: true }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
   },
@@ -110,9 +127,20 @@ export const Distribution = Type.Object({
   to: Type.String({ format: 'date' }),
   total: Type.Integer(),
   emotions: Type.Array(
-    Type.Object({ emotion_type_id: Type.Integer(), count: Type.Integer(), share: Type.Number(), mean_intensity: Type.Number() }),
+    Type.Object({
+      emotion_type_id: Type.Integer(),
+      count: Type.Integer(),
+      share: Type.Number(),
+      mean_intensity: Type.Number(),
+    }),
   ),
-  categories: Type.Array(Type.Object({ category: StringEnum(EMOTION_CATEGORIES), count: Type.Integer(), share: Type.Number() })),
+  categories: Type.Array(
+    Type.Object({
+      category: StringEnum(EMOTION_CATEGORIES),
+      count: Type.Integer(),
+      share: Type.Number(),
+    }),
+  ),
 });
 export type DistributionDto = Static<typeof Distribution>;
 
@@ -123,7 +151,9 @@ export const TrendsBody = Type.Object(
     period: StringEnum(PERIODS),
     from: LocalDate('First local day'),
     to: LocalDate('Last local day'),
-    emotion_type_ids: Type.Optional(Type.Array(EmotionTypeId, { minItems: 1, maxItems: 50, uniqueItems: true })),
+    emotion_type_ids: Type.Optional(
+      Type.Array(EmotionTypeId, { minItems: 1, maxItems: 50, uniqueItems: true }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -145,7 +175,9 @@ export const Trends = Type.Object({
   ),
   direction: Type.Object({
     label: StringEnum(DIRECTIONS),
-    slope_per_day: Nullable(Type.Number({ description: 'Change of intensity-weighted valence per day' })),
+    slope_per_day: Nullable(
+      Type.Number({ description: 'Change of intensity-weighted valence per day' }),
+    ),
     confidence: Nullable(Type.Number({ minimum: 0, maximum: 1 })),
     sample_size: Type.Integer(),
     days_with_data: Type.Integer(),
@@ -168,14 +200,21 @@ const Profile = Type.Object({
 });
 export const TIME_OF_DAY = ['night', 'morning', 'afternoon', 'evening'] as const;
 export const PatternsBody = Type.Object(
-  { from: Type.Optional(LocalDate('First local day')), to: Type.Optional(LocalDate('Last local day')) },
+  {
+    from: Type.Optional(LocalDate('First local day')),
+    to: Type.Optional(LocalDate('Last local day')),
+  },
   { additionalProperties: false },
 );
 export const Patterns = Type.Object({
   from: Type.String({ format: 'date' }),
   to: Type.String({ format: 'date' }),
-  day_of_week: Type.Array(Type.Intersect([Type.Object({ iso_day: Type.Integer({ minimum: 1, maximum: 7 }) }), Profile])),
-  time_of_day: Type.Array(Type.Intersect([Type.Object({ part: StringEnum(TIME_OF_DAY) }), Profile])),
+  day_of_week: Type.Array(
+    Type.Intersect([Type.Object({ iso_day: Type.Integer({ minimum: 1, maximum: 7 }) }), Profile]),
+  ),
+  time_of_day: Type.Array(
+    Type.Intersect([Type.Object({ part: StringEnum(TIME_OF_DAY) }), Profile]),
+  ),
   recurring_emotions: Type.Array(
     Type.Object({
       emotion_type_id: Type.Integer(),
@@ -187,12 +226,21 @@ export const Patterns = Type.Object({
   ),
   shifts: Type.Object({
     journals: Shift,
-    tools: Type.Object({ overall: Shift, by_tool: Type.Array(Type.Intersect([Type.Object({ tool_id: Uuid() }), Shift])) }),
+    tools: Type.Object({
+      overall: Shift,
+      by_tool: Type.Array(Type.Intersect([Type.Object({ tool_id: Uuid() }), Shift])),
+    }),
   }),
 });
 export type PatternsDto = Static<typeof Patterns>;
 
-export const INSIGHT_TYPES = ['dominant_emotion', 'time_of_day', 'trend', 'helpful_tool', 'journaling_shift'] as const;
+export const INSIGHT_TYPES = [
+  'dominant_emotion',
+  'time_of_day',
+  'trend',
+  'helpful_tool',
+  'journaling_shift',
+] as const;
 export const Insights = Type.Object({
   language: StringEnum(['es', 'en']),
   items: Type.Array(
@@ -207,7 +255,11 @@ export const Insights = Type.Object({
 export type InsightsDto = Static<typeof Insights>;
 
 export const RecommendationsBody = Type.Object(
-  { emotion_type_id: EmotionTypeId, intensity: Intensity, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, default: 5 })) },
+  {
+    emotion_type_id: EmotionTypeId,
+    intensity: Intensity,
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, default: 5 })),
+  },
   { additionalProperties: false },
 );
 export const Recommendations = Type.Object({

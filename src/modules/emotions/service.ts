@@ -6,12 +6,22 @@ import type { Clock } from '../../platform/clock.ts';
 import type { AuthContext } from '../../platform/auth/guard.ts';
 import { AppError, notFound, unprocessable } from '../../platform/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
-import { runIdempotent, type IdempotencyRequest, type IdempotentResult } from '../../platform/idempotency/idempotency.ts';
+import {
+  runIdempotent,
+  type IdempotencyRequest,
+  type IdempotentResult,
+} from '../../platform/idempotency/idempotency.ts';
 import { addDays, wallClock } from '../../platform/time.ts';
 import type { EmotionCatalog } from './catalog.ts';
 import * as repo from './repository.ts';
 import type { CheckinRow, NewCheckin } from './repository.ts';
-import type { BatchItemInput, BatchResultDto, CheckinDto, CreateCheckinInput, FilterInput } from './schemas.ts';
+import type {
+  BatchItemInput,
+  BatchResultDto,
+  CheckinDto,
+  CreateCheckinInput,
+  FilterInput,
+} from './schemas.ts';
 import type { CheckinContext } from './tables.ts';
 
 export const MAX_BACKDATE_DAYS = 30;
@@ -47,7 +57,10 @@ export interface EmotionsServiceDeps {
   onRecorded: (tx: Tx, event: CheckinRecordedEvent) => Promise<void>;
 }
 
-export type CheckinInput = Omit<CreateCheckinInput, 'created_at'> & { created_at?: string | undefined; client_id?: string };
+export type CheckinInput = Omit<CreateCheckinInput, 'created_at'> & {
+  created_at?: string | undefined;
+  client_id?: string;
+};
 
 interface ItemError {
   code: string;
@@ -76,11 +89,19 @@ export function createEmotionsService(deps: EmotionsServiceDeps) {
   /** The checks that need no database: catalog membership and the time window. */
   function checkFields(input: CheckinInput, now: Date, prefix: string): ItemError | Date {
     if (!deps.catalog().byId(input.emotion_type_id)) {
-      return { code: 'unknown-emotion-type', detail: `There is no emotion type ${input.emotion_type_id}`, pointer: `${prefix}/emotion_type_id` };
+      return {
+        code: 'unknown-emotion-type',
+        detail: `There is no emotion type ${input.emotion_type_id}`,
+        pointer: `${prefix}/emotion_type_id`,
+      };
     }
     const createdAt = input.created_at ? new Date(input.created_at) : now;
     if (createdAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-      return { code: 'created-at-in-future', detail: 'created_at is in the future', pointer: `${prefix}/created_at` };
+      return {
+        code: 'created-at-in-future',
+        detail: 'created_at is in the future',
+        pointer: `${prefix}/created_at`,
+      };
     }
     if (createdAt.getTime() < now.getTime() - MAX_BACKDATE_DAYS * 86_400_000) {
       return {
@@ -93,18 +114,40 @@ export function createEmotionsService(deps: EmotionsServiceDeps) {
   }
 
   /** The checks of related journal and tool (they must exist; a journal must be the user's). */
-  async function checkRelations(tx: Tx, userId: string, input: CheckinInput, prefix: string): Promise<ItemError | undefined> {
+  async function checkRelations(
+    tx: Tx,
+    userId: string,
+    input: CheckinInput,
+    prefix: string,
+  ): Promise<ItemError | undefined> {
     const related = deps.related();
-    if (input.related_journal_id && !(await related.journalOwnedBy(tx, userId, input.related_journal_id))) {
-      return { code: 'related-journal-not-found', detail: 'The related journal does not exist', pointer: `${prefix}/related_journal_id` };
+    if (
+      input.related_journal_id &&
+      !(await related.journalOwnedBy(tx, userId, input.related_journal_id))
+    ) {
+      return {
+        code: 'related-journal-not-found',
+        detail: 'The related journal does not exist',
+        pointer: `${prefix}/related_journal_id`,
+      };
     }
     if (input.related_tool_id && !(await related.toolExists(input.related_tool_id))) {
-      return { code: 'related-tool-not-found', detail: 'The related tool does not exist', pointer: `${prefix}/related_tool_id` };
+      return {
+        code: 'related-tool-not-found',
+        detail: 'The related tool does not exist',
+        pointer: `${prefix}/related_tool_id`,
+      };
     }
     return undefined;
   }
 
-  const toRow = (userId: string, input: CheckinInput, createdAt: Date, timeZone: string, now: Date): NewCheckin => ({
+  const toRow = (
+    userId: string,
+    input: CheckinInput,
+    createdAt: Date,
+    timeZone: string,
+    now: Date,
+  ): NewCheckin => ({
     id: randomUUID(),
     userId,
     emotionTypeId: input.emotion_type_id,
@@ -129,10 +172,16 @@ export function createEmotionsService(deps: EmotionsServiceDeps) {
       context: row.context,
     });
 
-  const fail = (error: ItemError) => unprocessable(error.code, error.detail, [{ pointer: error.pointer, message: error.detail }]);
+  const fail = (error: ItemError) =>
+    unprocessable(error.code, error.detail, [{ pointer: error.pointer, message: error.detail }]);
 
   /** Records one check-in inside an existing transaction (used by journals for pre/post check-ins). */
-  async function recordIn(tx: Tx, userId: string, input: CheckinInput, pointer = '#/body'): Promise<CheckinDto> {
+  async function recordIn(
+    tx: Tx,
+    userId: string,
+    input: CheckinInput,
+    pointer = '#/body',
+  ): Promise<CheckinDto> {
     const now = clock.now();
     const checked = checkFields(input, now, pointer);
     if (!(checked instanceof Date)) throw fail(checked);
@@ -147,9 +196,15 @@ export function createEmotionsService(deps: EmotionsServiceDeps) {
   return {
     recordIn,
 
-    async create(caller: AuthContext, input: CreateCheckinInput, idempotency?: IdempotencyRequest): Promise<IdempotentResult<CheckinDto>> {
+    async create(
+      caller: AuthContext,
+      input: CreateCheckinInput,
+      idempotency?: IdempotencyRequest,
+    ): Promise<IdempotentResult<CheckinDto>> {
       return db.asUser(caller.userId, (tx) =>
-        runIdempotent(tx, caller.userId, idempotency, clock.now(), () => recordIn(tx, caller.userId, input)),
+        runIdempotent(tx, caller.userId, idempotency, clock.now(), () =>
+          recordIn(tx, caller.userId, input),
+        ),
       );
     },
 
@@ -158,37 +213,56 @@ export function createEmotionsService(deps: EmotionsServiceDeps) {
       return db.asUser(caller.userId, async (tx) => {
         const { timeZone } = await deps.profiles.profileIn(tx, caller.userId);
         // An item is identified by (client_id, created_at): the same pair twice is one check-in.
-        const keyOf = (clientId: string | null, createdAt: Date) => `${clientId ?? ''}@${createdAt.toISOString()}`;
+        const keyOf = (clientId: string | null, createdAt: Date) =>
+          `${clientId ?? ''}@${createdAt.toISOString()}`;
         const outcomes: ({ key: string; first: boolean } | ItemError)[] = [];
         const pending = new Map<string, NewCheckin>();
         for (const [index, item] of items.entries()) {
           const prefix = `#/body/items/${index}`;
           const checked = checkFields(item, now, prefix);
-          const error = checked instanceof Date ? await checkRelations(tx, caller.userId, item, prefix) : checked;
+          const error =
+            checked instanceof Date
+              ? await checkRelations(tx, caller.userId, item, prefix)
+              : checked;
           if (error || !(checked instanceof Date)) {
             outcomes.push(error ?? (checked as ItemError));
             continue;
           }
           const key = keyOf(item.client_id, checked);
           outcomes.push({ key, first: !pending.has(key) });
-          if (!pending.has(key)) pending.set(key, toRow(caller.userId, item, checked, timeZone, now));
+          if (!pending.has(key))
+            pending.set(key, toRow(caller.userId, item, checked, timeZone, now));
         }
         const inserted = await repo.insertCheckinsIgnoringDuplicates(tx, [...pending.values()]);
         for (const row of inserted) await recorded(tx, row);
         const ids = new Map(inserted.map((row) => [keyOf(row.clientId, row.createdAt), row.id]));
         const created = new Set(ids.keys());
         // Items stored by an earlier send of this batch answer with their first id.
-        const earlier = [...pending.entries()].filter(([key]) => !ids.has(key)).map(([, row]) => row);
-        for (const row of await repo.findByClientIds(tx, caller.userId, earlier.map((r) => ({ clientId: r.clientId ?? '', createdAt: r.createdAt })))) {
+        const earlier = [...pending.entries()]
+          .filter(([key]) => !ids.has(key))
+          .map(([, row]) => row);
+        for (const row of await repo.findByClientIds(
+          tx,
+          caller.userId,
+          earlier.map((r) => ({ clientId: r.clientId ?? '', createdAt: r.createdAt })),
+        )) {
           ids.set(keyOf(row.clientId, row.createdAt), row.id);
         }
         return {
           results: outcomes.map((outcome, index) => {
             const clientId = items[index]?.client_id ?? '';
             if ('code' in outcome) {
-              return { client_id: clientId, status: 'rejected' as const, id: null, error: { code: outcome.code, detail: outcome.detail } };
+              return {
+                client_id: clientId,
+                status: 'rejected' as const,
+                id: null,
+                error: { code: outcome.code, detail: outcome.detail },
+              };
             }
-            const status = outcome.first && created.has(outcome.key) ? ('created' as const) : ('duplicate' as const);
+            const status =
+              outcome.first && created.has(outcome.key)
+                ? ('created' as const)
+                : ('duplicate' as const);
             return { client_id: clientId, status, id: ids.get(outcome.key) ?? null, error: null };
           }),
         };
@@ -210,7 +284,11 @@ export function createEmotionsService(deps: EmotionsServiceDeps) {
           errors: [{ pointer: '#/body/from', message: 'must not be after to' }],
         });
       }
-      if (filter.intensity_min !== undefined && filter.intensity_max !== undefined && filter.intensity_min > filter.intensity_max) {
+      if (
+        filter.intensity_min !== undefined &&
+        filter.intensity_max !== undefined &&
+        filter.intensity_min > filter.intensity_max
+      ) {
         throw unprocessable('invalid-range', 'intensity_min is above intensity_max', [
           { pointer: '#/body/intensity_min', message: 'must not be above intensity_max' },
         ]);
@@ -218,8 +296,13 @@ export function createEmotionsService(deps: EmotionsServiceDeps) {
       const catalog = deps.catalog();
       let emotionTypeIds = filter.emotion_type_ids;
       if (filter.categories) {
-        const inCategories = catalog.all().filter((e) => filter.categories?.includes(e.category)).map((e) => e.id);
-        emotionTypeIds = emotionTypeIds ? emotionTypeIds.filter((id) => inCategories.includes(id)) : inCategories;
+        const inCategories = catalog
+          .all()
+          .filter((e) => filter.categories?.includes(e.category))
+          .map((e) => e.id);
+        emotionTypeIds = emotionTypeIds
+          ? emotionTypeIds.filter((id) => inCategories.includes(id))
+          : inCategories;
         if (emotionTypeIds.length === 0) return { items: [], next_cursor: null };
       }
       const rows = await db.asUser(caller.userId, (tx) =>

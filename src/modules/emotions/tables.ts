@@ -2,14 +2,7 @@
 //
 // `checkins` is in checkins.tables.ts: it is partitioned, which drizzle-kit cannot express.
 import { sql } from 'drizzle-orm';
-import {
-  check,
-  numeric,
-  pgTable,
-  smallint,
-  text,
-  uniqueIndex,
-} from 'drizzle-orm/pg-core';
+import { check, numeric, pgTable, smallint, text, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const EMOTION_CATEGORIES = ['positive', 'neutral', 'negative'] as const;
 export type EmotionCategory = (typeof EMOTION_CATEGORIES)[number];
@@ -41,7 +34,10 @@ export const emotionTypes = pgTable(
   },
   (t) => [
     uniqueIndex('emotion_types_code_key').on(t.code),
-    check('emotion_types_category_check', sql`${t.category} in ('positive', 'neutral', 'negative')`),
+    check(
+      'emotion_types_category_check',
+      sql`${t.category} in ('positive', 'neutral', 'negative')`,
+    ),
     check('emotion_types_valence_check', sql`${t.valence} between -1 and 1`),
     check('emotion_types_arousal_check', sql`${t.arousal} between 0 and 1`),
   ],

@@ -2,8 +2,16 @@
 import { Type, type Static } from 'typebox';
 import { readContent } from '../../platform/content.ts';
 
-const Bilingual = Type.Object({ es: Type.String({ minLength: 1 }), en: Type.String({ minLength: 1 }) });
-const Parts = Type.Object({ night: Type.String(), morning: Type.String(), afternoon: Type.String(), evening: Type.String() });
+const Bilingual = Type.Object({
+  es: Type.String({ minLength: 1 }),
+  en: Type.String({ minLength: 1 }),
+});
+const Parts = Type.Object({
+  night: Type.String(),
+  morning: Type.String(),
+  afternoon: Type.String(),
+  evening: Type.String(),
+});
 
 const InsightsFile = Type.Object({
   parts_of_day: Type.Object({ es: Parts, en: Parts }),
@@ -32,7 +40,11 @@ export interface AnalyticsTexts {
 
 export async function loadAnalyticsTexts(): Promise<AnalyticsTexts> {
   const file = await readContent(InsightsFile, 'insights.json');
-  return { partsOfDay: file.parts_of_day, insights: file.insights, reasons: file.recommendation_reasons };
+  return {
+    partsOfDay: file.parts_of_day,
+    insights: file.insights,
+    reasons: file.recommendation_reasons,
+  };
 }
 
 export const fillTemplate = (template: string, values: Record<string, string>): string =>
