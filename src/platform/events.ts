@@ -26,7 +26,7 @@ export function createDomainEvents(): DomainEvents {
   return {
     on(name, handler) {
       const list = handlers.get(name) ?? [];
-      list.push(handler as EventHandler<never>);
+      list.push(handler);
       handlers.set(name, list);
     },
     async emit(tx, name, payload) {

@@ -31,7 +31,7 @@ export async function seedEmotionTypes(db: Database): Promise<number> {
   const items = await readContent(EmotionsFile, 'emotions.json');
   const rows = items.map((item, index) => ({
     code: item.code,
-    category: item.category as EmotionCategory,
+    category: item.category,
     valence: item.valence,
     arousal: item.arousal,
     color: item.color,
