@@ -6,23 +6,28 @@ import type { AppModule } from './module.ts';
 import { createAuthModule, type AuthModule } from './auth/index.ts';
 import { createEmotionsModule, type EmotionsModule } from './emotions/index.ts';
 import { seedEmotionTypes } from './emotions/catalog.ts';
+import { createToolsModule, type ToolsModule } from './tools/index.ts';
+import { seedToolContent } from './tools/seed.ts';
 import type { Database } from '../platform/db/database.ts';
 
 export interface Modules {
   auth: AuthModule;
   emotions: EmotionsModule;
+  tools: ToolsModule;
   all: AppModule[];
 }
 
 export async function createModules(platform: Platform): Promise<Modules> {
   const auth = await createAuthModule(platform);
   const emotions = await createEmotionsModule(platform, auth);
-  return { auth, emotions, all: [auth, emotions] };
+  const tools = createToolsModule(platform, auth, emotions);
+  return { auth, emotions, tools, all: [auth, emotions, tools] };
 }
 
 /** The content each module loads from content/, in dependency order. */
 const CONTENT_SEEDS: [string, (db: Database) => Promise<number>][] = [
   ['emotion types', seedEmotionTypes],
+  ['tools', seedToolContent],
 ];
 
 /** Loads all content (idempotent: a second run changes nothing); rows inserted or changed, by kind. */

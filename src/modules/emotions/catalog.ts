@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import { asc, sql } from 'drizzle-orm';
 import type { Database } from '../../platform/db/database.ts';
 import { readContent } from '../../platform/content.ts';
-import { emotionTypes, EMOTION_CATEGORIES, type EmotionCategory } from './tables.ts';
+import { emotionTypes, EMOTION_CATEGORIES } from './tables.ts';
 import type { EmotionTypeDto } from './schemas.ts';
 
 const Bilingual = Type.Object({

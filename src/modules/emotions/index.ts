@@ -47,7 +47,7 @@ export async function createEmotionsModule(
   let tools: ToolCatalogPort | undefined;
   const related: RelatedEntities = {
     journalOwnedBy: async () => false,
-    toolExists: async (id) => (tools ? tools.exists(id) : false),
+    toolExists: async (tx, id) => (tools ? tools.exists(tx, id) : false),
   };
   const service = createEmotionsService({
     db,

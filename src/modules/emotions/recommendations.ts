@@ -7,8 +7,10 @@
 //   intensity high intensity (7+) favours short tools from the breathing, grounding and
 //             body categories (+1); low intensity (≤ 4) favours reflective ones (+0.5)
 //   favorite  the user marked it (+1)
-// Variety: at most two tools of one category in the answer.
+// Variety: at most two tools of one category in the answer. The reason shown is the
+// personal one when the user's own results count in favour, else the strongest ground.
 import type { EmotionCatalog } from './catalog.ts';
+import type { Tx } from '../../platform/db/database.ts';
 import type { ShiftRow } from './analytics.repository.ts';
 import type { EmotionTypeDto, RecommendationsDto } from './schemas.ts';
 import type { AnalyticsTexts } from './texts.ts';
@@ -24,7 +26,8 @@ export interface RecommendableTool {
 
 /** What the emotions module needs of the tool library. */
 export interface ToolCatalogPort {
-  exists(toolId: string): Promise<boolean>;
+  /** Inside the caller's transaction: opening another would deadlock the embedded database. */
+  exists(tx: Tx, toolId: string): Promise<boolean>;
   recommendable(language: 'es' | 'en'): Promise<RecommendableTool[]>;
   favoritesOf(userId: string): Promise<Set<string>>;
   names(ids: string[], language: 'es' | 'en'): Promise<Map<string, string>>;
@@ -89,7 +92,9 @@ export function rankTools(input: {
     }
     if (input.favorites.has(tool.id)) grounds.push({ key: 'favorite', points: 1, values: {} });
     const score = grounds.reduce((sum, g) => sum + g.points, 0);
-    const strongest = [...grounds].sort((a, b) => b.points - a.points)[0];
+    // The user's own results are the most telling reason; otherwise the strongest ground.
+    const personal = grounds.find((g) => g.key === 'personal' && g.points > 0);
+    const strongest = personal ?? [...grounds].sort((a, b) => b.points - a.points)[0];
     return { tool, score, strongest };
   });
   const perCategory = new Map<string, number>();

@@ -35,7 +35,7 @@ export interface UserProfilePort {
 /** What the emotions module needs to know of journals and tools (wired when those modules exist). */
 export interface RelatedEntities {
   journalOwnedBy(tx: Tx, userId: string, journalId: string): Promise<boolean>;
-  toolExists(toolId: string): Promise<boolean>;
+  toolExists(tx: Tx, toolId: string): Promise<boolean>;
 }
 
 export interface CheckinRecordedEvent {
@@ -131,7 +131,7 @@ export function createEmotionsService(deps: EmotionsServiceDeps) {
         pointer: `${prefix}/related_journal_id`,
       };
     }
-    if (input.related_tool_id && !(await related.toolExists(input.related_tool_id))) {
+    if (input.related_tool_id && !(await related.toolExists(tx, input.related_tool_id))) {
       return {
         code: 'related-tool-not-found',
         detail: 'The related tool does not exist',

@@ -1,0 +1,381 @@
+// SQL of the tools module.
+import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Tx } from '../../platform/db/database.ts';
+import {
+  toolCategories,
+  toolContentChanges,
+  toolContentVersion,
+  toolFavorites,
+  tools,
+  toolUsage,
+  type CompletionStatus,
+  type Translations,
+} from './tables.ts';
+import type { ContentType, Difficulty } from './content-schemas.ts';
+
+export type CategoryRow = typeof toolCategories.$inferSelect;
+export type ToolRow = Omit<typeof tools.$inferSelect, 'searchEs' | 'searchEn'> & {
+  categoryCode: string;
+};
+
+const toolColumns = {
+  id: tools.id,
+  code: tools.code,
+  categoryId: tools.categoryId,
+  categoryCode: toolCategories.code,
+  contentType: tools.contentType,
+  difficulty: tools.difficulty,
+  estimatedDurationSeconds: tools.estimatedDurationSeconds,
+  targetEmotions: tools.targetEmotions,
+  isActive: tools.isActive,
+  translations: tools.translations,
+  seedHash: tools.seedHash,
+  createdAt: tools.createdAt,
+  updatedAt: tools.updatedAt,
+};
+
+export async function listCategories(tx: Tx): Promise<CategoryRow[]> {
+  return tx
+    .select()
+    .from(toolCategories)
+    .orderBy(asc(toolCategories.sortOrder), asc(toolCategories.id));
+}
+
+export async function findCategory(tx: Tx, id: number): Promise<CategoryRow | undefined> {
+  const [row] = await tx.select().from(toolCategories).where(eq(toolCategories.id, id));
+  return row;
+}
+
+export async function findCategoryByCode(tx: Tx, code: string): Promise<CategoryRow | undefined> {
+  const [row] = await tx.select().from(toolCategories).where(eq(toolCategories.code, code));
+  return row;
+}
+
+export async function findTool(
+  tx: Tx,
+  id: string,
+  onlyActive: boolean,
+): Promise<ToolRow | undefined> {
+  const [row] = await tx
+    .select(toolColumns)
+    .from(tools)
+    .innerJoin(toolCategories, eq(toolCategories.id, tools.categoryId))
+    .where(and(eq(tools.id, id), onlyActive ? eq(tools.isActive, true) : undefined));
+  return row;
+}
+
+export async function findToolByCode(tx: Tx, code: string): Promise<ToolRow | undefined> {
+  const [row] = await tx
+    .select(toolColumns)
+    .from(tools)
+    .innerJoin(toolCategories, eq(toolCategories.id, tools.categoryId))
+    .where(eq(tools.code, code));
+  return row;
+}
+
+/** Tools of a category (or all), ordered by code, keyset-paginated on code. */
+export async function listTools(
+  tx: Tx,
+  options: {
+    categoryId?: number | undefined;
+    onlyActive: boolean;
+    afterCode?: string | undefined;
+    limit: number;
+  },
+): Promise<ToolRow[]> {
+  return tx
+    .select(toolColumns)
+    .from(tools)
+    .innerJoin(toolCategories, eq(toolCategories.id, tools.categoryId))
+    .where(
+      and(
+        options.categoryId !== undefined ? eq(tools.categoryId, options.categoryId) : undefined,
+        options.onlyActive ? eq(tools.isActive, true) : undefined,
+        options.afterCode ? sql`${tools.code} > ${options.afterCode}` : undefined,
+      ),
+    )
+    .orderBy(asc(tools.code))
+    .limit(options.limit + 1);
+}
+
+export interface SearchOptions {
+  query?: string | undefined;
+  categoryId?: number | undefined;
+  contentType?: ContentType | undefined;
+  maxDurationSeconds?: number | undefined;
+  emotionCode?: string | undefined;
+  offset: number;
+  limit: number;
+}
+
+/** Full-text search over both languages, ranked; without a query, a filtered listing. */
+export async function searchTools(
+  tx: Tx,
+  options: SearchOptions,
+): Promise<(ToolRow & { rank: number })[]> {
+  const filters: SQL[] = [sql`t.is_active`];
+  if (options.categoryId !== undefined) filters.push(sql`t.category_id = ${options.categoryId}`);
+  if (options.contentType) filters.push(sql`t.content_type = ${options.contentType}`);
+  if (options.maxDurationSeconds !== undefined)
+    filters.push(sql`t.estimated_duration_seconds <= ${options.maxDurationSeconds}`);
+  if (options.emotionCode)
+    filters.push(sql`t.target_emotions @> array[${options.emotionCode}]::text[]`);
+  const q = options.query?.trim();
+  const rank = q
+    ? sql`ts_rank_cd(t.search_es, websearch_to_tsquery('amira_es', ${q})) + ts_rank_cd(t.search_en, websearch_to_tsquery('amira_en', ${q}))`
+    : sql`0`;
+  if (q) {
+    filters.push(
+      sql`(t.search_es @@ websearch_to_tsquery('amira_es', ${q}) or t.search_en @@ websearch_to_tsquery('amira_en', ${q}))`,
+    );
+  }
+  const rows = await queryRows<{
+    id: string;
+    code: string;
+    category_id: number;
+    category_code: string;
+    content_type: ContentType;
+    difficulty: Difficulty;
+    estimated_duration_seconds: number;
+    target_emotions: string[];
+    is_active: boolean;
+    translations: Translations;
+    rank: number;
+  }>(
+    tx,
+    sql`select t.id, t.code, t.category_id, c.code as category_code, t.content_type, t.difficulty,
+               t.estimated_duration_seconds, t.target_emotions, t.is_active, t.translations, (${rank})::float8 as rank
+        from tools t join tool_categories c on c.id = t.category_id
+        where ${sql.join(filters, sql` and `)}
+        order by rank desc, c.sort_order, t.code
+        limit ${options.limit + 1} offset ${options.offset}`,
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    code: r.code,
+    categoryId: r.category_id,
+    categoryCode: r.category_code,
+    contentType: r.content_type,
+    difficulty: r.difficulty,
+    estimatedDurationSeconds: r.estimated_duration_seconds,
+    targetEmotions: r.target_emotions,
+    isActive: r.is_active,
+    translations: r.translations,
+    seedHash: null,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    rank: r.rank,
+  }));
+}
+
+export async function activeToolsForRecommendation(tx: Tx): Promise<ToolRow[]> {
+  return tx
+    .select(toolColumns)
+    .from(tools)
+    .innerJoin(toolCategories, eq(toolCategories.id, tools.categoryId))
+    .where(eq(tools.isActive, true));
+}
+
+// Favorites
+
+export async function addFavorite(tx: Tx, userId: string, toolId: string, now: Date) {
+  await tx.insert(toolFavorites).values({ userId, toolId, createdAt: now }).onConflictDoNothing();
+  const [row] = await tx
+    .select({ createdAt: toolFavorites.createdAt })
+    .from(toolFavorites)
+    .where(and(eq(toolFavorites.userId, userId), eq(toolFavorites.toolId, toolId)));
+  return row?.createdAt ?? now;
+}
+
+export async function removeFavorite(tx: Tx, userId: string, toolId: string): Promise<void> {
+  await tx
+    .delete(toolFavorites)
+    .where(and(eq(toolFavorites.userId, userId), eq(toolFavorites.toolId, toolId)));
+}
+
+export async function isFavorite(tx: Tx, userId: string, toolId: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ toolId: toolFavorites.toolId })
+    .from(toolFavorites)
+    .where(and(eq(toolFavorites.userId, userId), eq(toolFavorites.toolId, toolId)));
+  return row !== undefined;
+}
+
+export async function favoriteToolIds(tx: Tx, userId: string): Promise<string[]> {
+  const rows = await tx
+    .select({ toolId: toolFavorites.toolId })
+    .from(toolFavorites)
+    .where(eq(toolFavorites.userId, userId));
+  return rows.map((r) => r.toolId);
+}
+
+export async function listFavorites(
+  tx: Tx,
+  userId: string,
+  limit: number,
+  after?: { createdAt: Date; toolId: string },
+) {
+  return tx
+    .select({ ...toolColumns, favoritedAt: toolFavorites.createdAt })
+    .from(toolFavorites)
+    .innerJoin(tools, eq(tools.id, toolFavorites.toolId))
+    .innerJoin(toolCategories, eq(toolCategories.id, tools.categoryId))
+    .where(
+      and(
+        eq(toolFavorites.userId, userId),
+        eq(tools.isActive, true),
+        after
+          ? or(
+              lt(toolFavorites.createdAt, after.createdAt),
+              and(
+                eq(toolFavorites.createdAt, after.createdAt),
+                lt(toolFavorites.toolId, after.toolId),
+              ),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(toolFavorites.createdAt), desc(toolFavorites.toolId))
+    .limit(limit + 1);
+}
+
+// Usage
+
+export type UsageRow = typeof toolUsage.$inferSelect;
+
+export async function insertUsage(
+  tx: Tx,
+  row: {
+    id: string;
+    userId: string;
+    toolId: string;
+    startedAt: Date;
+    completedAt: Date | null;
+    durationSeconds: number;
+    completionStatus: CompletionStatus;
+    createdAt: Date;
+  },
+): Promise<UsageRow> {
+  const [inserted] = await tx.insert(toolUsage).values(row).returning();
+  if (!inserted) throw new Error('usage insert returned no row');
+  return inserted;
+}
+
+export async function listUsage(
+  tx: Tx,
+  userId: string,
+  limit: number,
+  after?: { startedAt: Date; id: string },
+) {
+  return tx
+    .select()
+    .from(toolUsage)
+    .where(
+      and(
+        eq(toolUsage.userId, userId),
+        after
+          ? or(
+              lt(toolUsage.startedAt, after.startedAt),
+              and(eq(toolUsage.startedAt, after.startedAt), lt(toolUsage.id, after.id)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(toolUsage.startedAt), desc(toolUsage.id))
+    .limit(limit + 1);
+}
+
+export async function deleteUserToolData(tx: Tx, userId: string): Promise<void> {
+  await tx.delete(toolUsage).where(eq(toolUsage.userId, userId));
+  await tx.delete(toolFavorites).where(eq(toolFavorites.userId, userId));
+}
+
+// Content management
+
+export async function insertCategory(
+  tx: Tx,
+  values: typeof toolCategories.$inferInsert,
+): Promise<CategoryRow> {
+  const [row] = await tx.insert(toolCategories).values(values).returning();
+  if (!row) throw new Error('category insert returned no row');
+  return row;
+}
+
+export async function updateCategory(
+  tx: Tx,
+  id: number,
+  values: Partial<typeof toolCategories.$inferInsert>,
+): Promise<CategoryRow | undefined> {
+  const [row] = await tx
+    .update(toolCategories)
+    .set(values)
+    .where(eq(toolCategories.id, id))
+    .returning();
+  return row;
+}
+
+export async function deleteCategory(tx: Tx, id: number): Promise<boolean> {
+  const rows = await tx
+    .delete(toolCategories)
+    .where(eq(toolCategories.id, id))
+    .returning({ id: toolCategories.id });
+  return rows.length > 0;
+}
+
+export async function countToolsInCategory(tx: Tx, categoryId: number): Promise<number> {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(tools)
+    .where(eq(tools.categoryId, categoryId));
+  return row?.n ?? 0;
+}
+
+export async function insertTool(tx: Tx, values: typeof tools.$inferInsert): Promise<string> {
+  const [row] = await tx.insert(tools).values(values).returning({ id: tools.id });
+  if (!row) throw new Error('tool insert returned no row');
+  return row.id;
+}
+
+export async function updateTool(
+  tx: Tx,
+  id: string,
+  values: Partial<typeof tools.$inferInsert>,
+): Promise<boolean> {
+  const rows = await tx
+    .update(tools)
+    .set(values)
+    .where(eq(tools.id, id))
+    .returning({ id: tools.id });
+  return rows.length > 0;
+}
+
+export async function recordContentChange(
+  tx: Tx,
+  change: {
+    actorId: string | null;
+    action: string;
+    entity: 'tool' | 'category';
+    entityId: string;
+    details?: Record<string, unknown>;
+    createdAt: Date;
+  },
+): Promise<void> {
+  await tx.insert(toolContentChanges).values({ ...change, details: change.details ?? {} });
+}
+
+export async function bumpContentVersion(tx: Tx): Promise<number> {
+  const [row] = await tx
+    .update(toolContentVersion)
+    .set({ version: sql`${toolContentVersion.version} + 1` })
+    .where(eq(toolContentVersion.id, 1))
+    .returning({ version: toolContentVersion.version });
+  return row?.version ?? 1;
+}
+
+export async function contentVersion(tx: Tx): Promise<number> {
+  const [row] = await tx
+    .select({ version: toolContentVersion.version })
+    .from(toolContentVersion)
+    .where(eq(toolContentVersion.id, 1));
+  return row?.version ?? 1;
+}

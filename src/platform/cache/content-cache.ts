@@ -1,0 +1,77 @@
+// A cache for content that changes rarely and must change everywhere at once when it does.
+// Entries are keyed by a content version; a write bumps the version (in the database, in
+// the write's transaction, then in the shared store), so every replica's next read misses
+// and reloads. If the store fails (Redis down), reads go to the source: slower, never stale.
+import type { Logger } from 'pino';
+import type { KeyValueStore } from './kv.ts';
+
+export interface ContentCache {
+  /** The current version (from the store, or from the source of truth when the store lacks it). */
+  version(): Promise<number>;
+  /** Cached value of `key` at the current version, or `load()` stored for next time. */
+  get<T>(key: string, load: () => Promise<T>): Promise<{ value: T; version: number; hit: boolean }>;
+  /** Tell every replica that content changed (after the write committed). */
+  publish(version: number): Promise<void>;
+}
+
+export interface ContentCacheOptions {
+  name: string;
+  kv: KeyValueStore;
+  loadVersion: () => Promise<number>;
+  ttlSeconds: number;
+  log: Logger;
+  onResult?: (hit: boolean) => void;
+}
+
+export function createContentCache(options: ContentCacheOptions): ContentCache {
+  const { kv, name, log } = options;
+  const versionKey = `${name}:version`;
+  let warned = 0;
+  const bypass = (error: unknown) => {
+    if (Date.now() - warned > 30_000) {
+      warned = Date.now();
+      log.warn(
+        { err: { message: (error as Error).message }, cache: name },
+        'cache unavailable, reading from the source',
+      );
+    }
+  };
+
+  async function version(): Promise<number> {
+    try {
+      const stored = await kv.get(versionKey);
+      if (stored !== null) return Number(stored);
+    } catch (error) {
+      bypass(error);
+      return options.loadVersion();
+    }
+    const current = await options.loadVersion();
+    // Short-lived, so a store that lost the key (a restart) converges on the database.
+    await kv.set(versionKey, String(current), 60).catch(bypass);
+    return current;
+  }
+
+  return {
+    version,
+    async get(key, load) {
+      const v = await version();
+      const entryKey = `${name}:v${v}:${key}`;
+      try {
+        const cached = await kv.get(entryKey);
+        if (cached !== null) {
+          options.onResult?.(true);
+          return { value: JSON.parse(cached) as never, version: v, hit: true };
+        }
+      } catch (error) {
+        bypass(error);
+      }
+      options.onResult?.(false);
+      const value = await load();
+      await kv.set(entryKey, JSON.stringify(value), options.ttlSeconds).catch(bypass);
+      return { value, version: v, hit: false };
+    },
+    async publish(v) {
+      await kv.set(versionKey, String(v), 60).catch(bypass);
+    },
+  };
+}
