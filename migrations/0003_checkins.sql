@@ -1,6 +1,8 @@
--- Emotional check-ins, partitioned by month (UTC) on created_at: the time-series layout
--- that replaces TimescaleDB (see DESIGN.md). Queries keep TimescaleDB-compatible SQL
--- (date_trunc / date_bin over local_time).
+-- Emotional check-ins, partitioned by year (UTC) on created_at: the time-series layout
+-- that replaces TimescaleDB (see DESIGN.md). Yearly rather than monthly partitions: a
+-- user's ten-year history then spans 11 partitions, not 121, and planning a query over it
+-- costs a few milliseconds instead of tens (measured; see docs/performance.md). Queries
+-- keep TimescaleDB-compatible SQL (date_trunc over local_time).
 CREATE TABLE "checkins" (
 	"id" uuid DEFAULT gen_random_uuid() NOT NULL,
 	"user_id" uuid NOT NULL REFERENCES "users"("id") ON DELETE CASCADE,
@@ -31,33 +33,33 @@ CREATE TABLE "checkins_default" PARTITION OF "checkins" DEFAULT;
 --> statement-breakpoint
 SELECT app_protect_table('checkins_default', 'user_id');
 --> statement-breakpoint
--- Creates the partition of the month holding `day` (idempotent), moving into it any rows
--- of that month that had landed in the default partition. Run by a daily job for the
--- coming months, and by migrations for the recent past.
+-- Creates the partition of the year holding `day` (idempotent), moving into it any rows
+-- of that year that had landed in the default partition. Run by a daily job for the
+-- coming year, and by migrations for the recent past.
 CREATE OR REPLACE FUNCTION app_ensure_checkin_partition(day date) RETURNS void
   LANGUAGE plpgsql AS $$
 DECLARE
-  month_start timestamptz := (date_trunc('month', day)::timestamp AT TIME ZONE 'UTC');
-  month_end timestamptz := ((date_trunc('month', day) + interval '1 month')::timestamp AT TIME ZONE 'UTC');
-  partition_name text := format('checkins_%s', to_char(date_trunc('month', day), 'YYYY_MM'));
+  year_start timestamptz := (date_trunc('year', day)::timestamp AT TIME ZONE 'UTC');
+  year_end timestamptz := ((date_trunc('year', day) + interval '1 year')::timestamp AT TIME ZONE 'UTC');
+  partition_name text := format('checkins_%s', to_char(date_trunc('year', day), 'YYYY'));
   stray bigint;
 BEGIN
   IF to_regclass(partition_name) IS NOT NULL THEN
     RETURN;
   END IF;
   PERFORM set_config('app.system', 'on', true);
-  SELECT count(*) INTO stray FROM checkins_default WHERE created_at >= month_start AND created_at < month_end;
+  SELECT count(*) INTO stray FROM checkins_default WHERE created_at >= year_start AND created_at < year_end;
   IF stray > 0 THEN
     ALTER TABLE checkins DETACH PARTITION checkins_default;
   END IF;
-  EXECUTE format('CREATE TABLE %I PARTITION OF checkins FOR VALUES FROM (%L) TO (%L)', partition_name, month_start, month_end);
+  EXECUTE format('CREATE TABLE %I PARTITION OF checkins FOR VALUES FROM (%L) TO (%L)', partition_name, year_start, year_end);
   PERFORM app_protect_table(partition_name::regclass, 'user_id');
   IF stray > 0 THEN
-    EXECUTE format('INSERT INTO %I SELECT * FROM checkins_default WHERE created_at >= %L AND created_at < %L', partition_name, month_start, month_end);
-    DELETE FROM checkins_default WHERE created_at >= month_start AND created_at < month_end;
+    EXECUTE format('INSERT INTO %I SELECT * FROM checkins_default WHERE created_at >= %L AND created_at < %L', partition_name, year_start, year_end);
+    DELETE FROM checkins_default WHERE created_at >= year_start AND created_at < year_end;
     ALTER TABLE checkins ATTACH PARTITION checkins_default DEFAULT;
   END IF;
 END $$;
 --> statement-breakpoint
-SELECT app_ensure_checkin_partition((date_trunc('month', now()) + make_interval(months => m))::date)
-FROM generate_series(-3, 3) AS m;
+SELECT app_ensure_checkin_partition((date_trunc('year', now()) + make_interval(years => y))::date)
+FROM generate_series(-1, 1) AS y;

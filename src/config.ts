@@ -48,6 +48,23 @@ const EnvSchema = Type.Object({
   TRUST_PROXY: Type.String({ default: 'false' }),
   JOBS: Type.Union([Type.Literal('inprocess'), Type.Literal('off')], { default: 'inprocess' }),
   MIGRATE_ON_START: Type.Boolean({ default: true }),
+  S3_BUCKET: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' })),
+  S3_REGION: Type.String({ default: 'us-east-1', minLength: 1 }),
+  S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  S3_FORCE_PATH_STYLE: Type.Boolean({ default: false }),
+  S3_ACCESS_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
+  S3_SECRET_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  S3_SERVER_SIDE_ENCRYPTION: Type.Union(
+    [Type.Literal('none'), Type.Literal('AES256'), Type.Literal('aws:kms')],
+    {
+      default: 'AES256',
+    },
+  ),
+  JOURNAL_MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1024, default: 100 * 1024 * 1024 }),
+  JOURNAL_QUOTA_BYTES: Type.Integer({ minimum: 1024, default: 2 * 1024 * 1024 * 1024 }),
+  JOURNAL_QUOTA_BYTES_PREMIUM: Type.Integer({ minimum: 1024, default: 20 * 1024 * 1024 * 1024 }),
+  JOURNAL_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  EXPORT_LINK_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 7 * 86400, default: 900 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -77,6 +94,25 @@ export interface Config {
   trustProxy: boolean | number | string[];
   jobs: Env['JOBS'];
   migrateOnStart: boolean;
+  /** S3-compatible storage; local files under DATA_DIR/objects when absent. */
+  s3:
+    | {
+        bucket: string;
+        region: string;
+        endpoint: string | undefined;
+        forcePathStyle: boolean;
+        accessKeyId: string | undefined;
+        secretAccessKey: string | undefined;
+        serverSideEncryption: 'AES256' | 'aws:kms' | undefined;
+      }
+    | undefined;
+  journals: {
+    maxUploadBytes: number;
+    /** Storage quota per role (premium and admin get the larger one). */
+    quotaBytes: { standard: number; premium: number };
+    retentionDays: number;
+    exportLinkTtlSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -155,5 +191,23 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     jobs: env.JOBS,
     migrateOnStart: env.MIGRATE_ON_START,
+    s3: env.S3_BUCKET
+      ? {
+          bucket: env.S3_BUCKET,
+          region: env.S3_REGION,
+          endpoint: env.S3_ENDPOINT,
+          forcePathStyle: env.S3_FORCE_PATH_STYLE,
+          accessKeyId: env.S3_ACCESS_KEY_ID,
+          secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+          serverSideEncryption:
+            env.S3_SERVER_SIDE_ENCRYPTION === 'none' ? undefined : env.S3_SERVER_SIDE_ENCRYPTION,
+        }
+      : undefined,
+    journals: {
+      maxUploadBytes: env.JOURNAL_MAX_UPLOAD_BYTES,
+      quotaBytes: { standard: env.JOURNAL_QUOTA_BYTES, premium: env.JOURNAL_QUOTA_BYTES_PREMIUM },
+      retentionDays: env.JOURNAL_RETENTION_DAYS,
+      exportLinkTtlSeconds: env.EXPORT_LINK_TTL_SECONDS,
+    },
   };
 }

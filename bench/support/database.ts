@@ -1,5 +1,6 @@
-// A throwaway PostgreSQL database for a benchmark run, owned by the application role
-// (row-level security applies as in production) and migrated. Dropped at the end.
+// A PostgreSQL database for a benchmark run, owned by the application role (row-level
+// security applies as in production) and migrated. Dropped at the end, unless `keep`:
+// then a named database survives between runs (to iterate on queries over large data).
 import postgres from 'postgres';
 import { migratePostgresDatabase } from '../../src/platform/db/migrate.ts';
 import { APP_ROLE } from '../../src/platform/db/database.ts';
@@ -11,18 +12,22 @@ export const ADMIN_URL =
 export async function withBenchDatabase<T>(
   name: string,
   run: (url: string) => Promise<T>,
+  keep = false,
 ): Promise<T> {
-  const database = `amira_bench_${name}_${process.pid}`;
+  const database = keep ? `amira_bench_${name}_kept` : `amira_bench_${name}_${process.pid}`;
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
   await ensureAppRole(admin);
-  await admin.unsafe(`drop database if exists ${database} with (force)`);
-  await admin.unsafe(`create database ${database} owner ${APP_ROLE}`);
+  const exists = (await admin`select 1 from pg_database where datname = ${database}`).length > 0;
+  if (!keep || !exists) {
+    await admin.unsafe(`drop database if exists ${database} with (force)`);
+    await admin.unsafe(`create database ${database} owner ${APP_ROLE}`);
+  }
   const url = appRoleUrl(ADMIN_URL, database);
   try {
     await migratePostgresDatabase(url);
     return await run(url);
   } finally {
-    await admin.unsafe(`drop database if exists ${database} with (force)`);
+    if (!keep) await admin.unsafe(`drop database if exists ${database} with (force)`);
     await admin.end();
   }
 }

@@ -8,12 +8,14 @@ import { createEmotionsModule, type EmotionsModule } from './emotions/index.ts';
 import { seedEmotionTypes } from './emotions/catalog.ts';
 import { createToolsModule, type ToolsModule } from './tools/index.ts';
 import { seedToolContent } from './tools/seed.ts';
+import { createJournalsModule, type JournalsModule } from './journals/index.ts';
 import type { Database } from '../platform/db/database.ts';
 
 export interface Modules {
   auth: AuthModule;
   emotions: EmotionsModule;
   tools: ToolsModule;
+  journals: JournalsModule;
   all: AppModule[];
 }
 
@@ -21,7 +23,8 @@ export async function createModules(platform: Platform): Promise<Modules> {
   const auth = await createAuthModule(platform);
   const emotions = await createEmotionsModule(platform, auth);
   const tools = createToolsModule(platform, auth, emotions);
-  return { auth, emotions, tools, all: [auth, emotions, tools] };
+  const journals = await createJournalsModule(platform, auth, emotions);
+  return { auth, emotions, tools, journals, all: [auth, emotions, journals, tools] };
 }
 
 /** The content each module loads from content/, in dependency order. */

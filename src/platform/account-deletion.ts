@@ -1,15 +1,18 @@
 // What an account deletion removes beyond the rows that cascade from `users`: each module
-// registers a step (for example deleting its stored objects, or platform tables that do
-// not reference users). Steps run in the deletion's transaction, before the user row goes.
+// registers a step. Steps run in the deletion's transaction, before the user row goes; a
+// step may return work to do once that transaction has committed (deleting stored
+// objects: never before the rows that point at them are gone).
+import { eq } from 'drizzle-orm';
 import type { Tx } from './db/database.ts';
 import { idempotencyKeys } from './idempotency/tables.ts';
-import { eq } from 'drizzle-orm';
 
-export type DeletionStep = (tx: Tx, userId: string) => Promise<void>;
+export type AfterCommit = () => Promise<void>;
+export type DeletionStep = (tx: Tx, userId: string) => Promise<AfterCommit | void>;
 
 export interface AccountDeletion {
   register(name: string, step: DeletionStep): void;
-  run(tx: Tx, userId: string): Promise<void>;
+  /** Runs every step; returns what to do after the transaction commits. */
+  run(tx: Tx, userId: string): Promise<AfterCommit[]>;
   steps(): string[];
 }
 
@@ -24,7 +27,12 @@ export function createAccountDeletion(): AccountDeletion {
       steps.set(name, step);
     },
     async run(tx, userId) {
-      for (const step of steps.values()) await step(tx, userId);
+      const after: AfterCommit[] = [];
+      for (const step of steps.values()) {
+        const next = await step(tx, userId);
+        if (next) after.push(next);
+      }
+      return after;
     },
     steps: () => [...steps.keys()],
   };

@@ -21,6 +21,9 @@ import { loadSigningKeys, type SigningKeys } from './crypto/signing-keys.ts';
 import { createAccountDeletion, type AccountDeletion } from './account-deletion.ts';
 import { createDomainEvents, type DomainEvents } from './events.ts';
 import { loggerOptions } from './logger.ts';
+import type { ObjectStorage } from './storage/storage.ts';
+import { createLocalStorage } from './storage/local.ts';
+import { createS3Storage } from './storage/s3.ts';
 
 export type ReadinessCheck = () => Promise<void>;
 
@@ -36,6 +39,7 @@ export interface Platform {
   jobs: Jobs;
   secrets: Secrets;
   keys: SigningKeys;
+  storage: ObjectStorage;
   deletion: AccountDeletion;
   events: DomainEvents;
   metrics: Registry;
@@ -103,9 +107,15 @@ export async function createPlatform(
   );
   const secrets = createSecrets(await loadAppSecret(config.appSecret, config.dataDir));
   const keys = await loadSigningKeys(config.jwtSigningKeys, config.dataDir);
+  const storage = config.s3
+    ? createS3Storage(config.s3)
+    : createLocalStorage(path.join(config.dataDir, 'objects'));
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
-  const readiness = new Map<string, ReadinessCheck>([['database', () => db.ping()]]);
+  const readiness = new Map<string, ReadinessCheck>([
+    ['database', () => db.ping()],
+    ['storage', () => storage.ping()],
+  ]);
 
   return {
     config,
@@ -119,6 +129,7 @@ export async function createPlatform(
     jobs,
     secrets,
     keys,
+    storage,
     deletion: createAccountDeletion(),
     events: createDomainEvents(),
     metrics,

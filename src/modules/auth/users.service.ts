@@ -174,18 +174,20 @@ export function createUsersService(deps: UsersServiceDeps) {
     async deleteAccount(caller: AuthContext, password: string, meta: RequestMeta): Promise<void> {
       await deps.auth.verifyPassword(caller, password, meta, '#/body/password');
       const now = clock.now();
-      const sessionIds = await db.asUser(caller.userId, async (tx) => {
-        const ids = await sessionsRepo.revokeSessions(
+      const { sessionIds, afterCommit } = await db.asUser(caller.userId, async (tx) => {
+        const sessionIds = await sessionsRepo.revokeSessions(
           tx,
           caller.userId,
           {},
           'account_deleted',
           now,
         );
-        await deps.deletion.run(tx, caller.userId);
+        const afterCommit = await deps.deletion.run(tx, caller.userId);
         await repo.deleteUser(tx, caller.userId);
-        return ids;
+        return { sessionIds, afterCommit };
       });
+      // Stored objects go once no row points at them; a failure here leaves orphans the sweep removes.
+      for (const work of afterCommit) await work().catch(() => {});
       await db.asSystem((tx) =>
         // Kept without the user id: the account is gone, the fact that it was deleted is not.
         repo.insertSecurityEvent(tx, {

@@ -1,6 +1,6 @@
 // Analytics over a user's check-ins, aggregated in SQL. Every query filters on the user
 // and on local_time (the user's wall clock when the check-in happened), served by the
-// (user_id, local_time) index of each monthly partition, plus a created_at window so the
+// (user_id, local_time) index of each yearly partition, plus a created_at window so the
 // planner prunes partitions outside the range: cost follows the user's own rows.
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Tx } from '../../platform/db/database.ts';
@@ -8,6 +8,8 @@ import type { Period } from './schemas.ts';
 
 export interface Range {
   userId: string;
+  /** Valence of each emotion type, indexed by id, as a float8[] literal (see valenceArray). */
+  valences: string;
   /** First local day, inclusive ('YYYY-MM-DD'). */
   from: string;
   /** The day after the last local day ('YYYY-MM-DD'). */
@@ -31,6 +33,17 @@ function inRange(range: Range, alias = 'c'): SQL {
     and ${c}.created_at >= ${start}::timestamptz and ${c}.created_at < ${end}::timestamptz`;
 }
 
+/** The valence of each emotion type indexed by its id: looked up per row without a join. */
+export function valenceArray(types: { id: number; valence: number }[]): string {
+  const max = Math.max(0, ...types.map((t) => t.id));
+  const values: string[] = Array.from({ length: max }, () => 'NULL');
+  for (const t of types) values[t.id - 1] = String(t.valence);
+  return `{${values.join(',')}}`;
+}
+
+const valenceOf = (range: Range, alias = 'c') =>
+  sql`(${range.valences}::float8[])[${sql.raw(alias)}.emotion_type_id]`;
+
 const idList = (ids: readonly number[]) =>
   sql.join(
     ids.map((id) => sql`${id}`),
@@ -46,69 +59,94 @@ export async function distribution(tx: Tx, range: Range) {
   );
 }
 
-export async function trendBuckets(
+export interface TrendRow {
+  start: string;
+  n: number;
+  mean_intensity: number | null;
+  mean_valence: number | null;
+  dominant: number | null;
+}
+
+export interface TrendFit {
+  n: number;
+  days: number;
+  slope: number | null;
+  sxx: number | null;
+  syy: number | null;
+  sxy: number | null;
+}
+
+const NO_FIT: TrendFit = { n: 0, days: 0, slope: null, sxx: null, syy: null, sxy: null };
+
+/** Intensity-weighted valence of a check-in, and its time in days (the axes of the trend fit). */
+const score = (range: Range) => sql`${valenceOf(range)} * c.intensity / 10.0`;
+const days = sql`date_part('epoch', c.local_time) / 86400.0`;
+
+/**
+ * Buckets (empty ones included) and the least-squares fit of intensity-weighted valence
+ * against time, from one scan and one sort: grouping sets give each bucket and the total.
+ */
+export async function trends(
   tx: Tx,
   range: Range,
   lastDay: string,
   period: Period,
   emotionTypeIds?: number[],
-) {
+): Promise<{ buckets: TrendRow[]; fit: TrendFit }> {
   const filter = emotionTypeIds ? sql`and c.emotion_type_id in (${idList(emotionTypeIds)})` : sql``;
-  return queryRows<{
-    start: string;
-    n: number;
-    mean_intensity: number | null;
-    mean_valence: number | null;
-    dominant: number | null;
-  }>(
+  if (!['day', 'week', 'month'].includes(period)) throw new Error(`unknown period ${period}`);
+  // A literal, not a parameter: GROUPING() must see the very expression of the grouping set.
+  const bucket = sql`date_trunc('${sql.raw(period)}', c.local_time)`;
+  const rows = await queryRows<
+    TrendRow & { days: number; slope: number | null; sxx: number | null; syy: number | null; sxy: number | null; is_total: boolean }
+  >(
     tx,
-    sql`with data as (
-          select date_trunc(${period}, c.local_time) as start, c.emotion_type_id, c.intensity, e.valence::float8 as valence
-          from checkins c join emotion_types e on e.id = c.emotion_type_id
+    sql`with agg as (
+          select ${bucket} as start, grouping(${bucket}) = 1 as is_total,
+                 count(*)::int as n, avg(c.intensity)::float8 as mean_intensity, avg(${valenceOf(range)})::float8 as mean_valence,
+                 (mode() within group (order by c.emotion_type_id))::int as dominant,
+                 count(distinct c.local_time::date)::int as days,
+                 regr_slope(${score(range)}, ${days}) as slope, regr_sxx(${score(range)}, ${days}) as sxx,
+                 regr_syy(${score(range)}, ${days}) as syy, regr_sxy(${score(range)}, ${days}) as sxy
+          from checkins c
           where ${inRange(range)} ${filter}
-        ), agg as (
-          select start, count(*)::int as n, avg(intensity)::float8 as mean_intensity, avg(valence)::float8 as mean_valence,
-                 mode() within group (order by emotion_type_id) as dominant
-          from data group by start
+          group by grouping sets ((${bucket}), ())
         )
         select to_char(b.start, 'YYYY-MM-DD') as start, coalesce(a.n, 0)::int as n, a.mean_intensity, a.mean_valence,
-               a.dominant::int as dominant
-        from generate_series(date_trunc(${period}, ${range.from}::timestamp), date_trunc(${period}, ${lastDay}::timestamp),
-                             ${`1 ${period}`}::interval) as b(start)
-        left join agg a on a.start = b.start
-        order by b.start`,
+               a.dominant, false as is_total, 0 as days, null::float8 as slope, null::float8 as sxx, null::float8 as syy, null::float8 as sxy
+        from generate_series(date_trunc('${sql.raw(period)}', ${range.from}::timestamp), date_trunc('${sql.raw(period)}', ${lastDay}::timestamp),
+                             '1 ${sql.raw(period)}'::interval) as b(start)
+        left join agg a on a.start = b.start and not a.is_total
+        union all
+        select null, n, null, null, null, true, days, slope, sxx, syy, sxy from agg where is_total
+        order by is_total, start`,
   );
+  const total = rows.find((r) => r.is_total);
+  return {
+    buckets: rows
+      .filter((r) => !r.is_total)
+      .map(({ start, n, mean_intensity, mean_valence, dominant }) => ({ start, n, mean_intensity, mean_valence, dominant })),
+    fit: total ? { n: total.n, days: total.days, slope: total.slope, sxx: total.sxx, syy: total.syy, sxy: total.sxy } : NO_FIT,
+  };
 }
 
 /** Least-squares fit of intensity-weighted valence against time (days). */
-export async function trendFit(tx: Tx, range: Range, emotionTypeIds?: number[]) {
+export async function trendFit(tx: Tx, range: Range, emotionTypeIds?: number[]): Promise<TrendFit> {
   const filter = emotionTypeIds ? sql`and c.emotion_type_id in (${idList(emotionTypeIds)})` : sql``;
-  const [row] = await queryRows<{
-    n: number;
-    days: number;
-    slope: number | null;
-    sxx: number | null;
-    syy: number | null;
-    sxy: number | null;
-  }>(
+  const [row] = await queryRows<TrendFit>(
     tx,
-    sql`select count(*)::int as n, count(distinct d.day)::int as days,
-               regr_slope(d.score, d.x) as slope, regr_sxx(d.score, d.x) as sxx,
-               regr_syy(d.score, d.x) as syy, regr_sxy(d.score, d.x) as sxy
-        from (
-          select e.valence::float8 * c.intensity / 10.0 as score,
-                 extract(epoch from c.local_time)::float8 / 86400.0 as x,
-                 c.local_time::date as day
-          from checkins c join emotion_types e on e.id = c.emotion_type_id
-          where ${inRange(range)} ${filter}
-        ) d`,
+    sql`select count(*)::int as n, count(distinct c.local_time::date)::int as days,
+               regr_slope(${score(range)}, ${days}) as slope, regr_sxx(${score(range)}, ${days}) as sxx,
+               regr_syy(${score(range)}, ${days}) as syy, regr_sxy(${score(range)}, ${days}) as sxy
+        from checkins c
+        where ${inRange(range)} ${filter}`,
   );
-  return row ?? { n: 0, days: 0, slope: null, sxx: null, syy: null, sxy: null };
+  return row ?? NO_FIT;
 }
 
-const partOfDay = sql`case when extract(hour from c.local_time) < 6 then 'night'
-  when extract(hour from c.local_time) < 12 then 'morning'
-  when extract(hour from c.local_time) < 18 then 'afternoon' else 'evening' end`;
+const partOfDay = sql`case when date_part('hour', c.local_time) < 6 then 'night'
+  when date_part('hour', c.local_time) < 12 then 'morning'
+  when date_part('hour', c.local_time) < 18 then 'afternoon' else 'evening' end`;
 
 export interface ProfileRow {
   key: string;
@@ -118,31 +156,61 @@ export interface ProfileRow {
   dominant: number | null;
 }
 
-async function profile(tx: Tx, range: Range, key: SQL): Promise<ProfileRow[]> {
-  return queryRows<ProfileRow>(
-    tx,
-    sql`select (${key})::text as key, count(*)::int as n, avg(e.valence)::float8 as mean_valence,
-               avg(c.intensity)::float8 as mean_intensity, (mode() within group (order by c.emotion_type_id))::int as dominant
-        from checkins c join emotion_types e on e.id = c.emotion_type_id
-        where ${inRange(range)}
-        group by 1`,
-  );
+export interface Profiles {
+  dayOfWeek: ProfileRow[];
+  timeOfDay: ProfileRow[];
+  recurring: { emotion_type_id: number; n: number; days: number; usual_part: string }[];
 }
 
-export const dayOfWeekProfile = (tx: Tx, range: Range) =>
-  profile(tx, range, sql`extract(isodow from c.local_time)::int`);
-export const timeOfDayProfile = (tx: Tx, range: Range) => profile(tx, range, partOfDay);
-
-export async function recurringEmotions(tx: Tx, range: Range, limit: number) {
-  return queryRows<{ emotion_type_id: number; n: number; days: number; usual_part: string }>(
+/** Day-of-week and time-of-day profiles and the recurring emotions, from one scan (grouping sets). */
+export async function profiles(tx: Tx, range: Range): Promise<Profiles> {
+  const rows = await queryRows<{
+    grouping: number;
+    dow: number | null;
+    part: string | null;
+    em: number | null;
+    n: number;
+    mean_valence: number | null;
+    mean_intensity: number | null;
+    dominant: number | null;
+    days: number;
+    usual_part: string | null;
+  }>(
     tx,
-    sql`select c.emotion_type_id, count(*)::int as n, count(distinct c.local_time::date)::int as days,
-               mode() within group (order by ${partOfDay}) as usual_part
-        from checkins c where ${inRange(range)}
-        group by c.emotion_type_id
-        order by n desc, c.emotion_type_id
-        limit ${limit}`,
+    sql`with data as (
+          select date_part('isodow', c.local_time)::int as dow, ${partOfDay} as part, c.emotion_type_id as em,
+                 c.intensity, ${valenceOf(range)} as valence, c.local_time::date as day
+          from checkins c
+          where ${inRange(range)}
+        )
+        select grouping(dow, part, em)::int as grouping, dow, part, em, count(*)::int as n,
+               avg(valence)::float8 as mean_valence, avg(intensity)::float8 as mean_intensity,
+               (mode() within group (order by em))::int as dominant, count(distinct day)::int as days,
+               mode() within group (order by part) as usual_part
+        from data
+        group by grouping sets ((dow), (part), (em))`,
   );
+  // grouping() sets a bit for each column not in the row's grouping set: (dow) = 3, (part) = 5, (em) = 6.
+  const profileOf = (key: string | number | null, r: (typeof rows)[number]): ProfileRow => ({
+    key: String(key),
+    n: r.n,
+    mean_valence: r.mean_valence,
+    mean_intensity: r.mean_intensity,
+    dominant: r.dominant,
+  });
+  return {
+    dayOfWeek: rows.filter((r) => r.grouping === 3).map((r) => profileOf(r.dow, r)),
+    timeOfDay: rows.filter((r) => r.grouping === 5).map((r) => profileOf(r.part, r)),
+    recurring: rows
+      .filter((r) => r.grouping === 6)
+      .map((r) => ({
+        emotion_type_id: r.em ?? 0,
+        n: r.n,
+        days: r.days,
+        usual_part: r.usual_part ?? 'morning',
+      }))
+      .sort((a, b) => b.n - a.n || a.emotion_type_id - b.emotion_type_id),
+  };
 }
 
 export interface ShiftRow {
@@ -158,8 +226,8 @@ export async function journalShifts(tx: Tx, range: Range): Promise<ShiftRow> {
   const [row] = await queryRows<ShiftRow>(
     tx,
     sql`with linked as (
-          select c.related_journal_id as journal, c.context, c.created_at, e.valence::float8 as v, c.intensity::float8 as i
-          from checkins c join emotion_types e on e.id = c.emotion_type_id
+          select c.related_journal_id as journal, c.context, c.created_at, ${valenceOf(range)} as v, c.intensity::float8 as i
+          from checkins c
           where ${inRange(range)} and c.related_journal_id is not null and c.context in ('pre_journal', 'post_journal')
         ), pre as (
           select distinct on (journal) journal, v, i from linked where context = 'pre_journal' order by journal, created_at
@@ -175,28 +243,33 @@ export async function journalShifts(tx: Tx, range: Range): Promise<ShiftRow> {
 
 /**
  * Pre/post pairs around tools: each post_tool check-in with the latest pre_tool check-in
- * of the same tool in the three hours before it. Per tool, plus the overall row (tool_id null).
+ * of the same tool in the three hours before it. Per tool, plus the overall row (tool_id
+ * null). One scan: rows are numbered into groups that each start at a pre_tool check-in,
+ * so the first row of a post's group is its latest preceding pre.
  */
 export async function toolShifts(tx: Tx, range: Range): Promise<ShiftRow[]> {
   return queryRows<ShiftRow>(
     tx,
-    sql`with post as (
-          select c.related_tool_id as tool_id, c.created_at, e.valence::float8 as v, c.intensity::float8 as i
-          from checkins c join emotion_types e on e.id = c.emotion_type_id
-          where ${inRange(range)} and c.context = 'post_tool' and c.related_tool_id is not null
-        ), pairs as (
-          select post.tool_id, post.v - pre.v as dv, post.i - pre.i as di, post.v * post.i / 10 - pre.v * pre.i / 10 as da
-          from post cross join lateral (
-            select e.valence::float8 as v, p.intensity::float8 as i
-            from checkins p join emotion_types e on e.id = p.emotion_type_id
-            where p.user_id = ${range.userId} and p.context = 'pre_tool' and p.related_tool_id = post.tool_id
-              and p.created_at <= post.created_at and p.created_at >= post.created_at - interval '3 hours'
-            order by p.created_at desc limit 1
-          ) pre
+    sql`with tool_rows as (
+          select c.related_tool_id as tool_id, c.context, c.created_at, ${valenceOf(range)} as v, c.intensity::float8 as i
+          from checkins c
+          where ${inRange(range)} and c.related_tool_id is not null and c.context in ('pre_tool', 'post_tool')
+        ), grouped as (
+          select *, count(*) filter (where context = 'pre_tool')
+                      over (partition by tool_id order by created_at, context desc rows unbounded preceding) as grp
+          from tool_rows
+        ), paired as (
+          select tool_id, context, created_at, v, i,
+                 first_value(context) over w as first_context, first_value(created_at) over w as pre_at,
+                 first_value(v) over w as pre_v, first_value(i) over w as pre_i
+          from grouped
+          window w as (partition by tool_id, grp order by created_at, context desc)
         )
-        select tool_id::text as tool_id, count(*)::int as n, avg(dv)::float8 as valence_change,
-               avg(di)::float8 as intensity_change, avg(da)::float8 as affect_change
-        from pairs group by rollup(tool_id)
+        select tool_id::text as tool_id, count(*)::int as n, avg(v - pre_v)::float8 as valence_change,
+               avg(i - pre_i)::float8 as intensity_change, avg(v * i / 10 - pre_v * pre_i / 10)::float8 as affect_change
+        from paired
+        where context = 'post_tool' and first_context = 'pre_tool' and created_at - pre_at <= interval '3 hours'
+        group by rollup(tool_id)
         order by tool_id nulls first`,
   );
 }

@@ -2,7 +2,7 @@
 // their time zone, with the numbers behind every statement and no claim made from too
 // little data. The rules (minimum samples, thresholds) are documented in docs/emotions.md.
 import jStat from 'jstat';
-import type { Database } from '../../platform/db/database.ts';
+import type { Database, Tx } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { AuthContext } from '../../platform/auth/guard.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -30,7 +30,7 @@ import { rankTools, type ToolCatalogPort } from './recommendations.ts';
 /** Thresholds of the statements the analytics make (also in docs/emotions.md). */
 export const RULES = {
   maxRangeDays: 3660,
-  maxBuckets: { day: 366, week: 530, month: 121 } satisfies Record<Period, number>,
+  maxBuckets: { day: 366, week: 524, month: 122 } satisfies Record<Period, number>,
   trend: { minCheckins: 10, minDays: 5, minConfidence: 0.9, minChange: 0.1 },
   dominant: { minCheckins: 8, windowDays: 30 },
   timeOfDay: { minPerPart: 5, minDifference: 0.2, windowDays: 60 },
@@ -100,31 +100,41 @@ export function trendDirection(
 
 export function createAnalyticsService(deps: AnalyticsDeps) {
   const { db, clock } = deps;
+  // Analytics scan many monthly partitions: plan their statements once (generic plans).
+  const readTx = <T>(userId: string, work: (tx: Tx) => Promise<T>) =>
+    db.asUser(userId, work, { genericPlans: true });
 
-  /** The user's range: default the 30 local days ending today. */
+  /** The user's range (default: the 30 local days ending today), read in the request's transaction. */
   async function rangeFor(
+    tx: Tx,
     caller: AuthContext,
     input: { from?: string | undefined; to?: string | undefined },
     pointer: string,
   ) {
-    const profile = await db.asUser(caller.userId, (tx) =>
-      deps.profiles.profileIn(tx, caller.userId),
-    );
+    const profile = await deps.profiles.profileIn(tx, caller.userId);
     const to = input.to ?? localDate(clock.now(), profile.timeZone);
     const from = input.from ?? addDays(to, -29);
     if (from > to) throw invalidRange('`from` is after `to`', `${pointer}/from`);
-    if (daysBetween(from, to) > RULES.maxRangeDays)
+    if (daysBetween(from, to) > RULES.maxRangeDays) {
       throw invalidRange(
         `The range may span at most ${RULES.maxRangeDays} days`,
         `${pointer}/from`,
       );
-    const range: Range = { userId: caller.userId, from, toExclusive: addDays(to, 1) };
-    return { range, from, to, language: profile.language, timeZone: profile.timeZone };
+    }
+    const range: Range = {
+      userId: caller.userId,
+      from,
+      toExclusive: addDays(to, 1),
+      valences: deps.catalog().valences,
+    };
+    return { range, from, to };
   }
 
   async function distribution(caller: AuthContext, input: RangeInput): Promise<DistributionDto> {
-    const { range, from, to } = await rangeFor(caller, input, '#/query');
-    const rows = await db.asUser(caller.userId, (tx) => analytics.distribution(tx, range));
+    const { rows, from, to } = await readTx(caller.userId, async (tx) => {
+      const { range, from, to } = await rangeFor(tx, caller, input, '#/query');
+      return { rows: await analytics.distribution(tx, range), from, to };
+    });
     const catalog = deps.catalog();
     const total = rows.reduce((sum, r) => sum + r.n, 0);
     const share = (n: number) => (total === 0 ? 0 : Number((n / total).toFixed(4)));
@@ -150,71 +160,69 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
   }
 
   async function trends(caller: AuthContext, input: TrendsInput): Promise<TrendsDto> {
-    const { range, from, to } = await rangeFor(caller, input, '#/body');
-    const span = daysBetween(from, to) + 1;
-    const buckets =
-      input.period === 'day'
-        ? span
-        : input.period === 'week'
-          ? Math.ceil(span / 7) + 1
-          : Math.ceil(span / 28) + 1;
-    if (buckets > RULES.maxBuckets[input.period]) {
-      throw invalidRange(
-        `Too many ${input.period} buckets for this range; use a longer period`,
-        '#/body/period',
-      );
-    }
-    const [rows, fit] = await db.asUser(
-      caller.userId,
-      async (tx) =>
-        [
-          await analytics.trendBuckets(tx, range, to, input.period, input.emotion_type_ids),
-          await analytics.trendFit(tx, range, input.emotion_type_ids),
-        ] as const,
-    );
-    return {
-      period: input.period,
-      from,
-      to,
-      buckets: rows.map((r) => ({
-        start: r.start,
-        count: r.n,
-        mean_intensity: round(r.mean_intensity, 2),
-        mean_valence: round(r.mean_valence),
-        dominant_emotion_type_id: r.dominant,
-      })),
-      direction: trendDirection(fit, span),
-    };
+    return readTx(caller.userId, async (tx) => {
+      const { range, from, to } = await rangeFor(tx, caller, input, '#/body');
+      const span = daysBetween(from, to) + 1;
+      const months =
+        (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 +
+        Number(to.slice(5, 7)) -
+        Number(from.slice(5, 7)) +
+        1;
+      const buckets =
+        input.period === 'day' ? span : input.period === 'week' ? Math.floor(span / 7) + 2 : months;
+      if (buckets > RULES.maxBuckets[input.period]) {
+        throw invalidRange(
+          `Too many ${input.period} buckets for this range; use a longer period`,
+          '#/body/period',
+        );
+      }
+      const result = await analytics.trends(tx, range, to, input.period, input.emotion_type_ids);
+      return {
+        period: input.period,
+        from,
+        to,
+        buckets: result.buckets.map((r) => ({
+          start: r.start,
+          count: r.n,
+          mean_intensity: round(r.mean_intensity, 2),
+          mean_valence: round(r.mean_valence),
+          dominant_emotion_type_id: r.dominant,
+        })),
+        direction: trendDirection(result.fit, span),
+      };
+    });
   }
 
   async function patterns(caller: AuthContext, input: RangeInput): Promise<PatternsDto> {
-    const { range, from, to } = await rangeFor(caller, input, '#/body');
-    const result = await db.asUser(caller.userId, async (tx) => ({
-      days: await analytics.dayOfWeekProfile(tx, range),
-      parts: await analytics.timeOfDayProfile(tx, range),
-      recurring: await analytics.recurringEmotions(tx, range, 5),
-      journals: await analytics.journalShifts(tx, range),
-      tools: await analytics.toolShifts(tx, range),
-    }));
+    const { from, to, profiles, journals, tools } = await readTx(caller.userId, async (tx) => {
+      const { range, from, to } = await rangeFor(tx, caller, input, '#/body');
+      return {
+        from,
+        to,
+        profiles: await analytics.profiles(tx, range),
+        journals: await analytics.journalShifts(tx, range),
+        tools: await analytics.toolShifts(tx, range),
+      };
+    });
     const profileOf = (row: analytics.ProfileRow | undefined) => ({
       count: row?.n ?? 0,
       mean_valence: round(row?.mean_valence ?? null),
       mean_intensity: round(row?.mean_intensity ?? null, 2),
       dominant_emotion_type_id: row?.dominant ?? null,
     });
-    const total = result.recurring.length ? result.days.reduce((s, r) => s + r.n, 0) : 0;
+    const total = profiles.dayOfWeek.reduce((sum, r) => sum + r.n, 0);
     return {
       from,
       to,
       day_of_week: [1, 2, 3, 4, 5, 6, 7].map((day) => ({
         iso_day: day,
-        ...profileOf(result.days.find((r) => r.key === String(day))),
+        ...profileOf(profiles.dayOfWeek.find((r) => r.key === String(day))),
       })),
       time_of_day: TIME_OF_DAY.map((part) => ({
         part,
-        ...profileOf(result.parts.find((r) => r.key === part)),
+        ...profileOf(profiles.timeOfDay.find((r) => r.key === part)),
       })),
-      recurring_emotions: result.recurring.map((r) => ({
+      recurring_emotions: profiles.recurring.slice(0, 5).map((r) => ({
         emotion_type_id: r.emotion_type_id,
         count: r.n,
         share: total ? Number((r.n / total).toFixed(4)) : 0,
@@ -222,10 +230,10 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
         usual_time_of_day: r.usual_part as (typeof TIME_OF_DAY)[number],
       })),
       shifts: {
-        journals: toShift(result.journals),
+        journals: toShift(journals),
         tools: {
-          overall: toShift(result.tools.find((r) => !r.tool_id)),
-          by_tool: result.tools
+          overall: toShift(tools.find((r) => !r.tool_id)),
+          by_tool: tools
             .filter((r) => r.tool_id)
             .map((r) => ({ tool_id: r.tool_id as string, ...toShift(r) })),
         },
@@ -234,25 +242,28 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
   }
 
   async function insights(caller: AuthContext): Promise<InsightsDto> {
-    const profile = await db.asUser(caller.userId, (tx) =>
-      deps.profiles.profileIn(tx, caller.userId),
-    );
-    const language = profile.language;
-    const today = localDate(clock.now(), profile.timeZone);
-    const window = (days: number): Range => ({
-      userId: caller.userId,
-      from: addDays(today, -(days - 1)),
-      toExclusive: addDays(today, 1),
-    });
     const texts = deps.texts;
     const catalog = deps.catalog();
-    const data = await db.asUser(caller.userId, async (tx) => ({
-      recent: await analytics.distribution(tx, window(RULES.dominant.windowDays)),
-      parts: await analytics.timeOfDayProfile(tx, window(RULES.timeOfDay.windowDays)),
-      fit: await analytics.trendFit(tx, window(RULES.insightTrendWindowDays)),
-      journals: await analytics.journalShifts(tx, window(RULES.shift.windowDays)),
-      tools: await analytics.toolShifts(tx, window(RULES.shift.windowDays)),
-    }));
+    const { language, data } = await readTx(caller.userId, async (tx) => {
+      const profile = await deps.profiles.profileIn(tx, caller.userId);
+      const today = localDate(clock.now(), profile.timeZone);
+      const window = (days: number): Range => ({
+        userId: caller.userId,
+        from: addDays(today, -(days - 1)),
+        toExclusive: addDays(today, 1),
+        valences: deps.catalog().valences,
+      });
+      return {
+        language: profile.language,
+        data: {
+          recent: await analytics.distribution(tx, window(RULES.dominant.windowDays)),
+          parts: (await analytics.profiles(tx, window(RULES.timeOfDay.windowDays))).timeOfDay,
+          fit: await analytics.trendFit(tx, window(RULES.insightTrendWindowDays)),
+          journals: await analytics.journalShifts(tx, window(RULES.shift.windowDays)),
+          tools: await analytics.toolShifts(tx, window(RULES.shift.windowDays)),
+        },
+      };
+    });
     const items: InsightsDto['items'] = [];
 
     const total = data.recent.reduce((s, r) => s + r.n, 0);
@@ -373,17 +384,17 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     const tools = deps.tools();
     if (!tools)
       return { items: [], unavailable_reason: 'The tool library is not available on this server' };
-    const profile = await db.asUser(caller.userId, (tx) =>
-      deps.profiles.profileIn(tx, caller.userId),
-    );
-    const today = localDate(clock.now(), profile.timeZone);
-    const shifts = await db.asUser(caller.userId, (tx) =>
-      analytics.toolShifts(tx, {
+    const { profile, shifts } = await readTx(caller.userId, async (tx) => {
+      const profile = await deps.profiles.profileIn(tx, caller.userId);
+      const today = localDate(clock.now(), profile.timeZone);
+      const range = {
         userId: caller.userId,
         from: addDays(today, -364),
         toExclusive: addDays(today, 1),
-      }),
-    );
+        valences: deps.catalog().valences,
+      };
+      return { profile, shifts: await analytics.toolShifts(tx, range) };
+    });
     const [candidates, favorites] = await Promise.all([
       tools.recommendable(profile.language),
       tools.favoritesOf(caller.userId),

@@ -8,6 +8,7 @@ import type { Database } from '../../platform/db/database.ts';
 import { readContent } from '../../platform/content.ts';
 import { emotionTypes, EMOTION_CATEGORIES } from './tables.ts';
 import type { EmotionTypeDto } from './schemas.ts';
+import { valenceArray } from './analytics.repository.ts';
 
 const Bilingual = Type.Object({
   es: Type.String({ minLength: 1 }),
@@ -76,6 +77,8 @@ export interface EmotionCatalog {
   byCode(code: string): EmotionTypeDto | undefined;
   /** A strong validator for the ETag of the catalog response. */
   etag: string;
+  /** Valences indexed by id, as a float8[] literal for analytics queries. */
+  valences: string;
 }
 
 export async function loadEmotionCatalog(db: Database): Promise<EmotionCatalog> {
@@ -95,5 +98,11 @@ export async function loadEmotionCatalog(db: Database): Promise<EmotionCatalog> 
   const byId = new Map(all.map((e) => [e.id, e]));
   const byCode = new Map(all.map((e) => [e.code, e]));
   const etag = `"${createHash('sha256').update(JSON.stringify(all)).digest('base64url').slice(0, 22)}"`;
-  return { all: () => all, byId: (id) => byId.get(id), byCode: (code) => byCode.get(code), etag };
+  return {
+    all: () => all,
+    byId: (id) => byId.get(id),
+    byCode: (code) => byCode.get(code),
+    etag,
+    valences: valenceArray(all),
+  };
 }

@@ -1,4 +1,4 @@
-// The check-ins table, partitioned by month on created_at (native PostgreSQL range
+// The check-ins table, partitioned by year on created_at (native PostgreSQL range
 // partitioning: the TimescaleDB substitute of DESIGN.md). drizzle-kit cannot generate
 // partitioned tables, so the DDL is hand-written (migrations/0003_checkins.sql) and this
 // file sits outside drizzle-kit's `tables.ts` glob; test/emotions/schema.test.ts checks that

@@ -25,7 +25,7 @@ export interface EmotionsModule extends AppModule {
   service: EmotionsService;
   analytics: AnalyticsService;
   catalog(): EmotionCatalog;
-  /** Creates the check-in partitions around the current month (the daily job's work). */
+  /** Creates the check-in partitions around the current year (the daily job's work). */
   ensurePartitions(): Promise<void>;
   /** Called once the modules it relates to exist (tools, journals). */
   bind(links: {

@@ -1,6 +1,6 @@
-// Keeps the monthly check-in partitions ahead of time (last month, which back-dated
-// check-ins may still reach, this month and the next three), so that writes never land in
-// the default partition in normal operation.
+// Keeps the yearly check-in partitions ahead of time (the year of 30 days ago, which
+// back-dated check-ins may still reach, this year and the next), so that writes never land
+// in the default partition in normal operation.
 import { Type } from 'typebox';
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -11,12 +11,9 @@ const Payload = Type.Object({});
 
 export async function ensureCheckinPartitions(deps: { db: Database; clock: Clock }): Promise<void> {
   const now = deps.clock.now();
-  const months = [-1, 0, 1, 2, 3].map((offset) =>
-    new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1))
-      .toISOString()
-      .slice(0, 10),
-  );
-  await deps.db.asSystem((tx) => ensurePartitions(tx, months));
+  const backdated = new Date(now.getTime() - 31 * 86_400_000);
+  const years = new Set([backdated.getUTCFullYear(), now.getUTCFullYear(), now.getUTCFullYear() + 1]);
+  await deps.db.asSystem((tx) => ensurePartitions(tx, [...years].map((year) => `${year}-01-01`)));
 }
 
 export function partitionJob(deps: { db: Database; clock: Clock }): JobDefinition<typeof Payload> {

@@ -118,6 +118,25 @@ export async function checkinsOfJournal(
     .orderBy(checkins.createdAt);
 }
 
+/** Journals whose pre or post check-in named one of these emotions. */
+export async function journalsWithEmotions(
+  tx: Tx,
+  userId: string,
+  emotionTypeIds: number[],
+): Promise<string[]> {
+  const rows = await tx
+    .selectDistinct({ journalId: checkins.relatedJournalId })
+    .from(checkins)
+    .where(
+      and(
+        eq(checkins.userId, userId),
+        inArray(checkins.context, ['pre_journal', 'post_journal']),
+        inArray(checkins.emotionTypeId, emotionTypeIds),
+      ),
+    );
+  return rows.map((r) => r.journalId).filter((id): id is string => id !== null);
+}
+
 export async function deleteAllCheckins(tx: Tx, userId: string): Promise<number> {
   const deleted = await tx
     .delete(checkins)
@@ -126,7 +145,7 @@ export async function deleteAllCheckins(tx: Tx, userId: string): Promise<number>
   return deleted.length;
 }
 
-/** Creates the monthly partitions around `day` (idempotent; see migrations/0003_checkins.sql). */
+/** Creates the yearly partitions holding these days (idempotent; see migrations/0003_checkins.sql). */
 export async function ensurePartitions(tx: Tx, days: string[]): Promise<void> {
   for (const day of days) await tx.execute(sql`select app_ensure_checkin_partition(${day}::date)`);
 }

@@ -324,6 +324,15 @@ export function createEmotionsService(deps: EmotionsServiceDeps) {
       return pageOf(rows, limit, toCheckinDto, (r) => [r.createdAt.toISOString(), r.id]);
     },
 
+    /** Checks a check-in before anything is stored (journals validate pre/post before the upload). */
+    validate(input: CheckinInput, pointer: string): void {
+      const checked = checkFields(input, clock.now(), pointer);
+      if (!(checked instanceof Date)) throw fail(checked);
+    },
+
+    journalsWithEmotions: (tx: Tx, userId: string, emotionTypeIds: number[]) =>
+      repo.journalsWithEmotions(tx, userId, emotionTypeIds),
+
     /** The check-ins linked to a journal (for the journals module). */
     async ofJournal(tx: Tx, userId: string, journalId: string): Promise<CheckinDto[]> {
       return (await repo.checkinsOfJournal(tx, userId, journalId)).map(toCheckinDto);

@@ -22,9 +22,17 @@ export interface PoolStats {
   waiting: number;
 }
 
+export interface ScopeOptions {
+  /**
+   * Plan prepared statements once for all parameter values. For scans over many check-in
+   * partitions, planning costs more than executing; the generic plan prunes at run time.
+   */
+  genericPlans?: boolean;
+}
+
 export interface Database {
   readonly kind: DatabaseKind;
-  asUser<T>(userId: string, work: (tx: Tx) => Promise<T>): Promise<T>;
+  asUser<T>(userId: string, work: (tx: Tx) => Promise<T>, options?: ScopeOptions): Promise<T>;
   asSystem<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs without any scope: user-owned tables look empty. Used by health checks and tests. */
   unscoped<T>(work: (tx: Tx) => Promise<T>): Promise<T>;

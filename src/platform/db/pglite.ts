@@ -60,6 +60,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
     client,
     async asUser(userId, work) {
       assertUuid(userId);
+      // Plan options do not apply: PGlite runs unnamed statements in process.
       return scoped('user', userId, work);
     },
     asSystem(work) {

@@ -7,12 +7,14 @@
 // COMMIT) instead of four. bench/rls-overhead.ts measures it.
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
-import { assertUuid, type Database, type Tx } from './database.ts';
+import { assertUuid, type Database, type ScopeOptions, type Tx } from './database.ts';
 
 export interface PostgresOptions {
   url: string;
   poolMax: number;
   applicationName?: string;
+  /** Named prepared statements (default true); turn off behind a transaction-mode PgBouncer. */
+  prepare?: boolean;
 }
 
 export interface PostgresDatabase extends Database {
@@ -24,6 +26,7 @@ export interface PostgresDatabase extends Database {
 type Scope = { kind: 'user'; userId: string } | { kind: 'system' } | { kind: 'none' };
 
 export function openPostgres(options: PostgresOptions): PostgresDatabase {
+  const prepare = options.prepare ?? true;
   const client = postgres(options.url, {
     max: options.poolMax,
     idle_timeout: 60,
@@ -36,7 +39,11 @@ export function openPostgres(options: PostgresOptions): PostgresDatabase {
   let active = 0;
   let waiting = 0;
 
-  async function scoped<T>(scope: Scope, work: (tx: Tx) => Promise<T>): Promise<T> {
+  async function scoped<T>(
+    scope: Scope,
+    work: (tx: Tx) => Promise<T>,
+    scopeOptions: ScopeOptions = {},
+  ): Promise<T> {
     waiting++;
     let conn: postgres.ReservedSql;
     try {
@@ -52,12 +59,14 @@ export function openPostgres(options: PostgresOptions): PostgresDatabase {
       } else if (scope.kind === 'system') {
         setup.push(conn`select set_config('app.system', 'on', true)`.execute());
       }
+      if (scopeOptions.genericPlans)
+        setup.push(
+          conn`select set_config('plan_cache_mode', 'force_generic_plan', true)`.execute(),
+        );
       // Failures of these surface through the work's own statements; avoid unhandled rejections.
       for (const pending of setup) pending.catch(() => {});
       try {
-        // A reserved connection lacks the pool's `options`, which Drizzle reads (type parsers).
-        const tx: Tx = drizzle({ client: Object.assign(conn, { options: client.options }) });
-        const result = await work(tx);
+        const result = await work(drizzleOn(conn));
         await Promise.all(setup);
         await conn`commit`;
         return result;
@@ -71,12 +80,30 @@ export function openPostgres(options: PostgresOptions): PostgresDatabase {
     }
   }
 
+  /**
+   * Drizzle over one reserved connection. Its statements are prepared (named and cached per
+   * connection by postgres.js): parsed and planned once, not on every request.
+   */
+  function drizzleOn(conn: postgres.ReservedSql): Tx {
+    const unsafe = conn.unsafe.bind(conn);
+    const prepared = Object.assign(conn, {
+      // A reserved connection lacks the pool's `options`, which Drizzle reads (type parsers).
+      options: client.options,
+      unsafe: (
+        query: string,
+        parameters?: postgres.ParameterOrJSON<never>[],
+        queryOptions?: postgres.UnsafeQueryOptions,
+      ) => unsafe(query, parameters, { prepare, ...queryOptions }),
+    });
+    return drizzle({ client: prepared as typeof conn });
+  }
+
   return {
     kind: 'postgres',
     client,
-    async asUser(userId, work) {
+    async asUser(userId, work, scopeOptions) {
       assertUuid(userId);
-      return scoped({ kind: 'user', userId }, work);
+      return scoped({ kind: 'user', userId }, work, scopeOptions);
     },
     asSystem(work) {
       return scoped({ kind: 'system' }, work);

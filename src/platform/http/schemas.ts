@@ -36,3 +36,9 @@ export const errorResponses = (...statuses: number[]): Record<number, typeof Pro
   );
 
 export type { Static };
+
+/** A binary response (a stream or a buffer), documented as such in OpenAPI. */
+export const Binary = Type.Unsafe<import('node:stream').Readable | Buffer>({
+  type: 'string',
+  format: 'binary',
+});

@@ -81,6 +81,35 @@ export async function runIdempotent<T>(
   return { replayed: false, body };
 }
 
+/**
+ * The stored response of a completed request with this key, if any (for creates that must
+ * know before doing expensive work, such as streaming an upload). A different request under
+ * the same key is refused.
+ */
+export async function findIdempotentResponse<T>(
+  tx: Tx,
+  userId: string,
+  request: IdempotencyRequest,
+  now: Date,
+): Promise<T | undefined> {
+  const [existing] = await tx
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, request.key)));
+  if (
+    !existing ||
+    existing.statusCode === null ||
+    existing.createdAt.getTime() <= now.getTime() - TTL_MS
+  )
+    return undefined;
+  if (existing.fingerprint !== request.fingerprint) {
+    throw new AppError(422, 'idempotency-key-reused', 'Idempotency key reused', {
+      detail: 'This Idempotency-Key was already used with a different request',
+    });
+  }
+  return existing.response as T;
+}
+
 export async function deleteExpiredIdempotencyKeys(tx: Tx, now: Date): Promise<void> {
   await tx
     .delete(idempotencyKeys)

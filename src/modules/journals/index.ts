@@ -1,0 +1,97 @@
+// The journals module: end-to-end encrypted voice recordings.
+import type { Platform } from '../../platform/platform.ts';
+import type { AppModule } from '../module.ts';
+import type { AuthModule } from '../auth/index.ts';
+import type { EmotionsModule } from '../emotions/index.ts';
+import {
+  createJournalsService,
+  exportKeyOf,
+  type JournalCreatedEvent,
+  type JournalsService,
+} from './service.ts';
+import { journalsRoutes } from './routes.ts';
+import {
+  maintenanceJobs,
+  purgeDeletedJournals,
+  sweepOrphanObjects,
+  type MaintenanceDeps,
+} from './jobs.ts';
+import { journalExists, pathsOfUser } from './repository.ts';
+
+declare module '../../platform/events.ts' {
+  interface DomainEventMap {
+    'journals.created': JournalCreatedEvent;
+  }
+}
+
+export interface JournalsModule extends AppModule {
+  service: JournalsService;
+  purge(): Promise<number>;
+  sweep(): Promise<{ orphans: number; exports: number }>;
+}
+
+export async function createJournalsModule(
+  platform: Platform,
+  auth: AuthModule,
+  emotions: EmotionsModule,
+): Promise<JournalsModule> {
+  const { config, db, clock, storage, secrets, events, jobs, log } = platform;
+  const service = createJournalsService({
+    db,
+    clock,
+    storage,
+    secrets,
+    emotions: emotions.service,
+    catalog: () => emotions.catalog(),
+    profiles: auth,
+    log,
+    settings: {
+      maxUploadBytes: config.journals.maxUploadBytes,
+      quotaBytes: (role) =>
+        role === 'premium' || role === 'admin'
+          ? config.journals.quotaBytes.premium
+          : config.journals.quotaBytes.standard,
+      retentionDays: config.journals.retentionDays,
+      exportLinkTtlSeconds: config.journals.exportLinkTtlSeconds,
+      publicBaseUrl: config.publicBaseUrl,
+    },
+    onCreated: (tx, event) => events.emit(tx, 'journals.created', event),
+  });
+  const maintenance: MaintenanceDeps = {
+    db,
+    clock,
+    storage,
+    log,
+    retentionDays: config.journals.retentionDays,
+    exportLinkTtlSeconds: config.journals.exportLinkTtlSeconds,
+  };
+  const { purge, sweep } = maintenanceJobs(maintenance);
+  jobs.define(purge);
+  jobs.define(sweep);
+  await jobs.schedule(purge, '23 * * * *', {});
+  await jobs.schedule(sweep, '41 * * * *', {});
+  emotions.bind({ journalOwnedBy: (tx, userId, id) => journalExists(tx, userId, id) });
+  platform.deletion.register('journals.objects', async (tx, userId) => {
+    const paths = await pathsOfUser(tx, userId);
+    return async () => {
+      for (const { storagePath } of paths) await storage.delete(storagePath);
+      for await (const object of storage.list(exportKeyOf(userId, '').replace(/\.zip$/, '')))
+        await storage.delete(object.key);
+    };
+  });
+
+  return {
+    name: 'journals',
+    prefixes: ['/v1/journals'],
+    service,
+    purge: () => purgeDeletedJournals(maintenance),
+    sweep: () => sweepOrphanObjects(maintenance),
+    async routes(app) {
+      await app.register(journalsRoutes, {
+        prefix: '/v1/journals',
+        service,
+        maxUploadBytes: config.journals.maxUploadBytes,
+      });
+    },
+  };
+}

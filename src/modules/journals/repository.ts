@@ -1,0 +1,182 @@
+// SQL of the journals module.
+import { and, desc, eq, gte, inArray, isNotNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { Tx } from '../../platform/db/database.ts';
+import { audioMetadata, journals } from './tables.ts';
+
+export type JournalRow = typeof journals.$inferSelect;
+export type AudioRow = typeof audioMetadata.$inferSelect;
+export type JournalWithAudio = JournalRow & { audio: AudioRow };
+
+export async function ivUsed(tx: Tx, userId: string, iv: Buffer): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: journals.id })
+    .from(journals)
+    .where(and(eq(journals.userId, userId), eq(journals.encryptionIv, iv)));
+  return row !== undefined;
+}
+
+/** Bytes the user's recordings take, deleted-but-restorable ones included. */
+export async function storedBytes(tx: Tx, userId: string): Promise<number> {
+  const [row] = await tx
+    .select({ bytes: sql<string>`coalesce(sum(${audioMetadata.fileSize}), 0)` })
+    .from(audioMetadata)
+    .where(eq(audioMetadata.userId, userId));
+  return Number(row?.bytes ?? 0);
+}
+
+export async function insertJournal(
+  tx: Tx,
+  journal: typeof journals.$inferInsert,
+  audio: typeof audioMetadata.$inferInsert,
+): Promise<void> {
+  await tx.insert(journals).values(journal);
+  await tx.insert(audioMetadata).values(audio);
+}
+
+const withAudio = { journal: journals, audio: audioMetadata };
+
+export async function findJournal(
+  tx: Tx,
+  userId: string,
+  id: string,
+  options: { includeDeleted?: boolean } = {},
+): Promise<JournalWithAudio | undefined> {
+  const [row] = await tx
+    .select(withAudio)
+    .from(journals)
+    .innerJoin(audioMetadata, eq(audioMetadata.journalId, journals.id))
+    .where(
+      and(
+        eq(journals.userId, userId),
+        eq(journals.id, id),
+        options.includeDeleted ? undefined : eq(journals.isDeleted, false),
+      ),
+    );
+  return row ? { ...row.journal, audio: row.audio } : undefined;
+}
+
+export interface ListOptions {
+  limit: number;
+  after?: { recordedAt: Date; id: string } | undefined;
+  fromLocal?: string | undefined;
+  toLocal?: string | undefined;
+  favoritesOnly?: boolean | undefined;
+  ids?: string[] | undefined;
+  durationMin?: number | undefined;
+  durationMax?: number | undefined;
+}
+
+/** Newest recordings first, keyset-paginated on (recorded_at, id). */
+export async function listJournals(
+  tx: Tx,
+  userId: string,
+  options: ListOptions,
+): Promise<JournalWithAudio[]> {
+  const conditions: (SQL | undefined)[] = [
+    eq(journals.userId, userId),
+    eq(journals.isDeleted, false),
+  ];
+  if (options.fromLocal) conditions.push(gte(journals.recordedLocalDate, options.fromLocal));
+  if (options.toLocal) conditions.push(lte(journals.recordedLocalDate, options.toLocal));
+  if (options.favoritesOnly) conditions.push(eq(journals.isFavorite, true));
+  if (options.ids)
+    conditions.push(options.ids.length ? inArray(journals.id, options.ids) : sql`false`);
+  if (options.durationMin !== undefined)
+    conditions.push(gte(journals.durationSeconds, options.durationMin));
+  if (options.durationMax !== undefined)
+    conditions.push(lte(journals.durationSeconds, options.durationMax));
+  if (options.after) {
+    const { recordedAt, id } = options.after;
+    conditions.push(
+      or(
+        lt(journals.recordedAt, recordedAt),
+        and(eq(journals.recordedAt, recordedAt), lt(journals.id, id)),
+      ),
+    );
+  }
+  const rows = await tx
+    .select(withAudio)
+    .from(journals)
+    .innerJoin(audioMetadata, eq(audioMetadata.journalId, journals.id))
+    .where(and(...conditions))
+    .orderBy(desc(journals.recordedAt), desc(journals.id))
+    .limit(options.limit + 1);
+  return rows.map((r) => ({ ...r.journal, audio: r.audio }));
+}
+
+export async function setFavorite(
+  tx: Tx,
+  userId: string,
+  id: string,
+  favorite: boolean,
+  now: Date,
+): Promise<boolean> {
+  const rows = await tx
+    .update(journals)
+    .set({ isFavorite: favorite, updatedAt: now })
+    .where(and(eq(journals.userId, userId), eq(journals.id, id), eq(journals.isDeleted, false)))
+    .returning({ id: journals.id });
+  return rows.length > 0;
+}
+
+export async function setDeleted(
+  tx: Tx,
+  userId: string,
+  id: string,
+  deleted: boolean,
+  now: Date,
+): Promise<JournalRow | undefined> {
+  const [row] = await tx
+    .update(journals)
+    .set({ isDeleted: deleted, deletedAt: deleted ? now : null, updatedAt: now })
+    .where(and(eq(journals.userId, userId), eq(journals.id, id), eq(journals.isDeleted, !deleted)))
+    .returning();
+  return row;
+}
+
+/** Soft-deleted journals whose retention ended, across users (system scope). */
+export async function expiredDeleted(tx: Tx, before: Date, limit: number) {
+  return tx
+    .select({ id: journals.id, storagePath: journals.storagePath })
+    .from(journals)
+    .where(
+      and(
+        eq(journals.isDeleted, true),
+        isNotNull(journals.deletedAt),
+        lt(journals.deletedAt, before),
+      ),
+    )
+    .limit(limit);
+}
+
+export async function deleteJournalRows(tx: Tx, ids: string[]): Promise<void> {
+  if (ids.length) await tx.delete(journals).where(inArray(journals.id, ids));
+}
+
+/** The storage paths among `paths` that a journal row references. */
+export async function referencedPaths(tx: Tx, paths: string[]): Promise<Set<string>> {
+  if (paths.length === 0) return new Set();
+  const rows = await tx
+    .select({ path: journals.storagePath })
+    .from(journals)
+    .where(inArray(journals.storagePath, paths));
+  return new Set(rows.map((r) => r.path));
+}
+
+export async function pathsOfUser(
+  tx: Tx,
+  userId: string,
+): Promise<{ id: string; storagePath: string }[]> {
+  return tx
+    .select({ id: journals.id, storagePath: journals.storagePath })
+    .from(journals)
+    .where(eq(journals.userId, userId));
+}
+
+export async function journalExists(tx: Tx, userId: string, id: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: journals.id })
+    .from(journals)
+    .where(and(eq(journals.userId, userId), eq(journals.id, id)));
+  return row !== undefined;
+}

@@ -1,0 +1,285 @@
+// HTTP routes of /v1/journals. The upload is multipart/form-data: a `metadata` part (JSON)
+// first, then the `audio` part, streamed straight through to storage.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import multipart from '@fastify/multipart';
+import { Type } from 'typebox';
+import { Value } from 'typebox/value';
+import { callerOf } from '../../platform/auth/guard.ts';
+import { AppError, badRequest, type FieldError } from '../../platform/errors.ts';
+import { Binary, errorResponses, IdParams, PageQuery } from '../../platform/http/schemas.ts';
+import { idempotencyOf } from '../../platform/idempotency/idempotency.ts';
+import type { ByteRange } from '../../platform/storage/storage.ts';
+import type { JournalsService } from './service.ts';
+import {
+  DeletedResult,
+  ExportLink,
+  FavoriteResult,
+  FilterBody,
+  JournalDetail,
+  JournalPage,
+  UploadBody,
+  UploadMetadata,
+} from './schemas.ts';
+
+const tags = ['journals'];
+const METADATA_LIMIT = 16 * 1024;
+
+/** `bytes=a-b`, `bytes=a-` or `bytes=-n`; anything else (several ranges included) is ignored. */
+export function parseRange(header: string | undefined, size: number): ByteRange | undefined {
+  const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  return { start: Number(match[1]), end: match[2] === '' ? size - 1 : Number(match[2]) };
+}
+
+function metadataErrors(value: unknown): FieldError[] {
+  return [...Value.Errors(UploadMetadata, value)].slice(0, 20).map((e) => ({
+    pointer: `#/body/metadata${e.instancePath}`,
+    message: e.message,
+  }));
+}
+
+export const journalsRoutes: FastifyPluginAsyncTypebox<{
+  service: JournalsService;
+  maxUploadBytes: number;
+}> = async (app, { service, maxUploadBytes }) => {
+  await app.register(multipart, {
+    limits: {
+      fileSize: maxUploadBytes + 1,
+      files: 1,
+      fields: 2,
+      fieldSize: METADATA_LIMIT,
+      parts: 3,
+      headerPairs: 50,
+    },
+    throwFileSizeLimit: false, // the inspector refuses oversized recordings with a problem document
+  });
+
+  app.post(
+    '/',
+    {
+      bodyLimit: maxUploadBytes + 1024 * 1024,
+      // The body is a stream read by the handler; its parts are validated there.
+      validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? () => true : () => true),
+      schema: {
+        tags,
+        summary:
+          'Upload an encrypted recording (multipart: metadata, then audio); Idempotency-Key honoured',
+        consumes: ['multipart/form-data'],
+        body: UploadBody,
+        response: { 201: JournalDetail, ...errorResponses(409, 413, 415, 422, 503) },
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) {
+        throw new AppError(415, 'unsupported-media-type', 'Unsupported media type', {
+          detail: 'Send multipart/form-data with a metadata part and an audio part',
+        });
+      }
+      const caller = callerOf(request);
+      const parts = request.parts();
+      const first = await parts.next();
+      if (first.done || first.value.type !== 'field' || first.value.fieldname !== 'metadata') {
+        throw badRequest('The first part must be the metadata field (JSON)', [
+          { pointer: '#/body/metadata', message: 'is required first' },
+        ]);
+      }
+      let metadata: unknown;
+      try {
+        metadata = JSON.parse(String(first.value.value));
+      } catch {
+        throw badRequest('The metadata part is not valid JSON', [
+          { pointer: '#/body/metadata', message: 'invalid JSON' },
+        ]);
+      }
+      const errors = metadataErrors(metadata);
+      if (errors.length)
+        throw badRequest(errors.map((e) => `${e.pointer} ${e.message}`).join('; '), errors);
+      const second = await parts.next();
+      if (second.done || second.value.type !== 'file' || second.value.fieldname !== 'audio') {
+        throw badRequest('The second part must be the audio file', [
+          { pointer: '#/body/audio', message: 'is required' },
+        ]);
+      }
+      const valid = metadata as UploadMetadata;
+      const result = await service.create(
+        caller,
+        valid,
+        second.value.file,
+        idempotencyOf(request, valid),
+      );
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).send(result.body);
+    },
+  );
+
+  app.get(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: 'Recordings, newest first',
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: JournalPage, ...errorResponses() },
+      },
+    },
+    (request) =>
+      service.list(callerOf(request), { limit: request.query.limit, cursor: request.query.cursor }),
+  );
+
+  app.post(
+    '/filter',
+    {
+      schema: {
+        tags,
+        summary: 'Recordings matching a filter, newest first',
+        body: FilterBody,
+        response: { 200: JournalPage, ...errorResponses(422) },
+      },
+    },
+    (request) => service.list(callerOf(request), request.body),
+  );
+
+  app.get(
+    '/exports/:token',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Download an export bundle through its signed, time-limited link',
+        params: Type.Object({ token: Type.String({ minLength: 10, maxLength: 2048 }) }),
+        produces: ['application/zip'],
+        response: { 200: Binary, ...errorResponses(403, 410, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { stream, filename } = await service.openExport(request.params.token);
+      return reply
+        .header('content-type', 'application/zip')
+        .header('content-disposition', `attachment; filename="${filename}"`)
+        .header('cache-control', 'private, no-store')
+        .send(stream);
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      schema: {
+        tags,
+        summary: 'A recording with its audio metadata, linked check-ins and emotional shift',
+        params: IdParams,
+        response: { 200: JournalDetail, ...errorResponses(404) },
+      },
+    },
+    (request) => service.get(callerOf(request), request.params.id),
+  );
+
+  app.get(
+    '/:id/audio',
+    {
+      schema: {
+        tags,
+        summary:
+          'The encrypted audio (Range and If-None-Match supported; IV and algorithm in headers)',
+        params: IdParams,
+        produces: ['application/octet-stream'],
+        response: { 200: Binary, 206: Binary, 304: Type.Null(), ...errorResponses(404, 416, 503) },
+      },
+    },
+    async (request, reply) => {
+      const audio = await service.openAudio(callerOf(request), request.params.id, (size) =>
+        parseRange(request.headers.range, size),
+      );
+      const tag = `"${audio.checksum}"`;
+      reply
+        .header('etag', tag)
+        .header('accept-ranges', 'bytes')
+        .header('cache-control', 'private, max-age=0, must-revalidate')
+        .header('x-encryption-algorithm', audio.algorithm)
+        .header('x-encryption-iv', audio.iv)
+        .header('content-type', 'application/octet-stream');
+      if (request.headers['if-none-match'] === tag) {
+        audio.stream.destroy();
+        return reply.code(304).send(null);
+      }
+      if (audio.range) {
+        return reply
+          .code(206)
+          .header('content-range', `bytes ${audio.range.start}-${audio.range.end}/${audio.size}`)
+          .header('content-length', audio.range.end - audio.range.start + 1)
+          .send(audio.stream);
+      }
+      return reply.header('content-length', audio.size).send(audio.stream);
+    },
+  );
+
+  app.put(
+    '/:id/favorite',
+    {
+      schema: {
+        tags,
+        summary: 'Mark as favorite (idempotent)',
+        params: IdParams,
+        response: { 200: FavoriteResult, ...errorResponses(404) },
+      },
+    },
+    (request) => service.setFavorite(callerOf(request), request.params.id, true),
+  );
+
+  app.delete(
+    '/:id/favorite',
+    {
+      schema: {
+        tags,
+        summary: 'Remove from favorites (idempotent)',
+        params: IdParams,
+        response: { 200: FavoriteResult, ...errorResponses(404) },
+      },
+    },
+    (request) => service.setFavorite(callerOf(request), request.params.id, false),
+  );
+
+  app.delete(
+    '/:id',
+    {
+      schema: {
+        tags,
+        summary:
+          'Delete a recording (hidden at once; restorable during the retention window, then purged)',
+        params: IdParams,
+        response: { 200: DeletedResult, ...errorResponses(404) },
+      },
+    },
+    (request) => service.remove(callerOf(request), request.params.id),
+  );
+
+  app.post(
+    '/:id/restore',
+    {
+      schema: {
+        tags,
+        summary: 'Restore a deleted recording within the retention window',
+        params: IdParams,
+        response: { 200: JournalDetail, ...errorResponses(404) },
+      },
+    },
+    (request) => service.restore(callerOf(request), request.params.id),
+  );
+
+  app.post(
+    '/:id/export',
+    {
+      schema: {
+        tags,
+        summary: 'A signed, time-limited link to a bundle (metadata JSON and ciphertext)',
+        params: IdParams,
+        response: { 200: ExportLink, ...errorResponses(404, 503) },
+      },
+    },
+    (request) => service.exportJournal(callerOf(request), request.params.id),
+  );
+};

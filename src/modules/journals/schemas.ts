@@ -1,0 +1,152 @@
+// Request and response schemas of /v1/journals.
+import { Type, type Static } from 'typebox';
+import { Nullable, Page, StringEnum, Timestamp, Uuid } from '../../platform/http/schemas.ts';
+import { Checkin } from '../emotions/schemas.ts';
+
+const CheckinPart = Type.Object(
+  {
+    emotion_type_id: Type.Integer({ minimum: 1, maximum: 32767 }),
+    intensity: Type.Integer({ minimum: 1, maximum: 10 }),
+    notes: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+/** The `metadata` part of a journal upload (multipart/form-data, before the `audio` part). */
+export const UploadMetadata = Type.Object(
+  {
+    title: Type.Optional(Type.String({ maxLength: 200 })),
+    duration_seconds: Type.Integer({ minimum: 0, maximum: 86400 }),
+    recorded_at: Type.Optional(
+      Timestamp({ description: 'When it was recorded; not in the future (default: now)' }),
+    ),
+    data_key_id: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9._:-]{1,64}$',
+        description: 'Which data key encrypted it (opaque)',
+      }),
+    ),
+    encryption: Type.Object(
+      {
+        algorithm: Type.Literal('AES-256-GCM'),
+        iv: Type.String({
+          pattern: '^[A-Za-z0-9+/_-]+={0,2}$',
+          maxLength: 64,
+          description: 'base64 of 12 bytes, never reused',
+        }),
+        checksum_sha256: Type.String({
+          pattern: '^[0-9a-f]{64}$',
+          description: 'hex SHA-256 of the ciphertext',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    audio: Type.Object(
+      {
+        format: Type.String({
+          pattern: '^[a-z0-9.+-]{1,20}$',
+          description: 'e.g. aac, opus, m4a, wav (of the plaintext)',
+        }),
+        sample_rate: Type.Integer({ minimum: 8000, maximum: 192000 }),
+        bit_rate: Type.Integer({ minimum: 8000, maximum: 3_200_000 }),
+        channels: Type.Integer({ minimum: 1, maximum: 8 }),
+      },
+      { additionalProperties: false },
+    ),
+    pre_checkin: Type.Optional(CheckinPart),
+    post_checkin: Type.Optional(CheckinPart),
+  },
+  { additionalProperties: false },
+);
+export type UploadMetadata = Static<typeof UploadMetadata>;
+
+export const UploadBody = Type.Object(
+  {
+    metadata: Type.String({ description: 'JSON of UploadMetadata; must be the first part' }),
+    audio: Type.String({
+      format: 'binary',
+      description: 'The ciphertext (AES-256-GCM, tag appended)',
+    }),
+  },
+  { description: 'multipart/form-data' },
+);
+
+const Shift = Type.Object({
+  valence_change: Type.Number({ description: 'post valence − pre valence' }),
+  intensity_change: Type.Integer(),
+  affect_change: Type.Number({ description: 'change of valence × intensity / 10' }),
+});
+
+export const Journal = Type.Object({
+  id: Uuid(),
+  title: Nullable(Type.String()),
+  duration_seconds: Type.Integer(),
+  recorded_at: Timestamp(),
+  recorded_local_date: Type.String({ format: 'date' }),
+  created_at: Timestamp(),
+  is_favorite: Type.Boolean(),
+  data_key_id: Nullable(Type.String()),
+  encryption: Type.Object({ algorithm: Type.String(), iv: Type.String({ description: 'base64' }) }),
+  audio: Type.Object({
+    format: Type.String(),
+    sample_rate: Type.Integer(),
+    bit_rate: Type.Integer(),
+    channels: Type.Integer(),
+    file_size: Type.Integer(),
+    checksum_sha256: Type.String(),
+  }),
+});
+export type JournalDto = Static<typeof Journal>;
+export const JournalPage = Page(Journal);
+
+export const JournalDetail = Type.Intersect([
+  Journal,
+  Type.Object({
+    checkins: Type.Object({
+      pre: Nullable(Checkin),
+      post: Nullable(Checkin),
+      others: Type.Array(Checkin),
+    }),
+    emotional_shift: Nullable(Shift),
+  }),
+]);
+export type JournalDetailDto = Static<typeof JournalDetail>;
+
+export const FilterBody = Type.Object(
+  {
+    from: Type.Optional(
+      Type.String({ format: 'date', description: 'First local day recorded, inclusive' }),
+    ),
+    to: Type.Optional(
+      Type.String({ format: 'date', description: 'Last local day recorded, inclusive' }),
+    ),
+    favorites_only: Type.Optional(Type.Boolean()),
+    emotion_type_ids: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 32767 }), {
+        minItems: 1,
+        maxItems: 50,
+        uniqueItems: true,
+        description: 'Of the pre or post check-in',
+      }),
+    ),
+    duration_min: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
+    duration_max: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  },
+  { additionalProperties: false },
+);
+export type JournalFilter = Static<typeof FilterBody>;
+
+export const FavoriteResult = Type.Object({ id: Uuid(), is_favorite: Type.Boolean() });
+export const DeletedResult = Type.Object({
+  id: Uuid(),
+  deleted_at: Timestamp(),
+  restorable_until: Timestamp(),
+});
+export const ExportLink = Type.Object({
+  url: Type.String({ format: 'uri' }),
+  expires_at: Timestamp(),
+  format: StringEnum(['zip']),
+});
+export type ExportLinkDto = Static<typeof ExportLink>;

@@ -1,0 +1,556 @@
+// Voice journals: the server keeps ciphertext it cannot read, verifies what it can about
+// it, and never loses a recording it acknowledged. Order of a create: checks that need no
+// bytes; the bytes streamed to storage (durable before anything points at them); checks
+// of what was received; then one transaction for the rows, the linked check-ins and the
+// events. A failure after the object was written deletes it; a crash leaves at worst an
+// object without a row, which the sweep removes.
+import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { PassThrough, type Readable } from 'node:stream';
+import { ZipArchive } from 'archiver';
+import type { Logger } from 'pino';
+import type { Database, Tx } from '../../platform/db/database.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { AuthContext } from '../../platform/auth/guard.ts';
+import type { Secrets } from '../../platform/crypto/secrets.ts';
+import type { ByteRange, ObjectStorage } from '../../platform/storage/storage.ts';
+import {
+  AppError,
+  conflict,
+  notFound,
+  serviceUnavailable,
+  unprocessable,
+} from '../../platform/errors.ts';
+import { isUniqueViolation } from '../../platform/db/errors.ts';
+import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
+import {
+  findIdempotentResponse,
+  runIdempotent,
+  type IdempotencyRequest,
+  type IdempotentResult,
+} from '../../platform/idempotency/idempotency.ts';
+import { localDate } from '../../platform/time.ts';
+import type { EmotionsService, UserProfilePort } from '../emotions/service.ts';
+import type { EmotionCatalog } from '../emotions/catalog.ts';
+import type { CheckinDto } from '../emotions/schemas.ts';
+import {
+  CiphertextInspector,
+  LimitExceeded,
+  MIN_CIPHERTEXT_BYTES,
+  entropyTooLow,
+} from './inspection.ts';
+import { signExportToken, verifyExportToken } from './export-links.ts';
+import * as repo from './repository.ts';
+import type { JournalWithAudio } from './repository.ts';
+import type {
+  ExportLinkDto,
+  JournalDetailDto,
+  JournalDto,
+  JournalFilter,
+  UploadMetadata,
+} from './schemas.ts';
+
+export interface JournalCreatedEvent {
+  userId: string;
+  journalId: string;
+  recordedAt: Date;
+  localDate: string;
+  durationSeconds: number;
+}
+
+export interface JournalsSettings {
+  maxUploadBytes: number;
+  quotaBytes: (role: AuthContext['role']) => number;
+  retentionDays: number;
+  exportLinkTtlSeconds: number;
+  publicBaseUrl: string;
+}
+
+export interface JournalsServiceDeps {
+  db: Database;
+  clock: Clock;
+  storage: ObjectStorage;
+  secrets: Secrets;
+  emotions: EmotionsService;
+  catalog: () => EmotionCatalog;
+  profiles: UserProfilePort;
+  settings: JournalsSettings;
+  log: Logger;
+  onCreated: (tx: Tx, event: JournalCreatedEvent) => Promise<void>;
+}
+
+const CLOCK_SKEW_MS = 2 * 60 * 1000;
+export const objectKeyOf = (userId: string, journalId: string) =>
+  `journals/${userId}/${journalId}.bin`;
+export const exportKeyOf = (userId: string, exportId: string) =>
+  `exports/${userId}/${exportId}.zip`;
+
+const reject = (status: number, code: string, title: string, detail: string, pointer?: string) =>
+  new AppError(status, code, title, {
+    detail,
+    ...(pointer ? { errors: [{ pointer, message: detail }] } : {}),
+  });
+
+/** Storage errors become a 503 that tells the client to come back; the rest is unchanged. */
+async function storageCall<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AppError || error instanceof LimitExceeded) throw error;
+    throw serviceUnavailable('audio storage', 10, error);
+  }
+}
+
+export function createJournalsService(deps: JournalsServiceDeps) {
+  const { db, clock, storage, settings } = deps;
+
+  function toDto(row: JournalWithAudio): JournalDto {
+    return {
+      id: row.id,
+      title: row.title,
+      duration_seconds: row.durationSeconds,
+      recorded_at: row.recordedAt.toISOString(),
+      recorded_local_date: row.recordedLocalDate,
+      created_at: row.createdAt.toISOString(),
+      is_favorite: row.isFavorite,
+      data_key_id: row.dataKeyId,
+      encryption: { algorithm: row.encryptionAlgorithm, iv: row.encryptionIv.toString('base64') },
+      audio: {
+        format: row.audio.format,
+        sample_rate: row.audio.sampleRate,
+        bit_rate: row.audio.bitRate,
+        channels: row.audio.channels,
+        file_size: row.audio.fileSize,
+        checksum_sha256: row.audio.checksum,
+      },
+    };
+  }
+
+  function detailOf(row: JournalWithAudio, checkins: CheckinDto[]): JournalDetailDto {
+    const pre = checkins.find((c) => c.context === 'pre_journal') ?? null;
+    const post = [...checkins].reverse().find((c) => c.context === 'post_journal') ?? null;
+    const others = checkins.filter((c) => c !== pre && c !== post);
+    let shift: JournalDetailDto['emotional_shift'] = null;
+    const catalog = deps.catalog();
+    const preType = pre ? catalog.byId(pre.emotion_type_id) : undefined;
+    const postType = post ? catalog.byId(post.emotion_type_id) : undefined;
+    if (pre && post && preType && postType) {
+      const round = (n: number) => Number(n.toFixed(3));
+      shift = {
+        valence_change: round(postType.valence - preType.valence),
+        intensity_change: post.intensity - pre.intensity,
+        affect_change: round(
+          (postType.valence * post.intensity) / 10 - (preType.valence * pre.intensity) / 10,
+        ),
+      };
+    }
+    return { ...toDto(row), checkins: { pre, post, others }, emotional_shift: shift };
+  }
+
+  /** Checks of the metadata that need no bytes. Returns the decoded IV and the recording time. */
+  function checkMetadata(metadata: UploadMetadata, now: Date): { iv: Buffer; recordedAt: Date } {
+    const iv = Buffer.from(metadata.encryption.iv, 'base64');
+    if (iv.length !== 12) {
+      throw reject(
+        422,
+        'invalid-iv',
+        'Invalid IV',
+        'The IV must be 12 bytes (base64)',
+        '#/body/metadata/encryption/iv',
+      );
+    }
+    const recordedAt = metadata.recorded_at ? new Date(metadata.recorded_at) : now;
+    if (recordedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+      throw reject(
+        422,
+        'recorded-at-in-future',
+        'Invalid recording time',
+        'recorded_at is in the future',
+        '#/body/metadata/recorded_at',
+      );
+    }
+    for (const part of ['pre_checkin', 'post_checkin'] as const) {
+      const checkin = metadata[part];
+      if (checkin)
+        deps.emotions.validate(
+          { ...checkin, context: part === 'pre_checkin' ? 'pre_journal' : 'post_journal' },
+          `#/body/metadata/${part}`,
+        );
+    }
+    return { iv, recordedAt };
+  }
+
+  async function create(
+    caller: AuthContext,
+    metadata: UploadMetadata,
+    audio: Readable,
+    idempotency?: IdempotencyRequest,
+  ): Promise<IdempotentResult<JournalDetailDto>> {
+    const now = clock.now();
+    if (idempotency) {
+      const replay = await db.asUser(caller.userId, (tx) =>
+        findIdempotentResponse<JournalDetailDto>(tx, caller.userId, idempotency, now),
+      );
+      if (replay) {
+        audio.resume(); // the bytes were stored the first time; let this copy drain
+        return { replayed: true, body: replay };
+      }
+    }
+    const { iv, recordedAt } = checkMetadata(metadata, now);
+    const quota = settings.quotaBytes(caller.role);
+    const { used, ivTaken } = await db.asUser(caller.userId, async (tx) => ({
+      used: await repo.storedBytes(tx, caller.userId),
+      ivTaken: await repo.ivUsed(tx, caller.userId, iv),
+    }));
+    if (ivTaken)
+      throw conflict(
+        'iv-reused',
+        'This IV was already used for one of your recordings; encrypt with a fresh IV',
+      );
+    if (used >= quota)
+      throw reject(
+        413,
+        'storage-quota-exceeded',
+        'Storage quota exceeded',
+        'Your recordings fill your storage quota',
+      );
+
+    const journalId = randomUUID();
+    const key = objectKeyOf(caller.userId, journalId);
+    const inspector = new CiphertextInspector({
+      maxBytes: settings.maxUploadBytes,
+      quotaBytes: quota - used,
+    });
+    const received = new PassThrough();
+    try {
+      await Promise.all([
+        pipeline(audio, inspector, received),
+        storageCall(() => storage.put(key, received)),
+      ]);
+    } catch (error) {
+      await storage.delete(key).catch(() => {});
+      if (error instanceof LimitExceeded) {
+        throw error.limit === 'size'
+          ? reject(
+              413,
+              'payload-too-large',
+              'Recording too large',
+              `A recording may be at most ${settings.maxUploadBytes} bytes`,
+            )
+          : reject(
+              413,
+              'storage-quota-exceeded',
+              'Storage quota exceeded',
+              'This recording does not fit in your storage quota',
+            );
+      }
+      throw error;
+    }
+
+    const inspection = inspector.result();
+    const refuse = async (error: AppError) => {
+      await storage.delete(key).catch(() => {});
+      return error;
+    };
+    if (inspection.bytes < MIN_CIPHERTEXT_BYTES) {
+      throw await refuse(
+        reject(
+          422,
+          'ciphertext-too-short',
+          'Not a ciphertext',
+          `AES-GCM ciphertext is at least ${MIN_CIPHERTEXT_BYTES} bytes (16 of them the tag)`,
+          '#/body/audio',
+        ),
+      );
+    }
+    if (inspection.sha256Hex !== metadata.encryption.checksum_sha256) {
+      throw await refuse(
+        reject(
+          422,
+          'checksum-mismatch',
+          'Checksum mismatch',
+          'The SHA-256 of the bytes received does not match checksum_sha256; the upload was damaged',
+          '#/body/metadata/encryption/checksum_sha256',
+        ),
+      );
+    }
+    if (inspection.plaintext) {
+      throw await refuse(
+        reject(
+          422,
+          'plaintext-audio',
+          'Unencrypted audio refused',
+          `The bytes look like unencrypted audio (${inspection.plaintext}); encrypt on the device before uploading`,
+          '#/body/audio',
+        ),
+      );
+    }
+    if (entropyTooLow(inspection)) {
+      throw await refuse(
+        reject(
+          422,
+          'not-ciphertext',
+          'Not a ciphertext',
+          `The bytes are not random enough to be AES-GCM ciphertext (${inspection.entropy.toFixed(3)} bits per byte)`,
+          '#/body/audio',
+        ),
+      );
+    }
+
+    try {
+      return await db
+        .asUser(caller.userId, (tx) =>
+          runIdempotent(tx, caller.userId, idempotency, now, async () => {
+            const { timeZone } = await deps.profiles.profileIn(tx, caller.userId);
+            await repo.insertJournal(
+              tx,
+              {
+                id: journalId,
+                userId: caller.userId,
+                title: metadata.title?.trim() ? metadata.title.trim() : null,
+                durationSeconds: metadata.duration_seconds,
+                recordedAt,
+                recordedLocalDate: localDate(recordedAt, timeZone),
+                storagePath: key,
+                encryptionAlgorithm: metadata.encryption.algorithm,
+                encryptionIv: iv,
+                dataKeyId: metadata.data_key_id ?? null,
+                createdAt: now,
+                updatedAt: now,
+              },
+              {
+                journalId,
+                userId: caller.userId,
+                format: metadata.audio.format,
+                sampleRate: metadata.audio.sample_rate,
+                bitRate: metadata.audio.bit_rate,
+                channels: metadata.audio.channels,
+                fileSize: inspection.bytes,
+                checksum: inspection.sha256Hex,
+              },
+            );
+            const checkins: CheckinDto[] = [];
+            for (const [part, context] of [
+              ['pre_checkin', 'pre_journal'],
+              ['post_checkin', 'post_journal'],
+            ] as const) {
+              const input = metadata[part];
+              if (!input) continue;
+              // The pre check-in happened before recording, the post one after it.
+              const at =
+                context === 'pre_journal'
+                  ? recordedAt
+                  : new Date(
+                      Math.min(
+                        now.getTime(),
+                        recordedAt.getTime() + metadata.duration_seconds * 1000,
+                      ),
+                    );
+              checkins.push(
+                await deps.emotions.recordIn(
+                  tx,
+                  caller.userId,
+                  {
+                    ...input,
+                    context,
+                    related_journal_id: journalId,
+                    created_at: at.toISOString(),
+                  },
+                  `#/body/metadata/${part}`,
+                ),
+              );
+            }
+            await deps.onCreated(tx, {
+              userId: caller.userId,
+              journalId,
+              recordedAt,
+              localDate: localDate(recordedAt, timeZone),
+              durationSeconds: metadata.duration_seconds,
+            });
+            const row = await repo.findJournal(tx, caller.userId, journalId);
+            if (!row) throw new Error('journal vanished inside its own transaction');
+            return detailOf(row, checkins);
+          }),
+        )
+        .then(async (result) => {
+          // A replayed request wrote its bytes again under a new key: keep only the first.
+          if (result.replayed) await storage.delete(key).catch(() => {});
+          return result;
+        });
+    } catch (error) {
+      await storage.delete(key).catch(() => {});
+      if (isUniqueViolation(error, 'journals_user_iv_key')) {
+        throw conflict(
+          'iv-reused',
+          'This IV was already used for one of your recordings; encrypt with a fresh IV',
+        );
+      }
+      throw error;
+    }
+  }
+
+  async function get(caller: AuthContext, id: string): Promise<JournalDetailDto> {
+    return db.asUser(caller.userId, async (tx) => {
+      const row = await repo.findJournal(tx, caller.userId, id);
+      if (!row) throw notFound('journal');
+      return detailOf(row, await deps.emotions.ofJournal(tx, caller.userId, id));
+    });
+  }
+
+  async function list(caller: AuthContext, filter: JournalFilter) {
+    const limit = filter.limit ?? 20;
+    const cursor = decodeCursor(filter.cursor, 2) as [string, string] | undefined;
+    if (filter.from && filter.to && filter.from > filter.to) {
+      throw unprocessable('invalid-range', '`from` is after `to`', [
+        { pointer: '#/body/from', message: 'must not be after to' },
+      ]);
+    }
+    if (
+      filter.duration_min !== undefined &&
+      filter.duration_max !== undefined &&
+      filter.duration_min > filter.duration_max
+    ) {
+      throw unprocessable('invalid-range', 'duration_min is above duration_max', [
+        { pointer: '#/body/duration_min', message: 'must not be above duration_max' },
+      ]);
+    }
+    const rows = await db.asUser(caller.userId, async (tx) => {
+      const ids = filter.emotion_type_ids
+        ? await deps.emotions.journalsWithEmotions(tx, caller.userId, filter.emotion_type_ids)
+        : undefined;
+      return repo.listJournals(tx, caller.userId, {
+        limit,
+        after: cursor ? { recordedAt: new Date(cursor[0]), id: cursor[1] } : undefined,
+        fromLocal: filter.from,
+        toLocal: filter.to,
+        favoritesOnly: filter.favorites_only,
+        ids,
+        durationMin: filter.duration_min,
+        durationMax: filter.duration_max,
+      });
+    });
+    return pageOf(rows, limit, toDto, (r) => [r.recordedAt.toISOString(), r.id]);
+  }
+
+  /** The ciphertext, or the byte range `rangeOf` asks for once the size is known. */
+  async function openAudio(
+    caller: AuthContext,
+    id: string,
+    rangeOf: (size: number) => ByteRange | undefined = () => undefined,
+  ) {
+    const row = await db.asUser(caller.userId, (tx) => repo.findJournal(tx, caller.userId, id));
+    if (!row) throw notFound('journal');
+    const size = row.audio.fileSize;
+    const range = rangeOf(size);
+    if (range && (range.start >= size || range.end < range.start)) {
+      throw new AppError(416, 'range-not-satisfiable', 'Range not satisfiable', {
+        detail: `The recording has ${size} bytes`,
+        headers: { 'content-range': `bytes */${size}` },
+      });
+    }
+    const effective = range
+      ? { start: range.start, end: Math.min(range.end, size - 1) }
+      : undefined;
+    const stream = await storageCall(() => storage.get(row.storagePath, effective));
+    if (!stream) throw serviceUnavailable('audio storage', 30);
+    return {
+      stream,
+      size,
+      range: effective,
+      checksum: row.audio.checksum,
+      iv: row.encryptionIv.toString('base64'),
+      algorithm: row.encryptionAlgorithm,
+    };
+  }
+
+  async function setFavorite(caller: AuthContext, id: string, favorite: boolean) {
+    const ok = await db.asUser(caller.userId, (tx) =>
+      repo.setFavorite(tx, caller.userId, id, favorite, clock.now()),
+    );
+    if (!ok) throw notFound('journal');
+    return { id, is_favorite: favorite };
+  }
+
+  async function remove(caller: AuthContext, id: string) {
+    const now = clock.now();
+    const row = await db.asUser(caller.userId, (tx) =>
+      repo.setDeleted(tx, caller.userId, id, true, now),
+    );
+    if (!row) throw notFound('journal');
+    return {
+      id,
+      deleted_at: now.toISOString(),
+      restorable_until: new Date(now.getTime() + settings.retentionDays * 86_400_000).toISOString(),
+    };
+  }
+
+  async function restore(caller: AuthContext, id: string): Promise<JournalDetailDto> {
+    const now = clock.now();
+    const restored = await db.asUser(caller.userId, async (tx) => {
+      const row = await repo.findJournal(tx, caller.userId, id, { includeDeleted: true });
+      if (!row?.isDeleted || !row.deletedAt) return false;
+      if (row.deletedAt.getTime() + settings.retentionDays * 86_400_000 <= now.getTime())
+        return false;
+      return Boolean(await repo.setDeleted(tx, caller.userId, id, false, now));
+    });
+    if (!restored) throw notFound('deleted journal');
+    return get(caller, id);
+  }
+
+  async function exportJournal(caller: AuthContext, id: string): Promise<ExportLinkDto> {
+    const detail = await get(caller, id);
+    const row = await db.asUser(caller.userId, (tx) => repo.findJournal(tx, caller.userId, id));
+    if (!row) throw notFound('journal');
+    const audio = await storageCall(() => storage.get(row.storagePath));
+    if (!audio) throw serviceUnavailable('audio storage', 30);
+    const key = exportKeyOf(caller.userId, randomUUID());
+    const zip = new ZipArchive({ store: true });
+    zip.append(
+      JSON.stringify({ format: 'amira-journal-export', version: 1, journal: detail }, null, 2),
+      { name: 'metadata.json' },
+    );
+    zip.append(audio, { name: 'audio.bin' });
+    const written = storageCall(() => storage.put(key, zip));
+    await zip.finalize();
+    await written;
+    const expiresAt = new Date(clock.now().getTime() + settings.exportLinkTtlSeconds * 1000);
+    const url = storage.presignedUrl
+      ? await storage.presignedUrl(key, settings.exportLinkTtlSeconds, `journal-${id}.zip`)
+      : `${settings.publicBaseUrl}/v1/journals/exports/${signExportToken(deps.secrets, key, expiresAt)}`;
+    return { url, expires_at: expiresAt.toISOString(), format: 'zip' };
+  }
+
+  async function openExport(token: string) {
+    const check = verifyExportToken(deps.secrets, token, clock.now());
+    if (!check.ok) {
+      throw check.reason === 'expired'
+        ? new AppError(410, 'link-expired', 'Link expired', {
+            detail: 'This download link has expired; ask for a new export',
+          })
+        : new AppError(403, 'link-invalid', 'Link not valid', {
+            detail: 'This download link is not valid',
+          });
+    }
+    const stream = await storageCall(() => storage.get(check.key));
+    if (!stream)
+      throw new AppError(410, 'link-expired', 'Link expired', {
+        detail: 'This export is no longer available',
+      });
+    return { stream, filename: check.key.split('/').pop() ?? 'export.zip' };
+  }
+
+  return {
+    create,
+    get,
+    list,
+    openAudio,
+    setFavorite,
+    remove,
+    restore,
+    exportJournal,
+    openExport,
+    toDto,
+  };
+}
+
+export type JournalsService = ReturnType<typeof createJournalsService>;

@@ -1,0 +1,84 @@
+// Tables owned by the journals module: the Journal and AudioMetadata of the spec, plus
+// what the encryption protocol needs (IV, algorithm, which data key).
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  customType,
+  date,
+  index,
+  integer,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { users } from '../auth/tables.ts';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => Buffer.from(value),
+});
+
+export const journals = pgTable(
+  'journals',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    title: text('title'),
+    durationSeconds: integer('duration_seconds').notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
+    /** The user's calendar day of the recording (their time zone then). */
+    recordedLocalDate: date('recorded_local_date', { mode: 'string' }).notNull(),
+    isFavorite: boolean('is_favorite').notNull().default(false),
+    storagePath: text('storage_path').notNull(),
+    encryptionAlgorithm: text('encryption_algorithm').notNull().default('AES-256-GCM'),
+    encryptionIv: bytea('encryption_iv').notNull(),
+    /** Which of the user's data keys encrypted it (opaque to the server), e.g. after a reset. */
+    dataKeyId: text('data_key_id'),
+    isUploaded: boolean('is_uploaded').notNull().default(true),
+    isDeleted: boolean('is_deleted').notNull().default(false),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('journals_user_iv_key').on(t.userId, t.encryptionIv),
+    uniqueIndex('journals_storage_path_key').on(t.storagePath),
+    index('journals_user_recorded_idx').on(t.userId, t.isDeleted, t.recordedAt, t.id),
+    index('journals_deleted_idx')
+      .on(t.deletedAt)
+      .where(sql`${t.isDeleted}`),
+    check('journals_duration_check', sql`${t.durationSeconds} between 0 and 86400`),
+    check('journals_iv_length_check', sql`octet_length(${t.encryptionIv}) = 12`),
+    check('journals_title_length_check', sql`char_length(${t.title}) <= 200`),
+  ],
+);
+
+export const audioMetadata = pgTable(
+  'audio_metadata',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    journalId: uuid('journal_id')
+      .notNull()
+      .references(() => journals.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    format: text('format').notNull(),
+    sampleRate: integer('sample_rate').notNull(),
+    bitRate: integer('bit_rate').notNull(),
+    channels: smallint('channels').notNull(),
+    fileSize: bigint('file_size', { mode: 'number' }).notNull(),
+    checksum: text('checksum').notNull(),
+  },
+  (t) => [
+    uniqueIndex('audio_metadata_journal_key').on(t.journalId),
+    index('audio_metadata_user_idx').on(t.userId),
+  ],
+);
