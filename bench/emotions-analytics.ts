@@ -76,9 +76,11 @@ await withBenchDatabase(
       const lightRows = LIGHT.years * 365 * LIGHT.perDay;
       // Ten check-ins a day for the two measured users, spread over waking hours.
       const forUser = async (n: number, rows: number, perDay: number) => sql`
-    insert into checkins (user_id, emotion_type_id, intensity, context, created_at, local_time, received_at)
+    insert into checkins (user_id, emotion_type_id, intensity, context, related_tool_id, created_at, local_time, received_at)
     select ${uuid(n)}::uuid, 1 + (i * 7) % 19, 1 + (i * 3) % 10,
-           (array['standalone','daily_checkin','pre_tool','post_tool','pre_journal','post_journal'])[1 + i % 6],
+           (array['standalone','daily_checkin','pre_tool','post_tool','standalone','daily_checkin'])[1 + i % 6],
+           -- A pre and a post check-in an hour apart around one of three tools, three times a day.
+           case when i % 6 in (2, 3) then (select id from tools order by code offset (i / 6) % 3 limit 1) end,
            ts, (ts at time zone 'America/Bogota'), ts
     from (select i, ${END.toISOString()}::timestamptz - make_interval(days => i / ${perDay}) + make_interval(hours => 7 + (i % ${perDay}) * 1) as ts
           from generate_series(1, ${rows}::int) i) s`;

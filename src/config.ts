@@ -33,6 +33,8 @@ const EnvSchema = Type.Object({
   ARGON2_MEMORY_KIB: Type.Integer({ minimum: 19456, default: 19456 }),
   ARGON2_ITERATIONS: Type.Integer({ minimum: 2, default: 2 }),
   ARGON2_PARALLELISM: Type.Integer({ minimum: 1, maximum: 8, default: 1 }),
+  CLIENT_KDF_MEMORY_KIB: Type.Integer({ minimum: 19456, maximum: 1048576, default: 65536 }),
+  CLIENT_KDF_ITERATIONS: Type.Integer({ minimum: 2, maximum: 20, default: 3 }),
   LOG_LEVEL: Type.Union(
     [
       Type.Literal('fatal'),
@@ -90,6 +92,8 @@ export interface Config {
   jwt: { issuer: string; audience: string; accessTtlSeconds: number };
   refresh: { ttlDays: number; reuseGraceSeconds: number };
   argon2: { memoryKib: number; iterations: number; parallelism: number };
+  /** The Argon2id parameters key-params tells clients to derive their keys with. */
+  clientKdf: { memoryKib: number; iterations: number; parallelism: number };
   logLevel: Env['LOG_LEVEL'];
   trustProxy: boolean | number | string[];
   jobs: Env['JOBS'];
@@ -186,6 +190,11 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       memoryKib: env.ARGON2_MEMORY_KIB,
       iterations: env.ARGON2_ITERATIONS,
       parallelism: env.ARGON2_PARALLELISM,
+    },
+    clientKdf: {
+      memoryKib: env.CLIENT_KDF_MEMORY_KIB,
+      iterations: env.CLIENT_KDF_ITERATIONS,
+      parallelism: 1,
     },
     logLevel: env.LOG_LEVEL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),

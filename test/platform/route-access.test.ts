@@ -55,6 +55,7 @@ describe('route access', () => {
       [
         'GET /v1/auth/key-params',
         'GET /v1/emotions/types',
+        'GET /v1/journals/exports/:token',
         'POST /v1/auth/login',
         'POST /v1/auth/refresh',
         'POST /v1/auth/register',

@@ -20,9 +20,6 @@ import * as repo from './repository.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { notFound } from '../../platform/errors.ts';
 
-/** Client-side key derivation defaults (64 MiB, 3 passes): the E2E keys deserve more than a login hash. */
-export const CLIENT_KDF = { memoryKib: 65536, iterations: 3, parallelism: 1 };
-
 export interface AuthModule extends AppModule {
   auth: AuthService;
   users: UsersService;
@@ -65,7 +62,7 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
     revocations,
     jobs,
     sendEmailJob: emailJob,
-    clientKdf: CLIENT_KDF,
+    clientKdf: config.clientKdf,
     log,
     limits: {
       loginFailuresPerIpEmail: limiters({

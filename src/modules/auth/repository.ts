@@ -327,6 +327,12 @@ export async function findEnvelope(
   return row?.envelope;
 }
 
+export async function deleteEnvelope(tx: Tx, userId: string, label: string): Promise<void> {
+  await tx
+    .delete(keyEnvelopes)
+    .where(and(eq(keyEnvelopes.userId, userId), eq(keyEnvelopes.label, label)));
+}
+
 export async function countEnvelopes(tx: Tx, userId: string): Promise<number> {
   const [row] = await tx
     .select({ n: sql<number>`count(*)::int` })

@@ -368,8 +368,10 @@ export function createAuthService(deps: AuthServiceDeps) {
         if (input.key_envelope) {
           await repo.upsertEnvelope(tx, userId, 'password', input.key_envelope, now);
         } else if (previous) {
-          // Not readable with the new password, but not ours to throw away either.
+          // No longer openable with the password, but not ours to throw away: the old
+          // password (if remembered) or the recovery key can still open the data key.
           await repo.upsertEnvelope(tx, userId, 'password_previous', previous, now);
+          await repo.deleteEnvelope(tx, userId, 'password');
         }
         const ids = await sessionsRepo.revokeSessions(tx, userId, {}, 'password_reset', now);
         await audit(tx, 'password_reset', userId, meta, {

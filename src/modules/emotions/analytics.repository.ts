@@ -98,7 +98,14 @@ export async function trends(
   // A literal, not a parameter: GROUPING() must see the very expression of the grouping set.
   const bucket = sql`date_trunc('${sql.raw(period)}', c.local_time)`;
   const rows = await queryRows<
-    TrendRow & { days: number; slope: number | null; sxx: number | null; syy: number | null; sxy: number | null; is_total: boolean }
+    TrendRow & {
+      days: number;
+      slope: number | null;
+      sxx: number | null;
+      syy: number | null;
+      sxy: number | null;
+      is_total: boolean;
+    }
   >(
     tx,
     sql`with agg as (
@@ -125,8 +132,23 @@ export async function trends(
   return {
     buckets: rows
       .filter((r) => !r.is_total)
-      .map(({ start, n, mean_intensity, mean_valence, dominant }) => ({ start, n, mean_intensity, mean_valence, dominant })),
-    fit: total ? { n: total.n, days: total.days, slope: total.slope, sxx: total.sxx, syy: total.syy, sxy: total.sxy } : NO_FIT,
+      .map(({ start, n, mean_intensity, mean_valence, dominant }) => ({
+        start,
+        n,
+        mean_intensity,
+        mean_valence,
+        dominant,
+      })),
+    fit: total
+      ? {
+          n: total.n,
+          days: total.days,
+          slope: total.slope,
+          sxx: total.sxx,
+          syy: total.syy,
+          sxy: total.sxy,
+        }
+      : NO_FIT,
   };
 }
 
@@ -162,54 +184,72 @@ export interface Profiles {
   recurring: { emotion_type_id: number; n: number; days: number; usual_part: string }[];
 }
 
-/** Day-of-week and time-of-day profiles and the recurring emotions, from one scan (grouping sets). */
+/**
+ * Day-of-week and time-of-day profiles and the recurring emotions. SQL aggregates the
+ * user's rows into cells of (day of week, part of day, emotion), at most 7 × 4 × 19 of
+ * them, with hash aggregation only (no sorts); the three profiles are sums over those cells.
+ */
 export async function profiles(tx: Tx, range: Range): Promise<Profiles> {
   const rows = await queryRows<{
-    grouping: number;
+    kind: 'cell' | 'days';
     dow: number | null;
     part: string | null;
-    em: number | null;
+    em: number;
     n: number;
-    mean_valence: number | null;
-    mean_intensity: number | null;
-    dominant: number | null;
-    days: number;
-    usual_part: string | null;
+    si: number | null;
+    sv: number | null;
   }>(
     tx,
-    sql`with data as (
+    sql`with data as materialized (
           select date_part('isodow', c.local_time)::int as dow, ${partOfDay} as part, c.emotion_type_id as em,
                  c.intensity, ${valenceOf(range)} as valence, c.local_time::date as day
           from checkins c
           where ${inRange(range)}
         )
-        select grouping(dow, part, em)::int as grouping, dow, part, em, count(*)::int as n,
-               avg(valence)::float8 as mean_valence, avg(intensity)::float8 as mean_intensity,
-               (mode() within group (order by em))::int as dominant, count(distinct day)::int as days,
-               mode() within group (order by part) as usual_part
-        from data
-        group by grouping sets ((dow), (part), (em))`,
+        select 'cell' as kind, dow, part, em, count(*)::int as n, sum(intensity)::float8 as si, sum(valence)::float8 as sv
+        from data group by dow, part, em
+        union all
+        select 'days', null, null, em, count(*)::int, null, null
+        from (select distinct em, day from data) d group by em`,
   );
-  // grouping() sets a bit for each column not in the row's grouping set: (dow) = 3, (part) = 5, (em) = 6.
-  const profileOf = (key: string | number | null, r: (typeof rows)[number]): ProfileRow => ({
-    key: String(key),
-    n: r.n,
-    mean_valence: r.mean_valence,
-    mean_intensity: r.mean_intensity,
-    dominant: r.dominant,
+  const cells = rows.filter((r) => r.kind === 'cell');
+  const daysOf = new Map(rows.filter((r) => r.kind === 'days').map((r) => [r.em, r.n]));
+  // Ties go to the lowest emotion id and the alphabetically first part, as mode() would.
+  const argmax = (counts: Map<string | number, number>) =>
+    [...counts.entries()].sort(
+      (a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0),
+    )[0]?.[0];
+  const profile = (keyOf: (r: (typeof cells)[number]) => string): ProfileRow[] => {
+    const groups = new Map<string, (typeof cells)[number][]>();
+    for (const cell of cells) groups.set(keyOf(cell), [...(groups.get(keyOf(cell)) ?? []), cell]);
+    return [...groups.entries()].map(([key, group]) => {
+      const n = group.reduce((sum, r) => sum + r.n, 0);
+      const byEmotion = new Map<number, number>();
+      for (const r of group) byEmotion.set(r.em, (byEmotion.get(r.em) ?? 0) + r.n);
+      return {
+        key,
+        n,
+        mean_valence: group.reduce((sum, r) => sum + (r.sv ?? 0), 0) / n,
+        mean_intensity: group.reduce((sum, r) => sum + (r.si ?? 0), 0) / n,
+        dominant: (argmax(byEmotion) as number | undefined) ?? null,
+      };
+    });
+  };
+  const recurring = [...new Set(cells.map((r) => r.em))].map((em) => {
+    const mine = cells.filter((r) => r.em === em);
+    const byPart = new Map<string, number>();
+    for (const r of mine) byPart.set(r.part ?? '', (byPart.get(r.part ?? '') ?? 0) + r.n);
+    return {
+      emotion_type_id: em,
+      n: mine.reduce((sum, r) => sum + r.n, 0),
+      days: daysOf.get(em) ?? 0,
+      usual_part: (argmax(byPart) as string | undefined) ?? 'morning',
+    };
   });
   return {
-    dayOfWeek: rows.filter((r) => r.grouping === 3).map((r) => profileOf(r.dow, r)),
-    timeOfDay: rows.filter((r) => r.grouping === 5).map((r) => profileOf(r.part, r)),
-    recurring: rows
-      .filter((r) => r.grouping === 6)
-      .map((r) => ({
-        emotion_type_id: r.em ?? 0,
-        n: r.n,
-        days: r.days,
-        usual_part: r.usual_part ?? 'morning',
-      }))
-      .sort((a, b) => b.n - a.n || a.emotion_type_id - b.emotion_type_id),
+    dayOfWeek: profile((r) => String(r.dow)),
+    timeOfDay: profile((r) => r.part ?? ''),
+    recurring: recurring.sort((a, b) => b.n - a.n || a.emotion_type_id - b.emotion_type_id),
   };
 }
 
@@ -242,33 +282,26 @@ export async function journalShifts(tx: Tx, range: Range): Promise<ShiftRow> {
 }
 
 /**
- * Pre/post pairs around tools: each post_tool check-in with the latest pre_tool check-in
- * of the same tool in the three hours before it. Per tool, plus the overall row (tool_id
- * null). One scan: rows are numbered into groups that each start at a pre_tool check-in,
- * so the first row of a post's group is its latest preceding pre.
+ * Pre/post pairs around tools: each post_tool check-in with the check-in just before it
+ * among that tool's pre/post check-ins, when that one is a pre_tool at most three hours
+ * earlier (one pre pairs with one post). Per tool, plus the overall row (tool_id null).
+ * One scan and one window over the rows made around tools (a partial index holds them).
  */
 export async function toolShifts(tx: Tx, range: Range): Promise<ShiftRow[]> {
   return queryRows<ShiftRow>(
     tx,
-    sql`with tool_rows as (
-          select c.related_tool_id as tool_id, c.context, c.created_at, ${valenceOf(range)} as v, c.intensity::float8 as i
+    sql`with paired as (
+          select c.related_tool_id as tool_id, c.context, c.created_at, ${valenceOf(range)} as v, c.intensity::float8 as i,
+                 lag(c.context) over w as pre_context, lag(c.created_at) over w as pre_at,
+                 lag(${valenceOf(range)}) over w as pre_v, lag(c.intensity::float8) over w as pre_i
           from checkins c
           where ${inRange(range)} and c.related_tool_id is not null and c.context in ('pre_tool', 'post_tool')
-        ), grouped as (
-          select *, count(*) filter (where context = 'pre_tool')
-                      over (partition by tool_id order by created_at, context desc rows unbounded preceding) as grp
-          from tool_rows
-        ), paired as (
-          select tool_id, context, created_at, v, i,
-                 first_value(context) over w as first_context, first_value(created_at) over w as pre_at,
-                 first_value(v) over w as pre_v, first_value(i) over w as pre_i
-          from grouped
-          window w as (partition by tool_id, grp order by created_at, context desc)
+          window w as (partition by c.related_tool_id order by c.created_at, c.context desc)
         )
         select tool_id::text as tool_id, count(*)::int as n, avg(v - pre_v)::float8 as valence_change,
                avg(i - pre_i)::float8 as intensity_change, avg(v * i / 10 - pre_v * pre_i / 10)::float8 as affect_change
         from paired
-        where context = 'post_tool' and first_context = 'pre_tool' and created_at - pre_at <= interval '3 hours'
+        where context = 'post_tool' and pre_context = 'pre_tool' and created_at - pre_at <= interval '3 hours'
         group by rollup(tool_id)
         order by tool_id nulls first`,
   );

@@ -12,8 +12,17 @@ const Payload = Type.Object({});
 export async function ensureCheckinPartitions(deps: { db: Database; clock: Clock }): Promise<void> {
   const now = deps.clock.now();
   const backdated = new Date(now.getTime() - 31 * 86_400_000);
-  const years = new Set([backdated.getUTCFullYear(), now.getUTCFullYear(), now.getUTCFullYear() + 1]);
-  await deps.db.asSystem((tx) => ensurePartitions(tx, [...years].map((year) => `${year}-01-01`)));
+  const years = new Set([
+    backdated.getUTCFullYear(),
+    now.getUTCFullYear(),
+    now.getUTCFullYear() + 1,
+  ]);
+  await deps.db.asSystem((tx) =>
+    ensurePartitions(
+      tx,
+      [...years].map((year) => `${year}-01-01`),
+    ),
+  );
 }
 
 export function partitionJob(deps: { db: Database; clock: Clock }): JobDefinition<typeof Payload> {

@@ -510,9 +510,7 @@ export function createJournalsService(deps: JournalsServiceDeps) {
       { name: 'metadata.json' },
     );
     zip.append(audio, { name: 'audio.bin' });
-    const written = storageCall(() => storage.put(key, zip));
-    await zip.finalize();
-    await written;
+    await Promise.all([storageCall(() => storage.put(key, zip)), zip.finalize()]);
     const expiresAt = new Date(clock.now().getTime() + settings.exportLinkTtlSeconds * 1000);
     const url = storage.presignedUrl
       ? await storage.presignedUrl(key, settings.exportLinkTtlSeconds, `journal-${id}.zip`)

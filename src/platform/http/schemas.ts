@@ -1,4 +1,5 @@
 // Shared request/response schema pieces (TypeBox), used by every module's schemas.ts.
+import type { Readable } from 'node:stream';
 import { Type, type Static, type TSchema, type TUnsafe } from 'typebox';
 import type { ProblemDocument } from '../errors.ts';
 
@@ -38,7 +39,7 @@ export const errorResponses = (...statuses: number[]): Record<number, typeof Pro
 export type { Static };
 
 /** A binary response (a stream or a buffer), documented as such in OpenAPI. */
-export const Binary = Type.Unsafe<import('node:stream').Readable | Buffer>({
+export const Binary = Type.Unsafe<Readable | Buffer>({
   type: 'string',
   format: 'binary',
 });

@@ -1,7 +1,7 @@
 // S3-compatible storage (AWS S3, MinIO, Ceph, s3rver in tests). Uploads stream as
 // multipart (lib-storage) with bounded memory; bucket, region, endpoint and path-style
 // addressing are configurable so any S3-compatible service works.
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -54,16 +54,19 @@ export function createS3Storage(settings: S3Settings): ObjectStorage {
     async put(key, body) {
       assertSafeKey(key);
       let size = 0;
-      body.on('data', (chunk: Buffer) => {
+      // lib-storage accepts core streams only; other stream implementations pass through one.
+      const counted = body.pipe(new PassThrough());
+      counted.on('data', (chunk: Buffer) => {
         size += chunk.length;
       });
+      body.on('error', (error) => counted.destroy(error));
       // Four parts in flight at most: memory stays bounded whatever the object's size.
       const upload = new Upload({
         client,
         params: {
           Bucket,
           Key: key,
-          Body: body,
+          Body: counted,
           ContentType: 'application/octet-stream',
           ...(settings.serverSideEncryption
             ? { ServerSideEncryption: settings.serverSideEncryption }
