@@ -80,7 +80,10 @@ describe('command line', () => {
       await new Promise((r) => setTimeout(r, 100));
     const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', storage: 'ok' } });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { database: 'ok', storage: 'ok' },
+    });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 60_000);

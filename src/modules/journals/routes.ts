@@ -56,6 +56,9 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
       headerPairs: 50,
     },
     throwFileSizeLimit: false, // the inspector refuses oversized recordings with a problem document
+    // Larger buffers between the parser, the inspector and storage: fewer, bigger chunks.
+    fileHwm: 1024 * 1024,
+    highWaterMark: 1024 * 1024,
   });
 
   app.post(

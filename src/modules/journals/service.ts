@@ -5,8 +5,7 @@
 // events. A failure after the object was written deletes it; a crash leaves at worst an
 // object without a row, which the sweep removes.
 import { randomUUID } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { ZipArchive } from 'archiver';
 import type { Logger } from 'pino';
 import type { Database, Tx } from '../../platform/db/database.ts';
@@ -221,12 +220,11 @@ export function createJournalsService(deps: JournalsServiceDeps) {
       maxBytes: settings.maxUploadBytes,
       quotaBytes: quota - used,
     });
-    const received = new PassThrough();
+    // The audio flows through the inspector straight into storage; an error on either side
+    // stops both (the storage then leaves nothing under the key).
+    audio.on('error', (error) => inspector.destroy(error));
     try {
-      await Promise.all([
-        pipeline(audio, inspector, received),
-        storageCall(() => storage.put(key, received)),
-      ]);
+      await storageCall(() => storage.put(key, audio.pipe(inspector)));
     } catch (error) {
       await storage.delete(key).catch(() => {});
       if (error instanceof LimitExceeded) {

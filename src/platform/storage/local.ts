@@ -33,7 +33,11 @@ export function createLocalStorage(root: string): ObjectStorage {
       await mkdir(tmpDir, { recursive: true });
       const temp = path.join(tmpDir, `${randomUUID()}.part`);
       try {
-        const out = createWriteStream(temp, { flags: 'wx', mode: 0o600 });
+        const out = createWriteStream(temp, {
+          flags: 'wx',
+          mode: 0o600,
+          highWaterMark: 1024 * 1024,
+        });
         await pipeline(body, out);
         await fsyncPath(temp);
         await rename(temp, target);
