@@ -6,19 +6,12 @@
 //
 // Usage: npm run bench:emotions [-- --rows 10000000 --users 100000]
 // Takes several minutes to build the data (it is dropped at the end).
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { pino } from 'pino';
-import { loadConfig } from '../src/config.ts';
-import { createPlatform } from '../src/platform/platform.ts';
 import { openPostgres } from '../src/platform/db/postgres.ts';
-import { buildApp } from '../src/app.ts';
 import { seedContent } from '../src/modules/index.ts';
-import { percentile, withBenchDatabase } from './support/database.ts';
+import { withBenchDatabase } from './support/database.ts';
+import { benchUserId, startBenchApp, timed } from './support/app.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,24 +29,12 @@ const HEAVY = { years: 10, perDay: 10 };
 const LIGHT = { years: 1, perDay: 10 };
 const END = new Date('2026-11-01T00:00:00Z');
 
-async function timed(label: string, op: () => Promise<unknown>) {
-  await op();
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await op();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((a, b) => a - b);
-  return { label, median: percentile(samples, 50), p90: percentile(samples, 90) };
-}
-
 await withBenchDatabase(
   'emotions',
   async (url) => {
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     const db = openPostgres({ url, poolMax: 4 });
-    const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+    const uuid = benchUserId;
     await seedContent(db);
     await sql`select set_config('app.system', 'on', false)`;
     const built =
@@ -106,35 +87,10 @@ await withBenchDatabase(
       `built ${n.toLocaleString()} check-ins in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
     );
 
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'amira-bench-'));
-    const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: url, LOG_LEVEL: 'silent' });
-    const platform = await createPlatform(config, {
-      db,
-      migrate: false,
-      log: pino({ level: 'silent' }),
-    });
-    const { app, modules } = await buildApp(platform);
-    for (const module of modules.all) await module.start?.();
-    await app.ready();
-    const keys = platform.keys;
-    const { signAccessToken } = await import('../src/platform/crypto/access-tokens.ts');
-    const tokenFor = (n: number) =>
-      signAccessToken(
-        keys,
-        { issuer: config.jwt.issuer, audience: config.jwt.audience, ttlSeconds: 3600 },
-        { sub: uuid(n), sid: randomUUID(), role: 'user', scope: 'app', jti: randomUUID() },
-        Math.floor(Date.now() / 1000),
-      );
-    const call = async (token: string, method: 'GET' | 'POST', url: string, body?: object) => {
-      const response = await app.inject({
-        method,
-        url,
-        headers: { authorization: `Bearer ${token}` },
-        ...(body ? { payload: body } : {}),
-      });
-      if (response.statusCode !== 200)
-        throw new Error(`${url}: ${response.statusCode} ${response.body}`);
-    };
+    const bench = await startBenchApp(url, db);
+    const { tokenFor } = bench;
+    const call = (token: string, method: 'GET' | 'POST', url: string, body?: object) =>
+      bench.call(token, method, url, body);
 
     const results: { user: string; label: string; median: number; p90: number }[] = [];
     for (const [name, n, years] of [
@@ -171,7 +127,7 @@ await withBenchDatabase(
         ],
       ];
       for (const [label, op] of scenarios)
-        results.push({ user: name, ...(await timed(label, op)) });
+        results.push({ user: name, ...(await timed(label, RUNS, op)) });
     }
     const plan = await sql.unsafe(
       `explain (analyze, buffers, costs off) select c.emotion_type_id, count(*) from checkins c
@@ -193,10 +149,8 @@ await withBenchDatabase(
     console.log('\nEXPLAIN of the distribution aggregate for the 10-year user (first lines):');
     for (const row of plan.slice(0, 14))
       console.log('  ' + (row as Record<string, string>)['QUERY PLAN']);
-    await app.close();
-    await platform.close();
+    await bench.close();
     await sql.end();
-    await rm(dataDir, { recursive: true, force: true });
   },
   values.keep,
 );

@@ -9,6 +9,8 @@ import { seedEmotionTypes } from './emotions/catalog.ts';
 import { createToolsModule, type ToolsModule } from './tools/index.ts';
 import { seedToolContent } from './tools/seed.ts';
 import { createJournalsModule, type JournalsModule } from './journals/index.ts';
+import { createProgressModule, type ProgressModule } from './progress/index.ts';
+import { seedAchievementTypes } from './progress/achievements.ts';
 import type { Database } from '../platform/db/database.ts';
 
 export interface Modules {
@@ -16,6 +18,7 @@ export interface Modules {
   emotions: EmotionsModule;
   tools: ToolsModule;
   journals: JournalsModule;
+  progress: ProgressModule;
   all: AppModule[];
 }
 
@@ -24,13 +27,22 @@ export async function createModules(platform: Platform): Promise<Modules> {
   const emotions = await createEmotionsModule(platform, auth);
   const tools = createToolsModule(platform, auth, emotions);
   const journals = await createJournalsModule(platform, auth, emotions);
-  return { auth, emotions, tools, journals, all: [auth, emotions, journals, tools] };
+  const progress = await createProgressModule(platform, { auth, emotions, tools });
+  return {
+    auth,
+    emotions,
+    tools,
+    journals,
+    progress,
+    all: [auth, emotions, journals, tools, progress],
+  };
 }
 
 /** The content each module loads from content/, in dependency order. */
 const CONTENT_SEEDS: [string, (db: Database) => Promise<number>][] = [
   ['emotion types', seedEmotionTypes],
   ['tools', seedToolContent],
+  ['achievements', seedAchievementTypes],
 ];
 
 /** Loads all content (idempotent: a second run changes nothing); rows inserted or changed, by kind. */

@@ -44,3 +44,7 @@ export async function contentFiles(folder: string, exclude: string[] = []): Prom
     .sort()
     .map((name) => path.join(folder, name));
 }
+
+/** Puts values into a text's `{name}` placeholders (unknown ones stay as written). */
+export const fillTemplate = (template: string, values: Record<string, string>): string =>
+  template.replace(/\{(\w+)\}/g, (match, key: string) => values[key] ?? match);

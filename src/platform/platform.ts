@@ -68,7 +68,11 @@ async function openDatabase(
     return db;
   }
   if (migrate) await migratePostgresDatabase(config.databaseUrl);
-  const db = openPostgres({ url: config.databaseUrl, poolMax: config.databasePoolMax });
+  const db = openPostgres({
+    url: config.databaseUrl,
+    poolMax: config.databasePoolMax,
+    prepare: config.databasePreparedStatements,
+  });
   if (await db.bypassesRowSecurity()) {
     const message =
       'The database role is a superuser or has BYPASSRLS: row-level security is not enforced. ' +

@@ -56,11 +56,23 @@ describe('GET /v1/emotions/types', () => {
 
 describe('seeding', () => {
   it('changes nothing when run again, and restores an edited row', async () => {
-    expect(await seedContent(t.platform.db)).toEqual({ 'emotion types': 0, tools: 0 });
+    expect(await seedContent(t.platform.db)).toEqual({
+      'emotion types': 0,
+      tools: 0,
+      achievements: 0,
+    });
     await t.platform.db.asSystem((tx) =>
       tx.execute(sql`update emotion_types set name_en = 'Happiness' where code = 'joy'`),
     );
-    expect(await seedContent(t.platform.db)).toEqual({ 'emotion types': 1, tools: 0 });
-    expect(await seedContent(t.platform.db)).toEqual({ 'emotion types': 0, tools: 0 });
+    expect(await seedContent(t.platform.db)).toEqual({
+      'emotion types': 1,
+      tools: 0,
+      achievements: 0,
+    });
+    expect(await seedContent(t.platform.db)).toEqual({
+      'emotion types': 0,
+      tools: 0,
+      achievements: 0,
+    });
   });
 });

@@ -4,10 +4,15 @@ import type { TestUser } from './users.ts';
 let ids: Map<string, string> | undefined;
 
 /** The id of a seeded tool, by its code. */
-export async function toolId(t: TestApp, user: TestUser, code: string): Promise<string> {
+export async function toolId(
+  t: TestApp,
+  user: TestUser,
+  code: string,
+  token = user.accessToken,
+): Promise<string> {
   if (!ids) {
     const response = await t.request('GET', '/v1/tools/search', {
-      token: user.accessToken,
+      token,
       query: { limit: 100 },
     });
     ids = new Map(

@@ -285,7 +285,7 @@ export function journalSuite(backend: string, setup: () => Promise<StorageSetup>
           'payload-too-large',
         ],
       ];
-      it.each(refusals)('refuses %s (%i) and keeps nothing', async (_label, make, status, type) => {
+      it.each(refusals)('refuses %s and keeps nothing', async (_label, make, status, type) => {
         const author = await registerUser(t);
         const { metadata, audio } = make();
         const response = await upload(t, author.accessToken, metadata, audio);

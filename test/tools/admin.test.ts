@@ -226,7 +226,11 @@ describe('content management', () => {
 
   it('keeps an edit made through the API when the seed runs again with unchanged files', async () => {
     const id = await toolId(t, user, 'box-breathing');
-    expect(await seedContent(t.platform.db)).toEqual({ 'emotion types': 0, tools: 0 });
+    expect(await seedContent(t.platform.db)).toEqual({
+      'emotion types': 0,
+      tools: 0,
+      achievements: 0,
+    });
     expect((await t.request('GET', `/v1/tools/${id}`, { token: user.accessToken })).body.name).toBe(
       'Square breathing',
     );

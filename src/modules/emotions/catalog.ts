@@ -3,7 +3,8 @@
 // since it changes only with a deployment.
 import { createHash } from 'node:crypto';
 import { Type } from 'typebox';
-import { asc, sql } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
+import { upsertChanged } from '../../platform/db/upsert.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { readContent } from '../../platform/content.ts';
 import { emotionTypes, EMOTION_CATEGORIES } from './tables.ts';
@@ -42,33 +43,20 @@ export async function seedEmotionTypes(db: Database): Promise<number> {
     descriptionEn: item.description.en,
     sortOrder: index + 1,
   }));
-  const changed = await db.asSystem((tx) =>
-    tx
-      .insert(emotionTypes)
-      .values(rows)
-      .onConflictDoUpdate({
-        target: emotionTypes.code,
-        set: {
-          category: sql`excluded.category`,
-          valence: sql`excluded.valence`,
-          arousal: sql`excluded.arousal`,
-          color: sql`excluded.color`,
-          nameEs: sql`excluded.name_es`,
-          nameEn: sql`excluded.name_en`,
-          descriptionEs: sql`excluded.description_es`,
-          descriptionEn: sql`excluded.description_en`,
-          sortOrder: sql`excluded.sort_order`,
-        },
-        // Only rows that really differ are rewritten.
-        setWhere: sql`(${emotionTypes.category}, ${emotionTypes.valence}, ${emotionTypes.arousal}, ${emotionTypes.color},
-          ${emotionTypes.nameEs}, ${emotionTypes.nameEn}, ${emotionTypes.descriptionEs}, ${emotionTypes.descriptionEn},
-          ${emotionTypes.sortOrder}) is distinct from (excluded.category, excluded.valence, excluded.arousal,
-          excluded.color, excluded.name_es, excluded.name_en, excluded.description_es, excluded.description_en,
-          excluded.sort_order)`,
-      })
-      .returning({ id: emotionTypes.id }),
+  const t = emotionTypes;
+  return db.asSystem((tx) =>
+    upsertChanged(tx, t, rows, t.code, [
+      t.category,
+      t.valence,
+      t.arousal,
+      t.color,
+      t.nameEs,
+      t.nameEn,
+      t.descriptionEs,
+      t.descriptionEn,
+      t.sortOrder,
+    ]),
   );
-  return changed.length;
 }
 
 export interface EmotionCatalog {

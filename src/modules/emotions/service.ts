@@ -324,6 +324,12 @@ export function createEmotionsService(deps: EmotionsServiceDeps) {
       return pageOf(rows, limit, toCheckinDto, (r) => [r.createdAt.toISOString(), r.id]);
     },
 
+    /** The latest check-ins, inside the caller's transaction (the progress dashboard). */
+    async recentIn(tx: Tx, userId: string, limit: number): Promise<CheckinDto[]> {
+      const rows = await repo.listCheckins(tx, userId, {}, limit);
+      return rows.slice(0, limit).map(toCheckinDto);
+    },
+
     /** Checks a check-in before anything is stored (journals validate pre/post before the upload). */
     validate(input: CheckinInput, pointer: string): void {
       const checked = checkFields(input, clock.now(), pointer);

@@ -47,5 +47,4 @@ export async function loadAnalyticsTexts(): Promise<AnalyticsTexts> {
   };
 }
 
-export const fillTemplate = (template: string, values: Record<string, string>): string =>
-  template.replace(/\{(\w+)\}/g, (match, key: string) => values[key] ?? match);
+export { fillTemplate } from '../../platform/content.ts';

@@ -18,7 +18,10 @@ export type ExportTokenCheck =
 export function verifyExportToken(secrets: Secrets, token: string, now: Date): ExportTokenCheck {
   const [payload, signature] = token.split('.');
   if (!payload || !signature) return { ok: false, reason: 'invalid' };
-  if (!safeEqual(secrets.hmac(PURPOSE, payload), Buffer.from(signature, 'base64url')))
+  // Compared as text, not as decoded bytes: base64url decoding ignores the spare low bits
+  // of the last character, so a changed link could otherwise still match.
+  const expected = secrets.hmac(PURPOSE, payload).toString('base64url');
+  if (!safeEqual(Buffer.from(expected), Buffer.from(signature)))
     return { ok: false, reason: 'invalid' };
   try {
     const { k, e } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {

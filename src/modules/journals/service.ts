@@ -223,8 +223,13 @@ export function createJournalsService(deps: JournalsServiceDeps) {
     // The audio flows through the inspector straight into storage; an error on either side
     // stops both (the storage then leaves nothing under the key).
     audio.on('error', (error) => inspector.destroy(error));
+    const body = audio.pipe(inspector);
+    // The storage attaches its own listeners only once it is ready to write (after creating
+    // directories, say); an error before that must not be an uncaught exception. It still
+    // reaches the storage, which sees the stream errored and rejects.
+    body.on('error', () => {});
     try {
-      await storageCall(() => storage.put(key, audio.pipe(inspector)));
+      await storageCall(() => storage.put(key, body));
     } catch (error) {
       await storage.delete(key).catch(() => {});
       if (error instanceof LimitExceeded) {

@@ -1,0 +1,98 @@
+// Activities from the other modules' domain events. Each handler runs inside the
+// transaction of the write that caused the event, so an activity exists if and only if
+// its check-in, journal or tool session committed; the unique (kind, entity) key makes a
+// replayed event a no-op. Achievements are evaluated by a job enqueued in that same
+// transaction, which runs after commit and so sees every concurrent write that committed.
+import { Type } from 'typebox';
+import type { Database, Tx } from '../../platform/db/database.ts';
+import type { DomainEvents } from '../../platform/events.ts';
+import type { JobDefinition, Jobs } from '../../platform/jobs/jobs.ts';
+import { localDate } from '../../platform/time.ts';
+import type { UserProfilePort } from '../emotions/service.ts';
+import { ACTIVITY_TYPE_IDS, insertActivity } from './repository.ts';
+import type { ActivityMetadata } from './tables.ts';
+
+export interface ActivityInput {
+  userId: string;
+  kind: keyof typeof ACTIVITY_TYPE_IDS;
+  entityId: string;
+  occurredAt: Date;
+  metadata: ActivityMetadata;
+}
+
+export const EvaluatePayload = Type.Object({ user_id: Type.String({ format: 'uuid' }) });
+
+export function listenForActivities(deps: {
+  db: Database;
+  events: DomainEvents;
+  jobs: Jobs;
+  profiles: UserProfilePort;
+  evaluate: (tx: Tx, userId: string) => Promise<number>;
+}): JobDefinition<typeof EvaluatePayload> {
+  const { db, events, jobs, profiles } = deps;
+  const evaluateJob: JobDefinition<typeof EvaluatePayload> = {
+    name: 'progress.evaluate-achievements',
+    payload: EvaluatePayload,
+    handler: async ({ user_id }) => {
+      await db.asUser(user_id, (tx) => deps.evaluate(tx, user_id));
+    },
+  };
+  jobs.define(evaluateJob);
+
+  // One evaluation per user per transaction, however many activities it recorded (a batch
+  // of 100 check-ins is one job, not 100).
+  const evaluationQueued = new WeakMap<Tx, Set<string>>();
+
+  async function record(tx: Tx, input: ActivityInput): Promise<void> {
+    // The day is fixed now, in the zone the user is in now: it never moves afterwards.
+    const { timeZone } = await profiles.profileIn(tx, input.userId);
+    const inserted = await insertActivity(tx, {
+      userId: input.userId,
+      activityTypeId: ACTIVITY_TYPE_IDS[input.kind],
+      relatedEntityId: input.entityId,
+      occurredAt: input.occurredAt,
+      localDate: localDate(input.occurredAt, timeZone),
+      timeZone,
+      metadata: input.metadata,
+    });
+    if (!inserted) return;
+    const queued = evaluationQueued.get(tx) ?? new Set<string>();
+    evaluationQueued.set(tx, queued);
+    if (queued.has(input.userId)) return;
+    queued.add(input.userId);
+    await jobs.enqueue(tx, evaluateJob, { user_id: input.userId });
+  }
+
+  events.on('emotions.checkin-recorded', (tx, e) =>
+    record(tx, {
+      userId: e.userId,
+      kind: 'checkin',
+      entityId: e.checkinId,
+      occurredAt: e.createdAt,
+      metadata: { emotion_type_id: e.emotionTypeId },
+    }),
+  );
+  events.on('journals.created', (tx, e) =>
+    record(tx, {
+      userId: e.userId,
+      kind: 'journal',
+      entityId: e.journalId,
+      occurredAt: e.recordedAt,
+      metadata: { duration_seconds: e.durationSeconds },
+    }),
+  );
+  events.on('tools.used', (tx, e) =>
+    record(tx, {
+      userId: e.userId,
+      kind: 'tool',
+      entityId: e.usageId,
+      occurredAt: e.startedAt,
+      metadata: {
+        tool_id: e.toolId,
+        tool_category: e.categoryCode,
+        completion_status: e.completionStatus,
+      },
+    }),
+  );
+  return evaluateJob;
+}

@@ -1,0 +1,66 @@
+// The progress module: activities from the other modules' events, streaks, achievements,
+// statistics and the views built on them.
+import type { Platform } from '../../platform/platform.ts';
+import type { AppModule } from '../module.ts';
+import type { AuthModule } from '../auth/index.ts';
+import type { EmotionsModule } from '../emotions/index.ts';
+import type { ToolsModule } from '../tools/index.ts';
+import { listenForActivities } from './activities.ts';
+import {
+  createProgressService,
+  type AchievementEarnedEvent,
+  type ProgressService,
+} from './service.ts';
+import { createOverview, loadProgressTexts, type Overview } from './overview.ts';
+import { progressRoutes } from './routes.ts';
+
+declare module '../../platform/events.ts' {
+  interface DomainEventMap {
+    'progress.achievement-earned': AchievementEarnedEvent;
+  }
+}
+
+export interface ProgressModule extends AppModule {
+  service: ProgressService;
+  overview: Overview;
+  /** Awards what the user has earned, in its own transaction (what the job does). */
+  evaluate(userId: string): Promise<number>;
+}
+
+export async function createProgressModule(
+  platform: Platform,
+  deps: { auth: AuthModule; emotions: EmotionsModule; tools: ToolsModule },
+): Promise<ProgressModule> {
+  const { db, clock, events, jobs } = platform;
+  const { auth, emotions, tools } = deps;
+  const service = createProgressService({
+    db,
+    clock,
+    profiles: auth,
+    emotions: () => emotions.catalog(),
+    toolNames: (ids, language) => tools.service.catalogPort.names(ids, language),
+    onEarned: (tx, event) => events.emit(tx, 'progress.achievement-earned', event),
+  });
+  const overview = createOverview({
+    db,
+    clock,
+    profiles: auth,
+    progress: service,
+    analytics: () => emotions.analytics,
+    recentCheckins: (tx, userId, limit) => emotions.service.recentIn(tx, userId, limit),
+    texts: await loadProgressTexts(),
+  });
+  listenForActivities({ db, events, jobs, profiles: auth, evaluate: service.evaluate });
+  // Activities and achievements cascade from the user row; nothing else to remove.
+
+  return {
+    name: 'progress',
+    prefixes: ['/v1/progress'],
+    service,
+    overview,
+    evaluate: (userId) => db.asUser(userId, (tx) => service.evaluate(tx, userId)),
+    async routes(app) {
+      await app.register(progressRoutes, { prefix: '/v1/progress', service, overview });
+    },
+  };
+}

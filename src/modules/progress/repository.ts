@@ -1,0 +1,245 @@
+// SQL of the progress module.
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { queryRows, type Tx } from '../../platform/db/database.ts';
+import {
+  achievementTypes,
+  userAchievements,
+  userActivities,
+  type ActivityMetadata,
+} from './tables.ts';
+import type { Run } from './streaks.ts';
+
+export const ACTIVITY_TYPE_IDS = { checkin: 1, journal: 2, tool: 3 } as const;
+
+export async function insertActivity(
+  tx: Tx,
+  row: {
+    userId: string;
+    activityTypeId: number;
+    relatedEntityId: string;
+    occurredAt: Date;
+    localDate: string;
+    timeZone: string;
+    metadata: ActivityMetadata;
+  },
+): Promise<boolean> {
+  const inserted = await tx
+    .insert(userActivities)
+    .values(row)
+    .onConflictDoNothing()
+    .returning({ id: userActivities.id });
+  return inserted.length > 0;
+}
+
+/** The user's history as runs of consecutive active days (gaps and islands), oldest first. */
+export async function activityRuns(tx: Tx, userId: string): Promise<Run[]> {
+  const rows = await queryRows<{
+    start: string;
+    end: string;
+    days: number;
+    first_at: string | Date;
+    first_zone: string;
+    last_at: string | Date;
+    last_zone: string;
+  }>(
+    tx,
+    sql`with days as (
+          select local_date as d, min(occurred_at) as first_at, max(occurred_at) as last_at,
+                 (array_agg(time_zone order by occurred_at))[1] as first_zone,
+                 (array_agg(time_zone order by occurred_at desc))[1] as last_zone
+          from user_activities where user_id = ${userId} group by local_date
+        ), grouped as (
+          select *, d - (row_number() over (order by d))::int as grp from days
+        )
+        select min(d)::text as start, max(d)::text as "end", count(*)::int as days,
+               (array_agg(first_at order by d))[1] as first_at,
+               (array_agg(first_zone order by d))[1] as first_zone,
+               (array_agg(last_at order by d desc))[1] as last_at,
+               (array_agg(last_zone order by d desc))[1] as last_zone
+        from grouped group by grp order by 1`,
+  );
+  return rows.map((r) => ({
+    start: r.start,
+    end: r.end,
+    days: r.days,
+    firstAt: new Date(r.first_at),
+    firstZone: r.first_zone,
+    lastAt: new Date(r.last_at),
+    lastZone: r.last_zone,
+  }));
+}
+
+export interface Metrics {
+  checkins: number;
+  journals: number;
+  tools: number;
+  any: number;
+  distinct_tools: number;
+  tool_categories: number;
+  distinct_emotions: number;
+  journal_seconds: number;
+  active_days: number;
+}
+
+/** Counts over all of the user's activities (what achievements are measured on). */
+export async function metrics(tx: Tx, userId: string): Promise<Metrics> {
+  const [row] = await queryRows<Metrics>(
+    tx,
+    sql`select count(*) filter (where activity_type_id = 1)::int as checkins,
+               count(*) filter (where activity_type_id = 2)::int as journals,
+               count(*) filter (where activity_type_id = 3)::int as tools,
+               count(*)::int as any,
+               count(distinct metadata->>'tool_id')::int as distinct_tools,
+               count(distinct metadata->>'tool_category')::int as tool_categories,
+               count(distinct metadata->>'emotion_type_id')::int as distinct_emotions,
+               coalesce(sum((metadata->>'duration_seconds')::int) filter (where activity_type_id = 2), 0)::int as journal_seconds,
+               count(distinct local_date)::int as active_days
+        from user_activities where user_id = ${userId}`,
+  );
+  return (
+    row ?? {
+      checkins: 0,
+      journals: 0,
+      tools: 0,
+      any: 0,
+      distinct_tools: 0,
+      tool_categories: 0,
+      distinct_emotions: 0,
+      journal_seconds: 0,
+      active_days: 0,
+    }
+  );
+}
+
+export interface PeriodStats {
+  journals: number;
+  journal_seconds: number;
+  checkins: number;
+  tools_used: number;
+  tools_completed: number;
+  active_days: number;
+}
+
+/** Activity between two local days (inclusive), aggregated in SQL. */
+export async function periodStats(
+  tx: Tx,
+  userId: string,
+  from: string | null,
+  to: string,
+): Promise<PeriodStats> {
+  const since = from ? sql`and local_date >= ${from}::date` : sql``;
+  const [row] = await queryRows<PeriodStats>(
+    tx,
+    sql`select count(*) filter (where activity_type_id = 2)::int as journals,
+               coalesce(sum((metadata->>'duration_seconds')::int) filter (where activity_type_id = 2), 0)::int as journal_seconds,
+               count(*) filter (where activity_type_id = 1)::int as checkins,
+               count(*) filter (where activity_type_id = 3)::int as tools_used,
+               count(*) filter (where activity_type_id = 3 and metadata->>'completion_status' = 'completed')::int as tools_completed,
+               count(distinct local_date)::int as active_days
+        from user_activities where user_id = ${userId} and local_date <= ${to}::date ${since}`,
+  );
+  return (
+    row ?? {
+      journals: 0,
+      journal_seconds: 0,
+      checkins: 0,
+      tools_used: 0,
+      tools_completed: 0,
+      active_days: 0,
+    }
+  );
+}
+
+/** The most frequent values of a metadata field among one kind of activity in a period. */
+export async function topValues(
+  tx: Tx,
+  userId: string,
+  field: 'tool_id' | 'emotion_type_id',
+  from: string | null,
+  to: string,
+  limit: number,
+) {
+  const since = from ? sql`and local_date >= ${from}::date` : sql``;
+  return queryRows<{ value: string; n: number }>(
+    tx,
+    sql`select metadata->>${field} as value, count(*)::int as n
+        from user_activities
+        where user_id = ${userId} and metadata ? ${field} and local_date <= ${to}::date ${since}
+        group by 1 order by n desc, value limit ${limit}`,
+  );
+}
+
+/** Activities per local day and the most frequent emotion checked in that day, for a year. */
+export async function calendar(tx: Tx, userId: string, year: number) {
+  return queryRows<{ day: string; n: number; emotion: number | null }>(
+    tx,
+    sql`select local_date::text as day, count(*)::int as n,
+               (mode() within group (order by (metadata->>'emotion_type_id')::int))::int as emotion
+        from user_activities
+        where user_id = ${userId} and local_date >= make_date(${year}::int, 1, 1) and local_date < make_date(${year}::int + 1, 1, 1)
+        group by local_date order by local_date`,
+  );
+}
+
+/** Activities per ISO week and kind over the last `weeks` weeks ending at `to`. */
+export async function weeklyActivity(tx: Tx, userId: string, from: string, to: string) {
+  return queryRows<{ week: string; kind: number; n: number }>(
+    tx,
+    sql`select to_char(date_trunc('week', local_date), 'YYYY-MM-DD') as week, activity_type_id as kind, count(*)::int as n
+        from user_activities where user_id = ${userId} and local_date between ${from}::date and ${to}::date
+        group by 1, 2 order by 1`,
+  );
+}
+
+export async function activeOn(
+  tx: Tx,
+  userId: string,
+  day: string,
+  kind?: number,
+): Promise<boolean> {
+  const rows = await tx
+    .select({ id: userActivities.id })
+    .from(userActivities)
+    .where(
+      and(
+        eq(userActivities.userId, userId),
+        eq(userActivities.localDate, day),
+        kind ? eq(userActivities.activityTypeId, kind) : undefined,
+      ),
+    )
+    .limit(1);
+  return rows.length > 0;
+}
+
+export async function achievementCatalog(tx: Tx) {
+  return tx
+    .select()
+    .from(achievementTypes)
+    .orderBy(asc(achievementTypes.sortOrder), asc(achievementTypes.id));
+}
+
+export async function earnedAchievements(tx: Tx, userId: string) {
+  return tx
+    .select({
+      achievementTypeId: userAchievements.achievementTypeId,
+      earnedAt: userAchievements.earnedAt,
+    })
+    .from(userAchievements)
+    .where(eq(userAchievements.userId, userId));
+}
+
+/** Awards once: a concurrent evaluation that got there first wins, this one inserts nothing. */
+export async function award(
+  tx: Tx,
+  userId: string,
+  achievementTypeId: number,
+  earnedAt: Date,
+  metadata: Record<string, unknown>,
+): Promise<boolean> {
+  const rows = await tx
+    .insert(userAchievements)
+    .values({ userId, achievementTypeId, earnedAt, metadata })
+    .onConflictDoNothing()
+    .returning({ id: userAchievements.id });
+  return rows.length > 0;
+}
