@@ -69,6 +69,9 @@ const EnvSchema = Type.Object({
   JOURNAL_QUOTA_BYTES_PREMIUM: Type.Integer({ minimum: 1024, default: 20 * 1024 * 1024 * 1024 }),
   JOURNAL_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
   EXPORT_LINK_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 7 * 86400, default: 900 }),
+  /** A Firebase service-account JSON file: pushes go through FCM; else they are recorded locally. */
+  FCM_SERVICE_ACCOUNT_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  FCM_API_URL: Type.String({ pattern: '^https?://', default: 'https://fcm.googleapis.com' }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -120,6 +123,8 @@ export interface Config {
     retentionDays: number;
     exportLinkTtlSeconds: number;
   };
+  /** FCM when a service account is given; otherwise pushes are recorded under DATA_DIR/push. */
+  push: { provider: 'local' } | { provider: 'fcm'; serviceAccountFile: string; apiUrl: string };
 }
 
 export class ConfigError extends Error {
@@ -222,5 +227,12 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       retentionDays: env.JOURNAL_RETENTION_DAYS,
       exportLinkTtlSeconds: env.EXPORT_LINK_TTL_SECONDS,
     },
+    push: env.FCM_SERVICE_ACCOUNT_FILE
+      ? {
+          provider: 'fcm',
+          serviceAccountFile: path.resolve(env.FCM_SERVICE_ACCOUNT_FILE),
+          apiUrl: env.FCM_API_URL.replace(/\/$/, ''),
+        }
+      : { provider: 'local' },
   };
 }

@@ -1752,6 +1752,183 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/users/me/devices/{device_id}/push-token': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Register this device’s push token (FCM registration token) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The id the app sent at sign-in */
+          device_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            push_token: string;
+            /** @enum {string} */
+            platform: 'ios' | 'android' | 'web';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              device_id: string;
+              device_name: string | null;
+              /** @enum {string} */
+              platform: 'ios' | 'android' | 'web' | 'other';
+              has_push_token: boolean;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              last_active: string;
+              is_active: boolean;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Stop pushes to this device (the app lost notification permission) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The id the app sent at sign-in */
+          device_id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/users/me/key-envelopes': {
     parameters: {
       query?: never;
@@ -6764,6 +6941,1322 @@ export interface paths {
         };
         /** @description RFC 9457 problem document */
         409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/progress/streak': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The current and longest streak of active local days, with freezes */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              current_streak: number;
+              longest_streak: number;
+              last_activity_date: string | null;
+              active_today: boolean;
+              next_milestone: number | null;
+              /** @description Earned one per 7 consecutive days, at most 2 */
+              freezes_available: number;
+              /** @description Missed days of the current streak a freeze covered */
+              freeze_used_on: string[];
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/progress/achievements': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Earned achievements, and locked ones with progress toward them */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              language: 'es' | 'en';
+              earned: {
+                id: number;
+                code: string;
+                icon: string;
+                name: string;
+                description: string;
+                criteria: {
+                  [key: string]: unknown;
+                };
+                earned: boolean;
+                earned_at: string | null;
+                progress: {
+                  current: number;
+                  target: number;
+                };
+              }[];
+              locked: {
+                id: number;
+                code: string;
+                icon: string;
+                name: string;
+                description: string;
+                criteria: {
+                  [key: string]: unknown;
+                };
+                earned: boolean;
+                earned_at: string | null;
+                progress: {
+                  current: number;
+                  target: number;
+                };
+              }[];
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/progress/statistics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Activity over the last week, month, year or all time, against the period before */
+    get: {
+      parameters: {
+        query?: {
+          period?: 'week' | 'month' | 'year' | 'all';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              period: 'week' | 'month' | 'year' | 'all';
+              current: {
+                from: string | null;
+                /** Format: date */
+                to: string;
+                journals: number;
+                journal_minutes: number;
+                checkins: number;
+                tools_used: number;
+                tools_completed: number;
+                active_days: number;
+                most_used_tools: {
+                  /** Format: uuid */
+                  tool_id: string;
+                  name: string | null;
+                  count: number;
+                }[];
+                most_frequent_emotions: {
+                  emotion_type_id: number;
+                  count: number;
+                }[];
+              };
+              previous: {
+                from: string | null;
+                /** Format: date */
+                to: string;
+                journals: number;
+                journal_minutes: number;
+                checkins: number;
+                tools_used: number;
+                tools_completed: number;
+                active_days: number;
+                most_used_tools: {
+                  /** Format: uuid */
+                  tool_id: string;
+                  name: string | null;
+                  count: number;
+                }[];
+                most_frequent_emotions: {
+                  emotion_type_id: number;
+                  count: number;
+                }[];
+              } | null;
+              change: {
+                journals: number;
+                journal_minutes: number;
+                checkins: number;
+                tools_used: number;
+                active_days: number;
+              } | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/progress/trends': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Chart series for the last 12 weeks: emotional trend and activity per week */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: date */
+              from: string;
+              /** Format: date */
+              to: string;
+              emotional: {
+                /** Format: date */
+                week: string;
+                checkins: number;
+                mean_valence: number | null;
+                mean_intensity: number | null;
+              }[];
+              /** @enum {string} */
+              emotional_direction: 'improving' | 'stable' | 'declining' | 'insufficient_data';
+              activity: {
+                /** Format: date */
+                week: string;
+                checkins: number;
+                journals: number;
+                tools: number;
+              }[];
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/progress/insights': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Progress insights in the user’s language, each with the numbers behind it */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              language: 'es' | 'en';
+              items: {
+                /** @enum {string} */
+                type: 'consistency' | 'streak' | 'journaling' | 'helpful_tool';
+                message: string;
+                data: {
+                  [key: string]: unknown;
+                };
+              }[];
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/progress/dashboard': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Everything the home screen shows, in one request */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              streak: {
+                current_streak: number;
+                longest_streak: number;
+                last_activity_date: string | null;
+                active_today: boolean;
+                next_milestone: number | null;
+                /** @description Earned one per 7 consecutive days, at most 2 */
+                freezes_available: number;
+                /** @description Missed days of the current streak a freeze covered */
+                freeze_used_on: string[];
+              };
+              checked_in_today: boolean;
+              recent_emotions: {
+                emotion_type_id: number;
+                intensity: number;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+              }[];
+              next_achievements: {
+                id: number;
+                code: string;
+                icon: string;
+                name: string;
+                description: string;
+                criteria: {
+                  [key: string]: unknown;
+                };
+                earned: boolean;
+                earned_at: string | null;
+                progress: {
+                  current: number;
+                  target: number;
+                };
+              }[];
+              recommended_tool: {
+                /** Format: uuid */
+                tool_id: string;
+                name: string;
+                category: string;
+                estimated_duration_seconds: number;
+                reason: string;
+              } | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/progress/calendar': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Year in pixels: each local day with its activity count and dominant emotion */
+    get: {
+      parameters: {
+        query?: {
+          year?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              year: number;
+              days: {
+                /** Format: date */
+                date: string;
+                activity_count: number;
+                dominant_emotion_type_id: number | null;
+                color: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/notifications/preferences': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Notification preferences (the defaults until changed) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              reminders_enabled: boolean;
+              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+              reminder_time: string;
+              reminder_days: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
+              affirmations_enabled: boolean;
+              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+              affirmation_time: string;
+              achievement_notifications: boolean;
+              quiet_hours: {
+                /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+                start: string;
+                /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+                end: string;
+              } | null;
+              channels: {
+                push: boolean;
+                in_app: boolean;
+              };
+              updated_at: string | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    /** Change notification preferences (fields left out keep their value) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      /** @description Fields left out keep their current value */
+      requestBody: {
+        content: {
+          'application/json': {
+            reminders_enabled?: boolean;
+            /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+            reminder_time?: string;
+            reminder_days?: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
+            affirmations_enabled?: boolean;
+            /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+            affirmation_time?: string;
+            achievement_notifications?: boolean;
+            quiet_hours?: {
+              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+              start: string;
+              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+              end: string;
+            } | null;
+            channels?: {
+              push?: boolean;
+              in_app?: boolean;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              reminders_enabled: boolean;
+              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+              reminder_time: string;
+              reminder_days: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
+              affirmations_enabled: boolean;
+              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+              affirmation_time: string;
+              achievement_notifications: boolean;
+              quiet_hours: {
+                /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+                start: string;
+                /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+                end: string;
+              } | null;
+              channels: {
+                push: boolean;
+                in_app: boolean;
+              };
+              updated_at: string | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/notifications': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The inbox, newest first (or unread first) */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          cursor?: string;
+          order?: 'recent' | 'unread_first';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                kind: 'reminder' | 'affirmation' | 'achievement';
+                title: string;
+                body: string;
+                data: {
+                  [key: string]: string;
+                };
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+                read_at: string | null;
+              }[];
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/notifications/unread-count': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** How many notifications are unread (for the app badge) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              count: number;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/notifications/read-all': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Mark every notification read */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              updated: number;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/notifications/{id}/read': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Mark one notification read (idempotent: the first read time stays) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              /** @enum {string} */
+              kind: 'reminder' | 'affirmation' | 'achievement';
+              title: string;
+              body: string;
+              data: {
+                [key: string]: string;
+              };
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              read_at: string | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/notifications/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Delete a notification from the inbox */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        404: {
           headers: {
             [name: string]: unknown;
           };

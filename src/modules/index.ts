@@ -11,6 +11,7 @@ import { seedToolContent } from './tools/seed.ts';
 import { createJournalsModule, type JournalsModule } from './journals/index.ts';
 import { createProgressModule, type ProgressModule } from './progress/index.ts';
 import { seedAchievementTypes } from './progress/achievements.ts';
+import { createNotificationsModule, type NotificationsModule } from './notifications/index.ts';
 import type { Database } from '../platform/db/database.ts';
 
 export interface Modules {
@@ -19,6 +20,7 @@ export interface Modules {
   tools: ToolsModule;
   journals: JournalsModule;
   progress: ProgressModule;
+  notifications: NotificationsModule;
   all: AppModule[];
 }
 
@@ -28,13 +30,15 @@ export async function createModules(platform: Platform): Promise<Modules> {
   const tools = createToolsModule(platform, auth, emotions);
   const journals = await createJournalsModule(platform, auth, emotions);
   const progress = await createProgressModule(platform, { auth, emotions, tools });
+  const notifications = await createNotificationsModule(platform, { auth, emotions, progress });
   return {
     auth,
     emotions,
     tools,
     journals,
     progress,
-    all: [auth, emotions, journals, tools, progress],
+    notifications,
+    all: [auth, emotions, journals, tools, progress, notifications],
   };
 }
 

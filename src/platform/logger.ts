@@ -10,6 +10,8 @@ const SECRET_FIELDS = [
   'access_token',
   'refresh_token',
   'push_token',
+  'private_key',
+  'assertion',
   'key_envelope',
   'envelope',
   'notes',

@@ -24,6 +24,8 @@ import { loggerOptions } from './logger.ts';
 import type { ObjectStorage } from './storage/storage.ts';
 import { createLocalStorage } from './storage/local.ts';
 import { createS3Storage } from './storage/s3.ts';
+import type { PushProvider } from './push/push.ts';
+import { createPushProvider } from './push/provider.ts';
 
 export type ReadinessCheck = () => Promise<void>;
 
@@ -40,6 +42,7 @@ export interface Platform {
   secrets: Secrets;
   keys: SigningKeys;
   storage: ObjectStorage;
+  push: PushProvider;
   deletion: AccountDeletion;
   events: DomainEvents;
   metrics: Registry;
@@ -114,6 +117,7 @@ export async function createPlatform(
   const storage = config.s3
     ? createS3Storage(config.s3)
     : createLocalStorage(path.join(config.dataDir, 'objects'));
+  const push = await createPushProvider(config, log, clock);
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const readiness = new Map<string, ReadinessCheck>([
@@ -134,6 +138,7 @@ export async function createPlatform(
     secrets,
     keys,
     storage,
+    push,
     deletion: createAccountDeletion(),
     events: createDomainEvents(),
     metrics,

@@ -23,7 +23,8 @@ export function createAdminService(deps: {
       _admin: AuthContext,
       query: { limit: number; cursor?: string | undefined; email?: string | undefined },
     ) {
-      const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
+      const after = decodeCursor(query.cursor, ['timestamp', 'uuid']) as
+        [string, string] | undefined;
       const rows = await db.asSystem((tx) =>
         repo.listUsers(tx, { limit: query.limit, after, emailPrefix: query.email }),
       );

@@ -17,6 +17,7 @@ import { usersRoutes } from './users.routes.ts';
 import { adminRoutes } from './admin.routes.ts';
 import * as sessionsRepo from './sessions.repository.ts';
 import * as repo from './repository.ts';
+import * as pushRepo from './push-tokens.repository.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { notFound } from '../../platform/errors.ts';
 
@@ -27,6 +28,10 @@ export interface AuthModule extends AppModule {
   installGuard(app: FastifyInstance): void;
   /** The time zone and language of a user, for modules that compute "days" or write texts. */
   profileIn(tx: Tx, userId: string): Promise<{ timeZone: string; language: 'es' | 'en' }>;
+  /** The push tokens of the user's active devices. */
+  pushTargetsIn(tx: Tx, userId: string): Promise<{ token: string; platform: string }[]>;
+  /** Forgets a token the push provider reported dead. */
+  forgetPushToken(tx: Tx, userId: string, token: string): Promise<void>;
 }
 
 export async function createAuthModule(platform: Platform): Promise<AuthModule> {
@@ -105,6 +110,8 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
       if (!row) throw notFound('user');
       return row;
     },
+    pushTargetsIn: (tx, userId) => pushRepo.pushTargets(tx, userId),
+    forgetPushToken: (tx, userId, token) => pushRepo.clearPushToken(tx, userId, token),
     async routes(app) {
       app.get('/.well-known/jwks.json', { schema: { hide: true } }, async (_request, reply) =>
         reply.header('cache-control', 'public, max-age=300').send(keys.jwks),

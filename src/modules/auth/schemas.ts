@@ -211,6 +211,24 @@ export const Device = Type.Object({
 });
 export type DeviceDto = Static<typeof Device>;
 export const DeviceList = Type.Object({ items: Type.Array(Device) });
+export const DeviceIdParams = Type.Object(
+  {
+    device_id: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'The id the app sent at sign-in',
+    }),
+  },
+  { additionalProperties: false },
+);
+export const PushTokenBody = Type.Object(
+  {
+    push_token: Type.String({ minLength: 20, maxLength: 4096, pattern: '^[\\x21-\\x7e]+$' }),
+    platform: StringEnum(['ios', 'android', 'web']),
+  },
+  { additionalProperties: false },
+);
+export type PushTokenInput = Static<typeof PushTokenBody>;
 
 export const KeyEnvelopeList = Type.Object({ items: Type.Array(KeyEnvelope) });
 export const PutKeyEnvelopesBody = Type.Object(

@@ -18,6 +18,7 @@ import type { TokenIssuer, IssuedTokens } from './tokens.ts';
 import type { RevocationStore } from './revocations.ts';
 import * as repo from './repository.ts';
 import * as sessionsRepo from './sessions.repository.ts';
+import { clearPushTokenOfSession } from './push-tokens.repository.ts';
 import { toSessionDto, toUserDto } from './dto.ts';
 import type {
   RegisterInput,
@@ -334,6 +335,8 @@ export function createAuthService(deps: AuthServiceDeps) {
           'logout',
           now,
         );
+        // A signed-out phone receives no more reminders for this account.
+        await clearPushTokenOfSession(tx, caller.userId, caller.sessionId);
         await audit(tx, 'logout', caller.userId, meta, { session_id: caller.sessionId });
       });
       await revocations.revoke([caller.sessionId]);

@@ -6,6 +6,9 @@ import { errorResponses, IdParams, PageQuery } from '../../platform/http/schemas
 import { requestMeta } from '../../platform/http/request-meta.ts';
 import type { UsersService } from './users.service.ts';
 import {
+  Device,
+  DeviceIdParams,
+  PushTokenBody,
   DeleteAccountBody,
   DeviceList,
   KeyEnvelopeList,
@@ -82,6 +85,36 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ service: UsersService }> =
     },
     async (request, reply) => {
       await service.deleteDevice(callerOf(request), request.params.id, requestMeta(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.put(
+    '/devices/:device_id/push-token',
+    {
+      schema: {
+        tags,
+        summary: 'Register this device’s push token (FCM registration token)',
+        params: DeviceIdParams,
+        body: PushTokenBody,
+        response: { 200: Device, ...errorResponses(404) },
+      },
+    },
+    (request) => service.setPushToken(callerOf(request), request.params.device_id, request.body),
+  );
+
+  app.delete(
+    '/devices/:device_id/push-token',
+    {
+      schema: {
+        tags,
+        summary: 'Stop pushes to this device (the app lost notification permission)',
+        params: DeviceIdParams,
+        response: { 204: Type.Null(), ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      await service.clearPushToken(callerOf(request), request.params.device_id);
       return reply.code(204).send(null);
     },
   );

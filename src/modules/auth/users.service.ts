@@ -8,11 +8,12 @@ import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import type { AccountDeletion } from '../../platform/account-deletion.ts';
 import * as repo from './repository.ts';
 import * as sessionsRepo from './sessions.repository.ts';
+import * as pushRepo from './push-tokens.repository.ts';
 import { toDeviceDto, toSecurityEventDto, toUserDto } from './dto.ts';
 import type { RevocationStore } from './revocations.ts';
 import type { RequestMeta } from './service.ts';
 import { assertTimeZone, type AuthService } from './service.ts';
-import type { UpdateMeInput, UserDto } from './schemas.ts';
+import type { DeviceDto, PushTokenInput, UpdateMeInput, UserDto } from './schemas.ts';
 
 export interface UsersServiceDeps {
   db: Database;
@@ -126,6 +127,27 @@ export function createUsersService(deps: UsersServiceDeps) {
       await deps.revocations.revoke(revoked);
     },
 
+    /** Registers the device's push token (the device signed in before, with its id). */
+    async setPushToken(
+      caller: AuthContext,
+      deviceId: string,
+      input: PushTokenInput,
+    ): Promise<DeviceDto> {
+      const row = await db.asUser(caller.userId, (tx) =>
+        pushRepo.setPushToken(tx, caller.userId, deviceId, input.push_token, input.platform),
+      );
+      if (!row) throw notFound('device');
+      await db.asSystem((tx) => pushRepo.clearTokenElsewhere(tx, input.push_token, row.id));
+      return toDeviceDto(row);
+    },
+
+    async clearPushToken(caller: AuthContext, deviceId: string): Promise<void> {
+      const found = await db.asUser(caller.userId, (tx) =>
+        pushRepo.clearPushTokenOfDevice(tx, caller.userId, deviceId),
+      );
+      if (!found) throw notFound('device');
+    },
+
     listKeyEnvelopes,
 
     async putKeyEnvelopes(
@@ -164,7 +186,7 @@ export function createUsersService(deps: UsersServiceDeps) {
     },
 
     async listSecurityEvents(caller: AuthContext, limit: number, cursor: string | undefined) {
-      const after = decodeCursor(cursor, 2) as [string, string] | undefined;
+      const after = decodeCursor(cursor, ['timestamp', 'uuid']) as [string, string] | undefined;
       const rows = await db.asUser(caller.userId, (tx) =>
         repo.listSecurityEvents(tx, caller.userId, limit, after),
       );

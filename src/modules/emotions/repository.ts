@@ -72,6 +72,14 @@ export interface CheckinFilter {
   contexts?: CheckinContext[] | undefined;
 }
 
+export async function emotionTypesSince(tx: Tx, userId: string, since: Date): Promise<number[]> {
+  const rows = await tx
+    .selectDistinct({ id: checkins.emotionTypeId })
+    .from(checkins)
+    .where(and(eq(checkins.userId, userId), gte(checkins.createdAt, since)));
+  return rows.map((r) => r.id);
+}
+
 /** Newest first, keyset-paginated on (created_at, id). */
 export async function listCheckins(
   tx: Tx,

@@ -277,7 +277,8 @@ export function createEmotionsService(deps: EmotionsServiceDeps) {
 
     async list(caller: AuthContext, filter: FilterInput) {
       const limit = filter.limit ?? 20;
-      const cursor = decodeCursor(filter.cursor, 2) as [string, string] | undefined;
+      const cursor = decodeCursor(filter.cursor, ['timestamp', 'uuid']) as
+        [string, string] | undefined;
       if (filter.from && filter.to && filter.from > filter.to) {
         throw new AppError(422, 'invalid-range', 'Invalid range', {
           detail: '`from` is after `to`',
@@ -328,6 +329,12 @@ export function createEmotionsService(deps: EmotionsServiceDeps) {
     async recentIn(tx: Tx, userId: string, limit: number): Promise<CheckinDto[]> {
       const rows = await repo.listCheckins(tx, userId, {}, limit);
       return rows.slice(0, limit).map(toCheckinDto);
+    },
+
+    /** Codes of the emotions the user checked in with since a moment (affirmation matching). */
+    async feelingsSince(tx: Tx, userId: string, since: Date): Promise<Set<string>> {
+      const ids = await repo.emotionTypesSince(tx, userId, since);
+      return new Set(ids.flatMap((id) => deps.catalog().byId(id)?.code ?? []));
     },
 
     /** Checks a check-in before anything is stored (journals validate pre/post before the upload). */

@@ -402,7 +402,8 @@ export function createJournalsService(deps: JournalsServiceDeps) {
 
   async function list(caller: AuthContext, filter: JournalFilter) {
     const limit = filter.limit ?? 20;
-    const cursor = decodeCursor(filter.cursor, 2) as [string, string] | undefined;
+    const cursor = decodeCursor(filter.cursor, ['timestamp', 'uuid']) as
+      [string, string] | undefined;
     if (filter.from && filter.to && filter.from > filter.to) {
       throw unprocessable('invalid-range', '`from` is after `to`', [
         { pointer: '#/body/from', message: 'must not be after to' },

@@ -13,6 +13,8 @@ import {
 } from './service.ts';
 import { createOverview, loadProgressTexts, type Overview } from './overview.ts';
 import { progressRoutes } from './routes.ts';
+import { ACTIVITY_TYPE_IDS, achievementByCode, activeOn } from './repository.ts';
+import type { Tx } from '../../platform/db/database.ts';
 
 declare module '../../platform/events.ts' {
   interface DomainEventMap {
@@ -25,6 +27,13 @@ export interface ProgressModule extends AppModule {
   overview: Overview;
   /** Awards what the user has earned, in its own transaction (what the job does). */
   evaluate(userId: string): Promise<number>;
+  /** Whether the user checked in or journaled on a local date (reminders skip such days). */
+  checkedInOrJournaledOn(tx: Tx, userId: string, day: string): Promise<boolean>;
+  achievementText(
+    tx: Tx,
+    code: string,
+    language: 'es' | 'en',
+  ): Promise<{ name: string; description: string } | undefined>;
 }
 
 export async function createProgressModule(
@@ -59,6 +68,15 @@ export async function createProgressModule(
     service,
     overview,
     evaluate: (userId) => db.asUser(userId, (tx) => service.evaluate(tx, userId)),
+    checkedInOrJournaledOn: (tx, userId, day) =>
+      activeOn(tx, userId, day, [ACTIVITY_TYPE_IDS.checkin, ACTIVITY_TYPE_IDS.journal]),
+    async achievementText(tx, code, language) {
+      const row = await achievementByCode(tx, code);
+      if (!row) return undefined;
+      return language === 'es'
+        ? { name: row.nameEs, description: row.descriptionEs }
+        : { name: row.nameEn, description: row.descriptionEn };
+    },
     async routes(app) {
       await app.register(progressRoutes, { prefix: '/v1/progress', service, overview });
     },

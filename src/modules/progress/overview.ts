@@ -149,12 +149,9 @@ export function createOverview(deps: OverviewDeps) {
     const home = await db.asUser(caller.userId, async (tx) => {
       const { today } = await todayIn(tx, caller.userId);
       const standing = await progress.standingIn(tx, caller.userId);
-      const checkedIn = await repo.activeOn(
-        tx,
-        caller.userId,
-        today,
+      const checkedIn = await repo.activeOn(tx, caller.userId, today, [
         repo.ACTIVITY_TYPE_IDS.checkin,
-      );
+      ]);
       const recent = await deps.recentCheckins(
         tx,
         caller.userId,

@@ -1,5 +1,5 @@
 // SQL of the progress module.
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { queryRows, type Tx } from '../../platform/db/database.ts';
 import {
   achievementTypes,
@@ -195,7 +195,7 @@ export async function activeOn(
   tx: Tx,
   userId: string,
   day: string,
-  kind?: number,
+  kinds?: number[],
 ): Promise<boolean> {
   const rows = await tx
     .select({ id: userActivities.id })
@@ -204,11 +204,16 @@ export async function activeOn(
       and(
         eq(userActivities.userId, userId),
         eq(userActivities.localDate, day),
-        kind ? eq(userActivities.activityTypeId, kind) : undefined,
+        kinds ? inArray(userActivities.activityTypeId, kinds) : undefined,
       ),
     )
     .limit(1);
   return rows.length > 0;
+}
+
+export async function achievementByCode(tx: Tx, code: string) {
+  const [row] = await tx.select().from(achievementTypes).where(eq(achievementTypes.code, code));
+  return row;
 }
 
 export async function achievementCatalog(tx: Tx) {

@@ -122,7 +122,7 @@ export function createToolsAdminService(deps: {
       query: { limit?: number | undefined; cursor?: string | undefined },
     ) {
       const limit = query.limit ?? 20;
-      const after = decodeCursor(query.cursor, 1)?.[0] as string | undefined;
+      const after = decodeCursor(query.cursor, ['text'])?.[0] as string | undefined;
       const rows = await db.asSystem((tx) =>
         repo.listTools(tx, { onlyActive: false, afterCode: after, limit }),
       );

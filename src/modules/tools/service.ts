@@ -116,7 +116,7 @@ export function createToolsService(deps: ToolsServiceDeps) {
   ) {
     const language = await resolveLanguage(caller, query.lang);
     const limit = query.limit ?? 20;
-    const after = decodeCursor(query.cursor, 1)?.[0] as string | undefined;
+    const after = decodeCursor(query.cursor, ['text'])?.[0] as string | undefined;
     const { value, version } = await cached(
       `category:${categoryId}:${language}:${limit}:${after ?? ''}`,
       async (tx) => {
@@ -165,7 +165,7 @@ export function createToolsService(deps: ToolsServiceDeps) {
   async function search(caller: AuthContext, input: SearchInput) {
     const language = await resolveLanguage(caller, input.lang);
     const limit = input.limit ?? 20;
-    const offset = Number(decodeCursor(input.cursor, 1)?.[0] ?? 0);
+    const offset = Number(decodeCursor(input.cursor, ['integer'])?.[0] ?? 0);
     let emotionCode: string | undefined;
     if (input.emotion !== undefined) {
       const catalog = deps.emotions();
@@ -216,7 +216,7 @@ export function createToolsService(deps: ToolsServiceDeps) {
   ) {
     const language = await resolveLanguage(caller, query.lang);
     const limit = query.limit ?? 20;
-    const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
+    const after = decodeCursor(query.cursor, ['timestamp', 'uuid']) as [string, string] | undefined;
     const rows = await db.asUser(caller.userId, (tx) =>
       repo.listFavorites(
         tx,
@@ -298,7 +298,7 @@ export function createToolsService(deps: ToolsServiceDeps) {
     query: { limit?: number | undefined; cursor?: string | undefined },
   ) {
     const limit = query.limit ?? 20;
-    const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
+    const after = decodeCursor(query.cursor, ['timestamp', 'uuid']) as [string, string] | undefined;
     const rows = await db.asUser(caller.userId, (tx) =>
       repo.listUsage(
         tx,

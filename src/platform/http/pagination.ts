@@ -7,19 +7,31 @@ export function encodeCursor(values: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
+/** What each position of a cursor holds; checked, so that a forged cursor is a 400, not a 500. */
+export type CursorField = 'timestamp' | 'uuid' | 'text' | 'integer';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const fits: Record<CursorField, (v: unknown) => boolean> = {
+  timestamp: (v) =>
+    typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v)),
+  uuid: (v) => typeof v === 'string' && UUID.test(v),
+  text: (v) => typeof v === 'string' && v.length <= 500,
+  integer: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
+};
+
 export function decodeCursor(
   cursor: string | undefined,
-  arity: number,
+  shape: readonly CursorField[],
 ): (string | number)[] | undefined {
   if (cursor === undefined) return undefined;
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (
       Array.isArray(values) &&
-      values.length === arity &&
-      values.every((v) => typeof v === 'string' || typeof v === 'number')
+      values.length === shape.length &&
+      values.every((v, i) => fits[shape[i]!](v))
     ) {
-      return values;
+      return values as (string | number)[];
     }
   } catch {
     // fall through

@@ -35,6 +35,8 @@ export interface JobDefinition<S extends TSchema = TSchema> {
   expireInSeconds?: number;
   /** Parallel jobs of this kind per process. */
   concurrency?: number;
+  /** 'exclusive': at most one queued or active job per singleton key (pg-boss queue policy). */
+  policy?: 'standard' | 'exclusive';
 }
 
 export interface EnqueueOptions {
@@ -62,6 +64,11 @@ export interface Jobs {
     definition: JobDefinition<S>,
     payload: Static<S>,
     options?: EnqueueOptions,
+  ): Promise<void>;
+  /** Many jobs in one statement (a scheduler's fan-out). */
+  sendMany<S extends TSchema>(
+    definition: JobDefinition<S>,
+    items: { payload: Static<S>; singletonKey?: string }[],
   ): Promise<void>;
   schedule(definition: JobDefinition, cron: string, payload: object): Promise<void>;
   /** Creates the queues; with `work`, also starts workers and schedules. */
@@ -139,6 +146,21 @@ export function createJobs(backend: JobsBackend, log: Logger): Jobs {
       const data = checked(definition, payload);
       await boss.send(definition.name, data, sendOptions(definition, options));
     },
+    async sendMany(definition, items) {
+      if (items.length === 0) return;
+      const options = sendOptions(definition);
+      await boss.insert(
+        definition.name,
+        items.map((item) => ({
+          data: checked(definition, item.payload),
+          ...(item.singletonKey ? { singletonKey: item.singletonKey } : {}),
+          retryLimit: options.retryLimit,
+          retryDelay: options.retryDelay,
+          retryBackoff: options.retryBackoff,
+          expireInSeconds: options.expireInSeconds,
+        })),
+      );
+    },
     async schedule(definition, cron, payload) {
       checked(definition, payload);
       schedules.push({ name: definition.name, cron, payload });
@@ -147,7 +169,7 @@ export function createJobs(backend: JobsBackend, log: Logger): Jobs {
     async start({ work }) {
       await boss.start();
       for (const definition of definitions.values()) {
-        await boss.createQueue(definition.name);
+        await boss.createQueue(definition.name, { policy: definition.policy ?? 'standard' });
       }
       started = true;
       if (!work) return;
