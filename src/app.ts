@@ -9,12 +9,15 @@ import { ProblemDocument } from './platform/errors.ts';
 import { createValidatorCompiler } from './platform/http/validation.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
 import { registerOperationalRoutes } from './platform/http/operational-routes.ts';
-import { registerRequestMetrics } from './platform/http/metrics.ts';
+import { registerPlatformMetrics, registerRequestMetrics } from './platform/http/metrics.ts';
+import { registerGateway } from './platform/http/gateway.ts';
 import { createModules, type Modules } from './modules/index.ts';
 
 export interface AppOptions {
   /** Mount only these modules' routes (default: all). */
   services?: string[] | undefined;
+  /** Whether this process works the job queues (default: JOBS=inprocess). */
+  runsJobs?: boolean;
 }
 
 export interface RouteInfo {
@@ -45,6 +48,14 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   );
   if (unknown.length > 0) throw new Error(`unknown service(s): ${unknown.join(', ')}`);
 
+  // Readiness asks only for what this process needs: storage for the journal routes or for
+  // jobs (exports, purges); the job queue only where jobs run.
+  const runsJobs = options.runsJobs ?? platform.config.jobs === 'inprocess';
+  const storage = platform.readiness.get('storage');
+  if (storage) storage.required = runsJobs || selected.some((m) => m.name === 'journals');
+  const jobsCheck = platform.readiness.get('jobs');
+  if (jobsCheck) jobsCheck.required = runsJobs;
+
   const trustProxy = platform.config.trustProxy;
   const loggerInstance: FastifyBaseLogger = platform.log;
   const app: FastifyInstance = Fastify({
@@ -68,12 +79,14 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   app.addSchema(ProblemDocument);
   app.setValidatorCompiler(createValidatorCompiler([ProblemDocument]));
   registerErrorHandling(app);
+  await registerGateway(app, platform.config, platform.limiters);
 
   // One lean log line per request, after the response (logging is not free: DESIGN.md).
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
   registerRequestMetrics(app, platform.metrics);
+  registerPlatformMetrics(platform.metrics, platform.db, platform.jobs);
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {

@@ -69,6 +69,13 @@ const EnvSchema = Type.Object({
   JOURNAL_QUOTA_BYTES_PREMIUM: Type.Integer({ minimum: 1024, default: 20 * 1024 * 1024 * 1024 }),
   JOURNAL_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
   EXPORT_LINK_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 7 * 86400, default: 900 }),
+  /** Browser origins allowed to call the API (comma-separated); none by default. */
+  CORS_ORIGINS: Type.String({ default: '' }),
+  /** Requests per minute per signed-in user, and per client address, across all routes. */
+  RATE_LIMIT_USER_PER_MINUTE: Type.Integer({ minimum: 1, default: 600 }),
+  RATE_LIMIT_IP_PER_MINUTE: Type.Integer({ minimum: 1, default: 1200 }),
+  /** Load shedding: answer 503 when the event loop lags more than this (ms). */
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 10, default: 1000 }),
   /** A Firebase service-account JSON file: pushes go through FCM; else they are recorded locally. */
   FCM_SERVICE_ACCOUNT_FILE: Type.Optional(Type.String({ minLength: 1 })),
   FCM_API_URL: Type.String({ pattern: '^https?://', default: 'https://fcm.googleapis.com' }),
@@ -123,6 +130,9 @@ export interface Config {
     retentionDays: number;
     exportLinkTtlSeconds: number;
   };
+  corsOrigins: string[];
+  rateLimits: { userPerMinute: number; ipPerMinute: number };
+  maxEventLoopDelayMs: number;
   /** FCM when a service account is given; otherwise pushes are recorded under DATA_DIR/push. */
   push: { provider: 'local' } | { provider: 'fcm'; serviceAccountFile: string; apiUrl: string };
 }
@@ -227,6 +237,14 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       retentionDays: env.JOURNAL_RETENTION_DAYS,
       exportLinkTtlSeconds: env.EXPORT_LINK_TTL_SECONDS,
     },
+    corsOrigins: env.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim().replace(/\/$/, ''))
+      .filter(Boolean),
+    rateLimits: {
+      userPerMinute: env.RATE_LIMIT_USER_PER_MINUTE,
+      ipPerMinute: env.RATE_LIMIT_IP_PER_MINUTE,
+    },
+    maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY_MS,
     push: env.FCM_SERVICE_ACCOUNT_FILE
       ? {
           provider: 'fcm',

@@ -68,8 +68,8 @@ async function serve(args: string[]): Promise<void> {
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const { app, modules } = await buildApp(platform, { services });
   const work = config.jobs === 'inprocess' && !values['no-jobs'];
+  const { app, modules } = await buildApp(platform, { services, runsJobs: work });
   await platform.jobs.start({ work });
   for (const module of modules.all) await module.start?.();
   onShutdown(async () => {
@@ -92,7 +92,7 @@ async function worker(): Promise<void> {
   const config = readConfig();
   const platform = await createPlatform(config);
   await seedContent(platform.db);
-  const { modules } = await buildApp(platform);
+  const { modules } = await buildApp(platform, { runsJobs: true });
   await platform.jobs.start({ work: true });
   for (const module of modules.all) await module.start?.();
   onShutdown(() => platform.close(), platform.log);

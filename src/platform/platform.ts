@@ -14,7 +14,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { createRedis } from './cache/redis.ts';
 import { memoryStore, redisStore, type KeyValueStore } from './cache/kv.ts';
 import { createLimiterFactory, type LimiterFactory } from './http/rate-limit.ts';
-import { createOutboxMailer, createSmtpMailer, type Mailer } from './mail/mailer.ts';
+import { createOutboxMailer, createSmtpMailer, guardedMailer, type Mailer } from './mail/mailer.ts';
 import { createJobs, type Jobs } from './jobs/jobs.ts';
 import { createSecrets, loadAppSecret, type Secrets } from './crypto/secrets.ts';
 import { loadSigningKeys, type SigningKeys } from './crypto/signing-keys.ts';
@@ -24,10 +24,16 @@ import { loggerOptions } from './logger.ts';
 import type { ObjectStorage } from './storage/storage.ts';
 import { createLocalStorage } from './storage/local.ts';
 import { createS3Storage } from './storage/s3.ts';
+import { guardedStorage, STORAGE_TIMEOUT_MS } from './storage/guarded.ts';
+import { createGuard } from './resilience.ts';
 import type { PushProvider } from './push/push.ts';
 import { createPushProvider } from './push/provider.ts';
 
-export type ReadinessCheck = () => Promise<void>;
+export interface ReadinessCheck {
+  check: () => Promise<void>;
+  /** A failing optional dependency (one with a fallback) leaves the process ready. */
+  required: boolean;
+}
 
 export interface Platform {
   config: Config;
@@ -99,13 +105,36 @@ export async function createPlatform(
   const clock = overrides.clock ?? systemClock;
   const db =
     overrides.db ?? (await openDatabase(config, log, overrides.migrate ?? config.migrateOnStart));
-  const redis = config.redisUrl ? createRedis(config.redisUrl, log) : undefined;
+  const metrics = new Registry();
+  const redis = config.redisUrl ? createRedis(config.redisUrl, log, metrics) : undefined;
   const kv = redis
-    ? redisStore(redis, config.redisKeyPrefix)
+    ? redisStore(
+        redis,
+        config.redisKeyPrefix,
+        createGuard(
+          'redis',
+          { timeoutMs: 1500, failures: 3, halfOpenAfterMs: 5000, retryAfterSeconds: 5 },
+          metrics,
+          log,
+        ),
+      )
     : memoryStore(() => clock.now().getTime());
-  const mailer = config.smtpUrl
-    ? createSmtpMailer(config.smtpUrl, config.mailFrom)
-    : createOutboxMailer(config.dataDir, config.mailFrom, log, !config.production);
+  const mailer = guardedMailer(
+    config.smtpUrl
+      ? createSmtpMailer(config.smtpUrl, config.mailFrom)
+      : createOutboxMailer(config.dataDir, config.mailFrom, log, !config.production),
+    createGuard(
+      'smtp',
+      {
+        timeoutMs: 15_000,
+        failures: 5,
+        halfOpenAfterMs: 30_000,
+        bulkhead: { limit: 4, queue: 100 },
+      },
+      metrics,
+      log,
+    ),
+  );
   const jobs = createJobs(
     db.kind === 'pglite'
       ? { kind: 'pglite', client: (db as PgliteDatabase).client }
@@ -114,16 +143,39 @@ export async function createPlatform(
   );
   const secrets = createSecrets(await loadAppSecret(config.appSecret, config.dataDir));
   const keys = await loadSigningKeys(config.jwtSigningKeys, config.dataDir);
-  const storage = config.s3
-    ? createS3Storage(config.s3)
-    : createLocalStorage(path.join(config.dataDir, 'objects'));
-  const push = await createPushProvider(config, log, clock);
-  const metrics = new Registry();
+  const storage = guardedStorage(
+    config.s3
+      ? createS3Storage(config.s3)
+      : createLocalStorage(path.join(config.dataDir, 'objects')),
+    (ignore) =>
+      createGuard(
+        'storage',
+        {
+          timeoutMs: STORAGE_TIMEOUT_MS,
+          failures: 5,
+          halfOpenAfterMs: 10_000,
+          bulkhead: { limit: 64, queue: 128 },
+          ignore,
+        },
+        metrics,
+        log,
+      ),
+  );
+  const push = await createPushProvider(config, log, clock, metrics);
   collectDefaultMetrics({ register: metrics });
   const readiness = new Map<string, ReadinessCheck>([
-    ['database', () => db.ping()],
-    ['storage', () => storage.ping()],
+    ['database', { check: () => db.ping(), required: true }],
+    ['storage', { check: () => storage.ping(), required: true }],
+    ['jobs', { check: () => jobs.stats().then(() => undefined), required: true }],
   ]);
+  if (redis) {
+    readiness.set('redis', {
+      check: async () => {
+        if ((await redis.ping()) !== 'PONG') throw new Error('redis did not answer PONG');
+      },
+      required: false,
+    });
+  }
 
   return {
     config,

@@ -12,6 +12,7 @@ import { loggerOptions } from '../../src/platform/logger.ts';
 import { buildApp, type RouteInfo } from '../../src/app.ts';
 import type { Modules } from '../../src/modules/index.ts';
 import { freshDatabase, replicaDatabase, type TestDatabase } from './database.ts';
+import { openPostgres } from '../../src/platform/db/postgres.ts';
 import { ManualClock } from './clock.ts';
 import { startSmtp, type Inbox } from './smtp.ts';
 
@@ -55,12 +56,20 @@ export interface TestAppOptions {
   extend?: (app: FastifyInstance) => void;
   /** Another replica: same database, data directory (keys) and configuration as this app. */
   replicaOf?: TestApp;
+  /** A PostgreSQL database of the test's own (a private cluster), already migrated and seeded. */
+  databaseUrl?: string;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const replicaOf = options.replicaOf;
   const dataDir = replicaOf?.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'amira-data-')));
-  const db = replicaOf ? await replicaDatabase(replicaOf.db) : await freshDatabase();
+  const db = options.databaseUrl
+    ? Object.assign(openPostgres({ url: options.databaseUrl, poolMax: 5 }), {
+        url: options.databaseUrl,
+      })
+    : replicaOf
+      ? await replicaDatabase(replicaOf.db)
+      : await freshDatabase();
   const inbox = options.smtp ? await startSmtp() : undefined;
   const clock = new ManualClock(options.start);
   const logs: string[] = [];
@@ -71,6 +80,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     LOG_LEVEL: 'info',
     PUBLIC_BASE_URL: 'http://api.test',
     APP_LINK_BASE_URL: 'https://app.test',
+    // Tests send many requests from one address; the global budget is tested on its own.
+    RATE_LIMIT_IP_PER_MINUTE: '1000000',
+    RATE_LIMIT_USER_PER_MINUTE: '1000000',
+    // The embedded database blocks the loop while a test file loads it; shedding is tested alone.
+    MAX_EVENT_LOOP_DELAY_MS: '600000',
     ...(db.url ? { DATABASE_URL: db.url } : {}),
     ...(inbox ? { SMTP_URL: inbox.url } : {}),
     ...options.env,

@@ -1,4 +1,5 @@
-// A real S3-compatible server on loopback (s3rver), with a fresh bucket.
+// A real S3-compatible server on loopback (s3rver), with a fresh bucket. It can be
+// stopped and started again on the same port with the same files (an outage).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,21 +9,32 @@ export interface S3Server {
   endpoint: string;
   bucket: string;
   env: Record<string, string>;
+  /** Stops the server, keeping its files (as an outage would). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port, with the same files. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startS3(): Promise<S3Server> {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'amira-s3-'));
   const bucket = 'amira-journals';
-  const server = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    silent: true,
-    directory,
-    configureBuckets: [{ name: bucket, configs: [] }],
-  });
+  const make = (port: number) =>
+    new S3rver({
+      port,
+      address: '127.0.0.1',
+      silent: true,
+      directory,
+      configureBuckets: [{ name: bucket, configs: [] }],
+    });
+  let server: S3rver | undefined = make(0);
   const address = await server.run();
-  const endpoint = `http://127.0.0.1:${address.port}`;
+  const port = address.port;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    await server?.close();
+    server = undefined;
+  };
   return {
     endpoint,
     bucket,
@@ -34,8 +46,13 @@ export async function startS3(): Promise<S3Server> {
       S3_SECRET_ACCESS_KEY: 'S3RVER',
       S3_REGION: 'us-east-1',
     },
+    stop,
+    async start() {
+      server = make(port);
+      await server.run();
+    },
     async close() {
-      await server.close();
+      await stop();
       await rm(directory, { recursive: true, force: true });
     },
   };

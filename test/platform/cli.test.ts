@@ -82,7 +82,8 @@ describe('command line', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
       status: 'ready',
-      checks: { database: 'ok', storage: 'ok' },
+      checks: { database: 'ok', storage: 'ok', jobs: 'ok' },
+      optional: [],
     });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -76,7 +76,11 @@ describe('operational routes', () => {
     expect((await t.request('GET', '/health/live')).body).toEqual({ status: 'ok' });
     const ready = await t.request('GET', '/health/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', storage: 'ok' } });
+    expect(ready.body).toEqual({
+      status: 'ready',
+      checks: { database: 'ok', storage: 'ok', jobs: 'ok' },
+      optional: [],
+    });
   });
 
   it('exposes Prometheus metrics', async () => {

@@ -8,6 +8,7 @@ import { registerAuthGuard } from '../../platform/auth/guard.ts';
 import { createPasswordHasher } from './passwords.ts';
 import { createTokenIssuer } from './tokens.ts';
 import { createRevocationStore } from './revocations.ts';
+import { dependencyFallbacks } from '../../platform/resilience.ts';
 import { createAuthService, type AuthService } from './service.ts';
 import { createUsersService, type UsersService } from './users.service.ts';
 import { createAdminService } from './admin.service.ts';
@@ -47,7 +48,13 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
     refreshTtlDays: config.refresh.ttlDays,
     reuseGraceSeconds: config.refresh.reuseGraceSeconds,
   });
-  const revocations = createRevocationStore(kv, config.jwt.accessTtlSeconds);
+  const fallbacks = dependencyFallbacks(platform.metrics);
+  const revocations = createRevocationStore(
+    kv,
+    config.jwt.accessTtlSeconds,
+    (sessionId) => db.asSystem((tx) => sessionsRepo.isRevoked(tx, sessionId)),
+    () => fallbacks.inc({ dependency: 'redis', use: 'revocations' }),
+  );
   const emailJob = sendEmailJob({
     db,
     clock,

@@ -121,6 +121,15 @@ export async function sessionExists(tx: Tx, userId: string, id: string): Promise
   return row !== undefined;
 }
 
+/** Whether a session is revoked (or gone): the source of truth behind the Redis cache. */
+export async function isRevoked(tx: Tx, id: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ revokedAt: sessions.revokedAt })
+    .from(sessions)
+    .where(eq(sessions.id, id));
+  return !row || row.revokedAt !== null;
+}
+
 /** Sessions revoked recently enough that their access tokens may still be unexpired. */
 export async function recentlyRevokedSessionIds(tx: Tx, since: Date): Promise<string[]> {
   const rows = await tx

@@ -10,6 +10,7 @@ import { contentVersion, deleteUserToolData } from './repository.ts';
 import { toolsRoutes } from './routes.ts';
 import { toolsAdminRoutes } from './admin.routes.ts';
 import { Counter } from 'prom-client';
+import { dependencyFallbacks } from '../../platform/resilience.ts';
 
 declare module '../../platform/events.ts' {
   interface DomainEventMap {
@@ -41,6 +42,7 @@ export function createToolsModule(
     ttlSeconds: 600,
     loadVersion: () => db.asSystem((tx) => contentVersion(tx)),
     onResult: (hit) => lookups.inc({ cache: 'tools', result: hit ? 'hit' : 'miss' }),
+    onBypass: () => dependencyFallbacks(metrics).inc({ dependency: 'redis', use: 'cache' }),
   });
   const service = createToolsService({
     db,

@@ -21,6 +21,8 @@ export interface ContentCacheOptions {
   ttlSeconds: number;
   log: Logger;
   onResult?: (hit: boolean) => void;
+  /** Called when the store failed and the source was read instead. */
+  onBypass?: () => void;
 }
 
 export function createContentCache(options: ContentCacheOptions): ContentCache {
@@ -28,6 +30,7 @@ export function createContentCache(options: ContentCacheOptions): ContentCache {
   const versionKey = `${name}:version`;
   let warned = 0;
   const bypass = (error: unknown) => {
+    options.onBypass?.();
     if (Date.now() - warned > 30_000) {
       warned = Date.now();
       log.warn(

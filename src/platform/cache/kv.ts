@@ -1,6 +1,7 @@
 // A small key-value store with expiry: Redis when configured (shared by every replica),
 // process memory otherwise (embedded, single process).
 import type { Redis } from 'ioredis';
+import type { Guard } from '../resilience.ts';
 
 export interface KeyValueStore {
   readonly shared: boolean;
@@ -10,18 +11,25 @@ export interface KeyValueStore {
   exists(key: string): Promise<boolean>;
 }
 
-export function redisStore(redis: Redis, prefix: string): KeyValueStore {
+/**
+ * Redis, through a guard: while Redis is down the breaker opens and calls fail at once,
+ * and each caller falls back in its own way (the content cache reads the source, the
+ * revocation check asks the database).
+ */
+export function redisStore(redis: Redis, prefix: string, guard: Guard): KeyValueStore {
   return {
     shared: true,
-    get: (key) => redis.get(prefix + key),
+    get: (key) => guard.run(() => redis.get(prefix + key)),
     async set(key, value, ttlSeconds) {
-      await redis.set(prefix + key, value, 'EX', Math.max(1, Math.ceil(ttlSeconds)));
+      await guard.run(() =>
+        redis.set(prefix + key, value, 'EX', Math.max(1, Math.ceil(ttlSeconds))),
+      );
     },
     async del(key) {
-      await redis.del(prefix + key);
+      await guard.run(() => redis.del(prefix + key));
     },
     async exists(key) {
-      return (await redis.exists(prefix + key)) > 0;
+      return (await guard.run(() => redis.exists(prefix + key))) > 0;
     },
   };
 }

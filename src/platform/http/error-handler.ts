@@ -3,7 +3,14 @@
 // content type, body too large) are mapped to stable problem types; anything else is a
 // 5xx whose details stay in the log and never reach the client.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, PROBLEM_TYPE_BASE, type FieldError, type ProblemDocument } from '../errors.ts';
+import {
+  AppError,
+  PROBLEM_TYPE_BASE,
+  serviceUnavailable,
+  type FieldError,
+  type ProblemDocument,
+} from '../errors.ts';
+import { isConnectionError } from '../db/errors.ts';
 
 interface AjvError {
   instancePath: string;
@@ -89,6 +96,10 @@ export function problemFor(
       },
       headers: error.headers,
     };
+  }
+  if (isConnectionError(error)) {
+    // The database is restarting or unreachable: the client should retry, not report a bug.
+    return problemFor(serviceUnavailable('database', 5, error), request);
   }
   const fastifyError = error as FastifyError & {
     validation?: AjvError[];

@@ -1,7 +1,9 @@
 // Request metrics for Prometheus: a latency histogram per route template and status.
 // The route template (not the raw URL) keeps label cardinality bounded.
 import type { FastifyInstance } from 'fastify';
-import { Histogram, type Registry } from 'prom-client';
+import { Gauge, Histogram, type Registry } from 'prom-client';
+import type { Database } from '../db/database.ts';
+import type { Jobs } from '../jobs/jobs.ts';
 
 export function registerRequestMetrics(app: FastifyInstance, registry: Registry): void {
   const duration = new Histogram({
@@ -20,5 +22,38 @@ export function registerRequestMetrics(app: FastifyInstance, registry: Registry)
       },
       reply.elapsedTime / 1000,
     );
+  });
+}
+
+/** Gauges read when Prometheus scrapes: the database pool and the job queues. */
+export function registerPlatformMetrics(registry: Registry, db: Database, jobs: Jobs): void {
+  new Gauge({
+    name: 'db_pool_connections',
+    help: 'Database pool: configured size, idle connections, requests waiting for one',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const stats = db.poolStats();
+      this.set({ state: 'total' }, stats.total);
+      this.set({ state: 'idle' }, stats.idle);
+      this.set({ state: 'waiting' }, stats.waiting);
+    },
+  });
+  new Gauge({
+    name: 'job_queue_jobs',
+    help: 'Jobs per queue and state (queued, active, failed)',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      try {
+        for (const queue of await jobs.stats()) {
+          this.set({ queue: queue.name, state: 'queued' }, queue.queued);
+          this.set({ queue: queue.name, state: 'active' }, queue.active);
+          this.set({ queue: queue.name, state: 'failed' }, queue.failed);
+        }
+      } catch {
+        // The database is down: the readiness check says so; keep the last values.
+      }
+    },
   });
 }

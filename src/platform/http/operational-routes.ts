@@ -39,6 +39,8 @@ export function registerOperationalRoutes(app: FastifyInstance, platform: Platfo
   const Ready = Type.Object({
     status: Type.Union([Type.Literal('ready'), Type.Literal('unready')]),
     checks: Type.Record(Type.String(), Type.Union([Type.Literal('ok'), Type.Literal('failing')])),
+    /** Dependencies this process can do without for a while (it falls back). */
+    optional: Type.Array(Type.String()),
   });
   app.get(
     '/health/ready',
@@ -52,12 +54,15 @@ export function registerOperationalRoutes(app: FastifyInstance, platform: Platfo
     async (_request, reply) => {
       const entries = await Promise.all(
         [...platform.readiness.entries()].map(
-          async ([name, check]) => [name, await runCheck(check)] as const,
+          async ([name, { check, required }]) => [name, await runCheck(check), required] as const,
         ),
       );
-      const checks = Object.fromEntries(entries);
-      const ready = entries.every(([, state]) => state === 'ok');
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unready', checks });
+      const checks = Object.fromEntries(entries.map(([name, state]) => [name, state]));
+      const ready = entries.every(([, state, required]) => state === 'ok' || !required);
+      const optional = entries.filter(([, , required]) => !required).map(([name]) => name);
+      return reply
+        .code(ready ? 200 : 503)
+        .send({ status: ready ? 'ready' : 'unready', checks, optional });
     },
   );
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
+import type { Guard } from '../resilience.ts';
 
 export interface MailMessage {
   to: string;
@@ -79,5 +80,15 @@ export function createOutboxMailer(
       await mkdir(dir, { recursive: true, mode: 0o700 });
     },
     close: () => transport.close(),
+  };
+}
+
+/** Sending through a guard: a hung or failing SMTP server fails fast; the mail job retries. */
+export function guardedMailer(mailer: Mailer, guard: Guard): Mailer {
+  return {
+    kind: mailer.kind,
+    send: (message) => guard.run(() => mailer.send(message)),
+    verify: () => guard.run(() => mailer.verify()),
+    close: () => mailer.close(),
   };
 }

@@ -21,6 +21,8 @@ import {
 } from 'cockatiel';
 import { SignJWT, importPKCS8 } from 'jose';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { trackBreaker } from '../resilience.ts';
 import { PushUnavailable, type PushMessage, type PushOutcome, type PushProvider } from './push.ts';
 
 export interface ServiceAccount {
@@ -35,6 +37,8 @@ export interface FcmOptions {
   /** https://fcm.googleapis.com in production; a loopback server in tests. */
   apiUrl: string;
   log: Logger;
+  /** Where the breaker's state is exported (circuit_breaker_state{dependency="fcm"}). */
+  metrics?: Registry;
   timeoutMs?: number;
   maxRetryAfterMs?: number;
 }
@@ -90,6 +94,14 @@ export function createFcmProvider(options: FcmOptions): PushProvider {
   const transient = handleWhen(
     (error) => error instanceof PushUnavailable && (error.retryAfterMs ?? 0) <= maxWait,
   );
+  const breaker = circuitBreaker(
+    handleWhen((error) => error instanceof PushUnavailable),
+    {
+      halfOpenAfter: 30_000,
+      breaker: new ConsecutiveBreaker(5),
+    },
+  );
+  if (options.metrics) trackBreaker(options.metrics, 'fcm', breaker, log);
   const policy = wrap(
     retry(transient, {
       maxAttempts: 2,

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { Type } from 'typebox';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Config } from '../../config.ts';
 import { ConfigError } from '../../config.ts';
 import type { Clock } from '../clock.ts';
@@ -21,6 +22,7 @@ export async function createPushProvider(
   config: Config,
   log: Logger,
   clock: Clock,
+  metrics: Registry,
 ): Promise<PushProvider> {
   if (config.push.provider === 'local') {
     return createLocalPushProvider(config.dataDir, () => clock.now());
@@ -39,5 +41,5 @@ export async function createPushProvider(
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-  return createFcmProvider({ serviceAccount, apiUrl: config.push.apiUrl, log });
+  return createFcmProvider({ serviceAccount, apiUrl: config.push.apiUrl, log, metrics });
 }

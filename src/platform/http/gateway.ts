@@ -1,0 +1,108 @@
+// The API gateway's duties, done in the app so they hold behind any load balancer:
+// security headers, CORS from an allow-list, compression, load shedding, and a global
+// request budget per client address and per signed-in user (shared through Redis when
+// configured) announced in RateLimit-* headers.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import helmet from '@fastify/helmet';
+import cors from '@fastify/cors';
+import compress from '@fastify/compress';
+import underPressure from '@fastify/under-pressure';
+import type { Config } from '../../config.ts';
+import { AppError } from '../errors.ts';
+import type { LimiterFactory, LimitState } from './rate-limit.ts';
+
+/** Operators' routes are never limited or shed (a probe must see the truth). */
+const exempt = (url: string) =>
+  url.startsWith('/health/') || url === '/metrics' || url.startsWith('/docs');
+
+function announce(reply: FastifyReply, state: LimitState, windowSeconds: number) {
+  reply.header('ratelimit-limit', String(state.limit));
+  reply.header('ratelimit-remaining', String(state.remaining));
+  reply.header('ratelimit-reset', String(state.resetSeconds));
+  reply.header('ratelimit-policy', `${state.limit};w=${windowSeconds}`);
+}
+
+export async function registerGateway(
+  app: FastifyInstance,
+  config: Config,
+  limiters: LimiterFactory,
+): Promise<void> {
+  await app.register(helmet, {
+    // Set below for API responses; the /docs page (Swagger UI) brings its own scripts.
+    contentSecurityPolicy: false,
+    crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (!request.url.startsWith('/docs')) {
+      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    }
+  });
+
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: [
+        'authorization',
+        'content-type',
+        'idempotency-key',
+        'if-none-match',
+        'range',
+        'x-request-id',
+      ],
+      exposedHeaders: [
+        'x-request-id',
+        'retry-after',
+        'etag',
+        'content-range',
+        'idempotent-replayed',
+        'ratelimit-limit',
+        'ratelimit-remaining',
+        'ratelimit-reset',
+        'ratelimit-policy',
+      ],
+      maxAge: 600,
+    });
+  }
+
+  // JSON and text compress; audio and zip bundles are already dense (and not compressible types).
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'] });
+
+  await app.register(underPressure, {
+    maxEventLoopDelay: config.maxEventLoopDelayMs,
+    // Event-loop delay, not utilization: a busy but responsive server is at ~100% ELU.
+    retryAfter: 10,
+    // Thrown, so the error handler writes the usual problem document.
+    pressureHandler: async (request: FastifyRequest) => {
+      if (exempt(request.url)) return;
+      throw new AppError(503, 'overloaded', 'Server busy', {
+        detail: 'The server is overloaded; try again shortly',
+        retryAfterSeconds: 10,
+        headers: { 'retry-after': '10' },
+      });
+    },
+  });
+
+  const perAddress = limiters({
+    name: 'global-ip',
+    points: config.rateLimits.ipPerMinute,
+    durationSeconds: 60,
+  });
+  const perUser = limiters({
+    name: 'global-user',
+    points: config.rateLimits.userPerMinute,
+    durationSeconds: 60,
+  });
+  // Every request counts against its address before authentication (so a flood of bad
+  // tokens is limited too); signed-in requests also count against their user.
+  app.addHook('onRequest', async (request, reply) => {
+    if (exempt(request.url)) return;
+    const state = await perAddress.consume(request.ip);
+    announce(reply, state, 60);
+  });
+  app.addHook('preHandler', async (request, reply) => {
+    if (!request.auth) return;
+    const state = await perUser.consume(request.auth.userId);
+    announce(reply, state, 60);
+  });
+}

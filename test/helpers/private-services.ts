@@ -1,0 +1,161 @@
+// Private instances of the services the resilience tests stop and start again: a
+// redis-server on a free port and a throwaway PostgreSQL cluster (initdb/pg_ctl). The
+// machine's shared services are never touched. Each helper says why it cannot run when a
+// binary is missing, so the test can skip with that message.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import postgres from 'postgres';
+import { migratePostgresDatabase } from '../../src/platform/db/migrate.ts';
+import { APP_ROLE } from '../../src/platform/db/database.ts';
+import { appRoleUrl, ensureAppRole } from '../setup/database-templates.ts';
+import { openPostgres } from '../../src/platform/db/postgres.ts';
+import { seedContent } from '../../src/modules/index.ts';
+
+const run = promisify(execFile);
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function which(binary: string): Promise<string | undefined> {
+  try {
+    return (await run('sh', ['-c', `command -v ${binary}`])).stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface PrivateRedis {
+  url: string;
+  port: number;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function privateRedis(): Promise<PrivateRedis> {
+  const binary = await which('redis-server');
+  if (!binary) throw new Error('redis-server is not installed (apt-get install redis-server)');
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const instance: PrivateRedis = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async start() {
+      child = spawn(
+        binary,
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        {
+          stdio: 'ignore',
+        },
+      );
+      for (let i = 0; i < 100; i++) {
+        try {
+          const { stdout } = await run('redis-cli', ['-p', String(port), 'ping']);
+          if (stdout.trim() === 'PONG') return;
+        } catch {
+          // not up yet
+        }
+        await sleep(50);
+      }
+      throw new Error('private redis-server did not start');
+    },
+    async stop() {
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child?.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  await instance.start();
+  return instance;
+}
+
+export interface PrivatePostgres {
+  /** The application role's URL (row-level security applies, as in production). */
+  url: string;
+  start(): Promise<void>;
+  /** Stops the server at once (`-m immediate`, as a crash would). */
+  stop(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+/** initdb refuses to run as root: run the cluster as the `postgres` system user then. */
+async function asPostgresUser(command: string, args: string[]) {
+  if (process.getuid?.() === 0) return run('runuser', ['-u', 'postgres', '--', command, ...args]);
+  return run(command, args);
+}
+
+export async function privatePostgres(): Promise<PrivatePostgres> {
+  const initdb = await which('initdb');
+  const pgCtl = await which('pg_ctl');
+  if (!initdb || !pgCtl)
+    throw new Error('initdb/pg_ctl are not installed (apt-get install postgresql)');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'amira-pg-'));
+  await chmod(dir, 0o700);
+  if (process.getuid?.() === 0) {
+    const { stdout } = await run('id', ['-u', 'postgres']);
+    const { stdout: gid } = await run('id', ['-g', 'postgres']);
+    await chown(dir, Number(stdout), Number(gid));
+  }
+  const data = path.join(dir, 'data');
+  await asPostgresUser(initdb, [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth',
+    'trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
+  const port = await freePort();
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  const instance: PrivatePostgres = {
+    url: '',
+    async start() {
+      await asPostgresUser(pgCtl, [
+        '-D',
+        data,
+        '-o',
+        options,
+        '-l',
+        path.join(dir, 'log'),
+        '-w',
+        'start',
+      ]);
+    },
+    async stop() {
+      await asPostgresUser(pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    },
+    async destroy() {
+      await instance.stop().catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  await instance.start();
+  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await ensureAppRole(admin);
+  await admin.unsafe(`create database amira owner ${APP_ROLE}`);
+  await admin.end();
+  instance.url = appRoleUrl(adminUrl, 'amira');
+  await migratePostgresDatabase(instance.url);
+  const db = openPostgres({ url: instance.url, poolMax: 2 });
+  await seedContent(db);
+  await db.close();
+  return instance;
+}
