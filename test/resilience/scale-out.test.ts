@@ -84,9 +84,9 @@ describe.runIf(enabled)('two API replicas and a journals service behind nginx', 
     const template = await readFile('deploy/nginx/amira.conf.template', 'utf8');
     const host = (s: Server) => `server ${new URL(s.url).host};`;
     const site = template
-      .replace('${LISTEN}', `127.0.0.1:${gatewayPort}`)
-      .replace('${API_SERVERS}', `${host(a)} ${host(b)}`)
-      .replace('${JOURNALS_SERVERS}', host(journals));
+      .replaceAll('${LISTEN}', `127.0.0.1:${gatewayPort}`)
+      .replaceAll('${API_SERVERS}', `${host(a)} ${host(b)}`)
+      .replaceAll('${JOURNALS_SERVERS}', host(journals));
     const prefix = path.join(dir, 'nginx');
     await mkdir(path.join(prefix, 'logs'), { recursive: true });
     await writeFile(path.join(prefix, 'site.conf'), site);
@@ -98,18 +98,22 @@ describe.runIf(enabled)('two API replicas and a journals service behind nginx', 
               fastcgi_temp_path ${prefix}/fastcgi; uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
               include ${prefix}/site.conf; }`,
     );
+    const gatewayOutput: string[] = [];
     gateway = spawn(nginx!, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf')], {
-      stdio: 'ignore',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    for (let i = 0; i < 100; i++) {
-      if (
-        await fetch(`${gatewayUrl}/health/live`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    gateway.stderr?.on('data', (c: Buffer) => gatewayOutput.push(c.toString()));
+    let up = false;
+    for (let i = 0; i < 100 && !up; i++) {
+      up = await fetch(`${gatewayUrl}/health/live`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (!up) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (!up) {
+      const log = await readFile(path.join(prefix, 'logs', 'error.log'), 'utf8').catch(() => '');
+      throw new Error(`nginx did not start: ${gatewayOutput.join('')}\n${log}`);
     }
   }, 120_000);
 
@@ -148,7 +152,8 @@ describe.runIf(enabled)('two API replicas and a journals service behind nginx', 
   };
 
   it('shares sessions, revocations, rate limits and recordings across processes', async () => {
-    const [a, b, journals] = servers as [Server, Server, Server];
+    const byName = (name: string) => servers.find((s) => s.name === name)!;
+    const [a, b, journals] = [byName('api-a'), byName('api-b'), byName('journals')];
     const email = `scale.${randomUUID().slice(0, 8)}@example.com`;
     const password = `quiet-lake-${randomUUID()}`;
     const registered = await call(gatewayUrl, 'POST', '/v1/auth/register', undefined, {
