@@ -68,6 +68,17 @@ describe('access tokens', () => {
     expect(response.body.type).toBe('https://amirawellness.com/problems/token-expired');
   });
 
+  it('is refused once expired even after it was accepted (and remembered) before', async () => {
+    const fresh = await registerUser(t);
+    expect((await me(fresh.accessToken)).status).toBe(200);
+    t.clock.advance(899_000);
+    expect((await me(fresh.accessToken)).body.id).toBe(fresh.id);
+    t.clock.advance(2_000);
+    const response = await me(fresh.accessToken);
+    expect(response.status).toBe(401);
+    expect(response.body.type).toBe('https://amirawellness.com/problems/token-expired');
+  });
+
   it('is refused when tampered with', async () => {
     const [header, payload, signature] = user.accessToken.split('.');
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../../platform/platform.ts';
 import type { AppModule } from '../module.ts';
+import { cacheVerifiedTokens } from '../../platform/crypto/verified-tokens.ts';
 import { verifyAccessToken } from '../../platform/crypto/access-tokens.ts';
 import { registerAuthGuard } from '../../platform/auth/guard.ts';
 import { createPasswordHasher } from './passwords.ts';
@@ -108,7 +109,10 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
     users,
     installGuard(app) {
       registerAuthGuard(app, {
-        verify: (token) => verifyAccessToken(keys, accessSettings, token, clock.now()),
+        verify: cacheVerifiedTokens(
+          (token) => verifyAccessToken(keys, accessSettings, token, clock.now()),
+          { max: 10_000, now: () => clock.now() },
+        ),
         isSessionRevoked: (sessionId) => revocations.isRevoked(sessionId),
       });
     },

@@ -89,11 +89,13 @@ export function openPostgres(options: PostgresOptions): PostgresDatabase {
     const prepared = Object.assign(conn, {
       // A reserved connection lacks the pool's `options`, which Drizzle reads (type parsers).
       options: client.options,
+      // Drizzle passes `prepare: undefined` unless a query was named with .prepare(); the
+      // connection's setting wins, or every statement would be parsed and planned anew.
       unsafe: (
         query: string,
         parameters?: postgres.ParameterOrJSON<never>[],
         queryOptions?: postgres.UnsafeQueryOptions,
-      ) => unsafe(query, parameters, { prepare, ...queryOptions }),
+      ) => unsafe(query, parameters, { ...queryOptions, prepare }),
     });
     return drizzle({ client: prepared as typeof conn });
   }

@@ -1,0 +1,31 @@
+// Reads a V8 CPU profile (inspector Profiler.stop): self time per function, top first.
+export interface CpuProfile {
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+  }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export function summarizeProfile(profile: CpuProfile, top: number): string[] {
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfMs = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const node = byNode.get(id);
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    total += ms;
+    if (!node) return;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url
+      ? `${url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/work\/main\//, '')}:${lineNumber + 1}`
+      : '';
+    const key = `${functionName || '(anonymous)'} ${where}`.trim();
+    selfMs.set(key, (selfMs.get(key) ?? 0) + ms);
+  });
+  return [...selfMs.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, ms]) => `${((ms / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
+}
