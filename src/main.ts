@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Command line: serve | worker | migrate | openapi | create-admin.
+// Command line: serve | worker | migrate | seed | openapi | create-admin | generate-secrets.
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,6 +10,7 @@ import { createPlatform, type Platform } from './platform/platform.ts';
 import { openPglite } from './platform/db/pglite.ts';
 import { migratePgliteDatabase, migratePostgresDatabase } from './platform/db/migrate.ts';
 import { buildApp } from './app.ts';
+import { generateSigningJwk, SIGNING_ALGORITHMS } from './platform/crypto/signing-keys.ts';
 import { seedContent } from './modules/index.ts';
 
 const USAGE = `Usage: amira <command> [options]
@@ -20,6 +22,7 @@ Commands:
   seed                                      load the content (emotions, tools, ...) and exit
   openapi                                   print the OpenAPI document
   create-admin --email <email>              create the first administrator (or promote an account)
+  generate-secrets [--alg EdDSA|ES256]      print a new APP_SECRET and JWT_SIGNING_KEYS value (for a vault)
 `;
 
 function readConfig(): Config {
@@ -153,6 +156,17 @@ async function createAdmin(args: string[]): Promise<void> {
   await platform.close();
 }
 
+async function generateSecrets(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { alg: { type: 'string', default: 'EdDSA' } } });
+  const alg = SIGNING_ALGORITHMS.find((known) => known === values.alg);
+  if (!alg) throw new Error(`--alg must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
+  // Printed for the operator to store in a secret manager; never written to disk here.
+  const jwk = await generateSigningJwk(alg);
+  process.stdout.write(
+    `APP_SECRET=${randomBytes(32).toString('base64url')}\nJWT_SIGNING_KEYS=${JSON.stringify([jwk])}\n`,
+  );
+}
+
 const [command, ...rest] = process.argv.slice(2);
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   serve,
@@ -161,6 +175,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   seed,
   openapi,
   'create-admin': createAdmin,
+  'generate-secrets': generateSecrets,
 };
 const run = command ? commands[command] : undefined;
 if (!run) {

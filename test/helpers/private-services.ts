@@ -3,7 +3,7 @@
 // machine's shared services are never touched. Each helper says why it cannot run when a
 // binary is missing, so the test can skip with that message.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
+import { access, chmod, chown, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +34,50 @@ export async function which(binary: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A program the tests need, installed from Debian's packages when it is missing, but only
+ * in CI (`CI=true`) and as root: a developer's machine is never changed behind their back.
+ */
+export async function whichOrInstall(
+  binary: string,
+  aptPackage: string,
+): Promise<string | undefined> {
+  const found = await which(binary);
+  if (found || process.env.CI !== 'true' || process.getuid?.() !== 0) return found;
+  if (!(await which('apt-get'))) return undefined;
+  const options = {
+    timeout: 300_000,
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  };
+  const install = () => run('apt-get', ['install', '-y', '-q', aptPackage], options);
+  try {
+    await install();
+  } catch {
+    // A fresh machine's package lists may be missing or stale.
+    await run('apt-get', ['update', '-q'], options).catch(() => undefined);
+    await install().catch(() => undefined);
+  }
+  return which(binary);
+}
+
+/** Debian and Ubuntu keep PostgreSQL's server programs off PATH, per major version. */
+async function postgresProgram(name: string): Promise<string | undefined> {
+  const found = await which(name);
+  if (found) return found;
+  const versions = await readdir('/usr/lib/postgresql').catch(() => [] as string[]);
+  for (const version of versions.sort((a, b) => Number(b) - Number(a))) {
+    const candidate = path.join('/usr/lib/postgresql', version, 'bin', name);
+    if (
+      await access(candidate).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
+  }
+  return undefined;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -99,8 +143,8 @@ async function asPostgresUser(command: string, args: string[]) {
 }
 
 export async function privatePostgres(): Promise<PrivatePostgres> {
-  const initdb = await which('initdb');
-  const pgCtl = await which('pg_ctl');
+  const initdb = await postgresProgram('initdb');
+  const pgCtl = await postgresProgram('pg_ctl');
   if (!initdb || !pgCtl)
     throw new Error('initdb/pg_ctl are not installed (apt-get install postgresql)');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'amira-pg-'));

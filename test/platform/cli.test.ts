@@ -55,6 +55,29 @@ describe('command line', () => {
     expect(Object.keys(doc.paths)).toContain('/v1/auth/login');
   }, 60_000);
 
+  it('generates secrets the configuration accepts', async () => {
+    const result = await run(['generate-secrets']);
+    expect(result.code).toBe(0);
+    const lines = Object.fromEntries(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    expect(lines.APP_SECRET).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const keys = JSON.parse(lines.JWT_SIGNING_KEYS!);
+    expect(keys).toEqual([
+      expect.objectContaining({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', d: expect.any(String) }),
+    ]);
+    // A process given them starts with them (it prints the spec, which builds the platform).
+    const started = await run(['openapi'], {
+      APP_SECRET: lines.APP_SECRET!,
+      JWT_SIGNING_KEYS: lines.JWT_SIGNING_KEYS!,
+    });
+    expect(started.code).toBe(0);
+    expect((await run(['generate-secrets', '--alg', 'HS256'])).code).toBe(1);
+  }, 60_000);
+
   it('refuses to start with a bad variable and names it', async () => {
     const result = await run(['serve'], { PORT: 'eighty' });
     expect(result.code).toBe(2);
