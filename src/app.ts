@@ -10,6 +10,7 @@ import { createValidatorCompiler } from './platform/http/validation.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
 import { registerOperationalRoutes } from './platform/http/operational-routes.ts';
 import { registerPlatformMetrics, registerRequestMetrics } from './platform/http/metrics.ts';
+import { registerRequestTracing } from './platform/http/tracing.ts';
 import { registerGateway } from './platform/http/gateway.ts';
 import { createModules, type Modules } from './modules/index.ts';
 
@@ -79,6 +80,8 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   app.addSchema(ProblemDocument);
   app.setValidatorCompiler(createValidatorCompiler([ProblemDocument]));
   registerErrorHandling(app);
+  // First, so that requests the gateway refuses (429, 503) have spans too.
+  if (platform.tracing) registerRequestTracing(app, platform.tracing.tracer);
   await registerGateway(app, platform.config, platform.limiters);
 
   // One lean log line per request, after the response (logging is not free: DESIGN.md).

@@ -76,6 +76,9 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_IP_PER_MINUTE: Type.Integer({ minimum: 1, default: 1200 }),
   /** Load shedding: answer 503 when the event loop lags more than this (ms). */
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 10, default: 1000 }),
+  /** OTLP/HTTP collector (e.g. http://collector:4318): request spans are exported there. Off when unset. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  OTEL_SERVICE_NAME: Type.String({ default: 'amira-api', minLength: 1 }),
   /** A Firebase service-account JSON file: pushes go through FCM; else they are recorded locally. */
   FCM_SERVICE_ACCOUNT_FILE: Type.Optional(Type.String({ minLength: 1 })),
   FCM_API_URL: Type.String({ pattern: '^https?://', default: 'https://fcm.googleapis.com' }),
@@ -133,6 +136,8 @@ export interface Config {
   corsOrigins: string[];
   rateLimits: { userPerMinute: number; ipPerMinute: number };
   maxEventLoopDelayMs: number;
+  /** OpenTelemetry request spans, exported over OTLP/HTTP; undefined = off. */
+  tracing: { tracesUrl: string; serviceName: string } | undefined;
   /** FCM when a service account is given; otherwise pushes are recorded under DATA_DIR/push. */
   push: { provider: 'local' } | { provider: 'fcm'; serviceAccountFile: string; apiUrl: string };
 }
@@ -245,6 +250,12 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       ipPerMinute: env.RATE_LIMIT_IP_PER_MINUTE,
     },
     maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY_MS,
+    tracing: env.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? {
+          tracesUrl: `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces`,
+          serviceName: env.OTEL_SERVICE_NAME,
+        }
+      : undefined,
     push: env.FCM_SERVICE_ACCOUNT_FILE
       ? {
           provider: 'fcm',

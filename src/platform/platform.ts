@@ -28,6 +28,7 @@ import { guardedStorage, STORAGE_TIMEOUT_MS } from './storage/guarded.ts';
 import { createGuard } from './resilience.ts';
 import type { PushProvider } from './push/push.ts';
 import { createPushProvider } from './push/provider.ts';
+import { createTracing, type Tracing } from './http/tracing.ts';
 
 export interface ReadinessCheck {
   check: () => Promise<void>;
@@ -52,6 +53,8 @@ export interface Platform {
   deletion: AccountDeletion;
   events: DomainEvents;
   metrics: Registry;
+  /** Request spans over OTLP, when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracing: Tracing | undefined;
   /** Dependencies /health/ready checks, by name. Modules add theirs. */
   readiness: Map<string, ReadinessCheck>;
   close(): Promise<void>;
@@ -161,6 +164,7 @@ export async function createPlatform(
         log,
       ),
   );
+  const tracing = config.tracing ? createTracing(config.tracing) : undefined;
   const push = await createPushProvider(config, log, clock, metrics);
   collectDefaultMetrics({ register: metrics });
   const readiness = new Map<string, ReadinessCheck>([
@@ -194,8 +198,10 @@ export async function createPlatform(
     deletion: createAccountDeletion(),
     events: createDomainEvents(),
     metrics,
+    tracing,
     readiness,
     async close() {
+      await tracing?.shutdown().catch((error: unknown) => log.warn({ err: error }, 'tracing'));
       await jobs.stop().catch((error: unknown) => log.warn({ err: error }, 'stopping jobs failed'));
       mailer.close();
       redis?.disconnect();
