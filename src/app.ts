@@ -7,9 +7,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Platform } from './platform/platform.ts';
 import { ProblemDocument } from './platform/errors.ts';
 import { createValidatorCompiler } from './platform/http/validation.ts';
-import { registerErrorHandling } from './platform/http/error-handler.ts';
+import { frameworkErrorHandler, registerErrorHandling } from './platform/http/error-handler.ts';
 import { registerOperationalRoutes } from './platform/http/operational-routes.ts';
 import { registerPlatformMetrics, registerRequestMetrics } from './platform/http/metrics.ts';
+import { registerNulGuard } from './platform/http/nul-guard.ts';
 import { registerRequestTracing } from './platform/http/tracing.ts';
 import { registerGateway } from './platform/http/gateway.ts';
 import { createModules, type Modules } from './modules/index.ts';
@@ -75,11 +76,13 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { strict: false } },
+    frameworkErrors: frameworkErrorHandler,
   });
 
   app.addSchema(ProblemDocument);
   app.setValidatorCompiler(createValidatorCompiler([ProblemDocument]));
   registerErrorHandling(app);
+  registerNulGuard(app);
   // First, so that requests the gateway refuses (429, 503) have spans too.
   if (platform.tracing) registerRequestTracing(app, platform.tracing.tracer);
   await registerGateway(app, platform.config, platform.limiters);

@@ -84,7 +84,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
       }
       const caller = callerOf(request);
       const parts = request.parts();
-      const first = await parts.next();
+      const first = await nextPart(parts);
       if (first.done || first.value.type !== 'field' || first.value.fieldname !== 'metadata') {
         throw badRequest('The first part must be the metadata field (JSON)', [
           { pointer: '#/body/metadata', message: 'is required first' },
@@ -101,7 +101,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
       const errors = metadataErrors(metadata);
       if (errors.length)
         throw badRequest(errors.map((e) => `${e.pointer} ${e.message}`).join('; '), errors);
-      const second = await parts.next();
+      const second = await nextPart(parts);
       if (second.done || second.value.type !== 'file' || second.value.fieldname !== 'audio') {
         throw badRequest('The second part must be the audio file', [
           { pointer: '#/body/audio', message: 'is required' },
@@ -286,3 +286,20 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
     (request) => service.exportJournal(callerOf(request), request.params.id),
   );
 };
+
+/**
+ * The next part of a multipart body. A body that is not valid multipart (no boundary line,
+ * cut short) makes the parser throw a plain Error; that is the client's fault, so it becomes a
+ * 400. Errors that already carry a 4xx status (a part too large: 413) pass through.
+ */
+async function nextPart<T>(parts: AsyncIterator<T>): Promise<IteratorResult<T>> {
+  try {
+    return await parts.next();
+  } catch (error) {
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (error instanceof AppError || (typeof status === 'number' && status < 500)) throw error;
+    throw badRequest('The body is not valid multipart/form-data', [
+      { pointer: '#/body', message: 'malformed multipart body' },
+    ]);
+  }
+}

@@ -70,9 +70,9 @@ const FASTIFY_CODES: Record<string, { code: string; title: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload-too-large', title: 'Payload too large' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'malformed-body', title: 'The request body is not valid' },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'malformed-body', title: 'The request body is not valid' },
+  FST_ERR_BAD_URL: { code: 'bad-url', title: 'The URL is not valid' },
   FST_ERR_CTP_EMPTY_TYPE: { code: 'unsupported-media-type', title: 'Unsupported media type' },
   FST_ERR_CTP_INVALID_TYPE: { code: 'unsupported-media-type', title: 'Unsupported media type' },
-  FST_ERR_BAD_URL: { code: 'bad-url', title: 'The URL is not valid' },
   FST_ERR_ASYNC_CONSTRAINT: { code: 'bad-request', title: 'Bad request' },
 };
 
@@ -153,6 +153,20 @@ export function sendProblem(
   headers: Record<string, string>,
 ): FastifyReply {
   return reply.code(problem.status).headers(headers).type('application/problem+json').send(problem);
+}
+
+/**
+ * Errors Fastify raises before routing (a URL that is not valid UTF-8 once decoded, a
+ * failing route constraint): they bypass the error handler, so this is passed to Fastify
+ * as `frameworkErrors` to answer them with problem documents too.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const { problem, headers } = problemFor(error, request);
+  void sendProblem(reply, problem, headers);
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
