@@ -27,7 +27,7 @@ declare module '../../platform/events.ts' {
 export interface JournalsModule extends AppModule {
   service: JournalsService;
   purge(): Promise<number>;
-  sweep(): Promise<{ orphans: number; exports: number }>;
+  sweep(): Promise<{ orphans: number; exports: number; parts: number }>;
 }
 
 export async function createJournalsModule(

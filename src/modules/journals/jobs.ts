@@ -51,7 +51,7 @@ export async function purgeDeletedJournals(deps: MaintenanceDeps): Promise<numbe
 
 export async function sweepOrphanObjects(
   deps: MaintenanceDeps,
-): Promise<{ orphans: number; exports: number }> {
+): Promise<{ orphans: number; exports: number; parts: number }> {
   const now = deps.clock.now().getTime();
   let orphans = 0;
   let candidates: string[] = [];
@@ -77,7 +77,8 @@ export async function sweepOrphanObjects(
     await deps.storage.delete(object.key);
     exports++;
   }
-  return { orphans, exports };
+  const parts = (await deps.storage.removeAbandonedParts?.(new Date(now - ORPHAN_AGE_MS))) ?? 0;
+  return { orphans, exports, parts };
 }
 
 export function maintenanceJobs(deps: MaintenanceDeps): {
@@ -100,7 +101,8 @@ export function maintenanceJobs(deps: MaintenanceDeps): {
       retryLimit: 3,
       handler: async () => {
         const result = await sweepOrphanObjects(deps);
-        if (result.orphans || result.exports) deps.log.info(result, 'storage swept');
+        if (result.orphans || result.exports || result.parts)
+          deps.log.info(result, 'storage swept');
       },
     },
   };

@@ -95,7 +95,13 @@ export function createJobs(backend: JobsBackend, log: Logger): Jobs {
           connectionString: backend.url,
           max: backend.max,
           application_name: 'amira-jobs',
+          // Checks every 15 s for jobs whose worker stopped sending heartbeats (below).
+          superviseIntervalSeconds: 15,
         });
+  // A job whose process died (kill -9, OOM, a lost node) is retried once its heartbeat is
+  // 30 s stale, instead of waiting out expireInSeconds. PostgreSQL only: the embedded
+  // database has one process, which does not supervise.
+  const heartbeat = backend.kind === 'postgres' ? { heartbeatSeconds: 30 } : {};
   boss.on('error', (error: Error) => log.error({ err: error }, 'job queue error'));
   const definitions = new Map<string, JobDefinition>();
   const schedules: { name: string; cron: string; payload: object }[] = [];
@@ -108,6 +114,7 @@ export function createJobs(backend: JobsBackend, log: Logger): Jobs {
     retryDelay: definition.retryDelaySeconds ?? 10,
     retryBackoff: true,
     expireInSeconds: definition.expireInSeconds ?? 300,
+    ...heartbeat,
   });
 
   const checked = (definition: JobDefinition, payload: unknown) => {
@@ -158,6 +165,7 @@ export function createJobs(backend: JobsBackend, log: Logger): Jobs {
           retryDelay: options.retryDelay,
           retryBackoff: options.retryBackoff,
           expireInSeconds: options.expireInSeconds,
+          ...heartbeat,
         })),
       );
     },

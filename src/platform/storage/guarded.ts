@@ -27,6 +27,9 @@ export function guardedStorage(
     head: (key) => guard.run(() => storage.head(key)),
     delete: (key) => guard.run(() => storage.delete(key)),
     list: (prefix) => storage.list(prefix),
+    ...(storage.removeAbandonedParts
+      ? { removeAbandonedParts: storage.removeAbandonedParts.bind(storage) }
+      : {}),
     ...(storage.presignedUrl
       ? {
           presignedUrl: (key: string, expiresInSeconds: number, filename: string) =>

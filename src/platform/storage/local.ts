@@ -48,6 +48,18 @@ export function createLocalStorage(root: string): ObjectStorage {
         throw error;
       }
     },
+    async removeAbandonedParts(before) {
+      let removed = 0;
+      const names = await readdir(tmpDir).catch(() => [] as string[]);
+      for (const name of names) {
+        const file = path.join(tmpDir, name);
+        const info = await stat(file).catch(() => undefined);
+        if (!info || info.mtime >= before) continue; // a write may still be under way
+        await rm(file, { force: true });
+        removed++;
+      }
+      return removed;
+    },
     async get(key, range) {
       const file = fileOf(key);
       try {

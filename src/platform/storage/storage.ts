@@ -29,6 +29,12 @@ export interface ObjectStorage {
   /** A time-limited URL a client can download from directly, when the backend offers one. */
   presignedUrl?(key: string, expiresInSeconds: number, filename: string): Promise<string>;
   ping(): Promise<void>;
+  /**
+   * Removes what interrupted writes left behind (a process killed mid-upload), older than
+   * `before`. Local storage keeps such parts in a temporary folder; S3 discards incomplete
+   * multipart uploads by a bucket lifecycle rule instead (docs/production.md).
+   */
+  removeAbandonedParts?(before: Date): Promise<number>;
 }
 
 /** Object keys never come from user input unchecked: ids are UUIDs, names a fixed pattern. */
