@@ -21,6 +21,12 @@ export default defineConfig({
       provider: 'v8',
       include: ['src/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
+      // The spec's floors, per layer, enforced on every run (npm test fails below them).
+      thresholds: {
+        'src/modules/**/*service.ts': { lines: 90, statements: 90 },
+        'src/modules/**/*routes.ts': { lines: 85, statements: 85 },
+        'src/modules/**/*repository.ts': { lines: 80, statements: 80 },
+      },
     },
   },
 });

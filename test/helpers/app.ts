@@ -58,11 +58,37 @@ export interface TestAppOptions {
   replicaOf?: TestApp;
   /** A PostgreSQL database of the test's own (a private cluster), already migrated and seeded. */
   databaseUrl?: string;
+  /** A data directory of the test's own (shared with a server process it started); kept at close. */
+  dataDir?: string;
+}
+
+/** Fields whose values are secrets or private words, wherever they appear in a JSON body. */
+const SECRET_FIELDS = new Set([
+  'password',
+  'current_password',
+  'new_password',
+  'access_token',
+  'refresh_token',
+  'token',
+  'envelope',
+  'push_token',
+  'notes',
+  'encrypted_data',
+]);
+
+function collectSecrets(value: unknown, into: Set<string>): void {
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return;
+  for (const [key, item] of Object.entries(value)) {
+    // Short values ("ok", a one-word note) would match log lines by chance.
+    if (SECRET_FIELDS.has(key) && typeof item === 'string' && item.length >= 10) into.add(item);
+    else collectSecrets(item, into);
+  }
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const replicaOf = options.replicaOf;
-  const dataDir = replicaOf?.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'amira-data-')));
+  const dataDir =
+    options.dataDir ?? replicaOf?.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'amira-data-')));
   const db = options.databaseUrl
     ? Object.assign(openPostgres({ url: options.databaseUrl, poolMax: 5 }), {
         url: options.databaseUrl,
@@ -73,6 +99,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const inbox = options.smtp ? await startSmtp() : undefined;
   const clock = new ManualClock(options.start);
   const logs: string[] = [];
+  const secrets = new Set<string>();
   const log = pino(loggerOptions('info', false), { write: (line: string) => void logs.push(line) });
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -107,6 +134,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     dataDir,
     logs,
     async request(method, url, { token, body, headers = {}, query, ip } = {}) {
+      if (token) secrets.add(token);
+      collectSecrets(body, secrets);
       const response = await app.inject({
         method: method as 'GET',
         ...(ip ? { remoteAddress: ip } : {}),
@@ -121,18 +150,26 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       let parsed: unknown = raw;
       if ((response.headers['content-type'] ?? '').toString().includes('json') && raw.length > 0)
         parsed = JSON.parse(raw);
+      collectSecrets(parsed, secrets);
       return { status: response.statusCode, headers: response.headers, body: parsed as never, raw };
     },
     drainJobs: () => platform.jobs.drain(),
     async close() {
       await app.close();
+      // Suite-wide: no password, token, key envelope or note a test sent or received may
+      // appear in any log line this app wrote.
+      const leaks = [...secrets].filter((secret) => logs.some((line) => line.includes(secret)));
+      if (leaks.length > 0)
+        throw new Error(
+          `secrets in the logs: ${leaks.map((l) => l.slice(0, 12) + '…').join(', ')}`,
+        );
       if (replicaOf && db.kind === 'pglite') {
         await platform.jobs.stop(); // the shared embedded database belongs to the first app
       } else {
         await platform.close();
       }
       await inbox?.close();
-      if (!replicaOf) await rm(dataDir, { recursive: true, force: true });
+      if (!replicaOf && !options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,304 @@
+// Schema-driven fuzzing of every operation in the app's own OpenAPI document. For each
+// operation, requests that match its schemas and many that do not (see
+// support/schema-arbitraries.ts, plus malformed JSON, wrong content types, huge bodies,
+// hostile path ids and unknown query parameters). Checked on every response:
+//  - never a 5xx;
+//  - every error is a problem document matching the declared ProblemDocument schema, with
+//    the response's own status;
+//  - every JSON success matches the response schema declared for its status;
+//  - a rejected request stored nothing (row counts of every table are unchanged; the
+//    security-event audit trail excepted, which records refused sign-ins on purpose).
+// FUZZ_RUNS (default 12) sets the runs per operation and kind; `npm run test:fuzz` runs
+// the long profile. A failure prints fast-check's seed and path: replay it with
+// FUZZ_SEED=<seed> FUZZ_PATH=<path> on the same operation.
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { sql } from 'drizzle-orm';
+import fc, { type Arbitrary } from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestApp } from '../helpers/app.ts';
+import { rows } from '../helpers/db.ts';
+import { uploadRecording } from '../helpers/journals.ts';
+import { login, promoteToAdmin, registerUser } from '../helpers/users.ts';
+import { hostileValue, invalidObject, valid, type Schema } from './support/schema-arbitraries.ts';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
+const replay = process.env.FUZZ_SEED
+  ? { seed: Number(process.env.FUZZ_SEED), path: process.env.FUZZ_PATH }
+  : {};
+
+interface Parameter {
+  in: 'path' | 'query' | 'header';
+  name: string;
+  required?: boolean;
+  schema: Schema;
+}
+interface Operation {
+  parameters?: Parameter[];
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+  security?: unknown[];
+}
+interface OpenApi {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema> };
+}
+
+const t = await createTestApp();
+afterAll(() => t.close());
+
+const doc = t.app.swagger() as unknown as OpenApi;
+const inline = <T>(value: T): T =>
+  JSON.parse(JSON.stringify(value), (_key, v: unknown) => {
+    if (v && typeof v === 'object' && '$ref' in v) {
+      const name = String((v as { $ref: string }).$ref).replace('#/components/schemas/', '');
+      return inline(doc.components.schemas[name]);
+    }
+    return v;
+  }) as T;
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats.default(ajv);
+const validateProblem = ajv.compile(inline(doc.components.schemas.ProblemDocument!));
+
+// A user with something of everything, and an administrator for the admin routes.
+const user = await registerUser(t);
+const admin = await promoteToAdmin(t, await registerUser(t));
+const checkin = await t.request('POST', '/v1/emotions', {
+  token: user.accessToken,
+  body: { emotion_type_id: 4, intensity: 6, context: 'standalone' },
+});
+const { journal } = await uploadRecording(t, user.accessToken);
+const knownIds = [checkin.body.id as string, journal.id as string];
+
+/** Every table's rows, as one number per table: what a rejected request must not change. */
+const tables = (
+  await rows<{ name: string }>(
+    t,
+    sql`select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition
+          and c.relname <> 'security_events' order by 1`,
+  )
+).map((r) => r.name);
+async function fingerprint(): Promise<Record<string, number>> {
+  const counts = sql.join(
+    tables.map(
+      (name) => sql`(select count(*)::int from ${sql.identifier(name)}) as ${sql.identifier(name)}`,
+    ),
+    sql`, `,
+  );
+  const [row] = await rows<Record<string, number>>(t, sql`select ${counts}`);
+  return row!;
+}
+
+interface FuzzRequest {
+  params: Record<string, unknown>;
+  query: Record<string, unknown>;
+  body?: { payload: string; contentType: string };
+}
+
+function encodeSegment(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    // A lone surrogate: send its (invalid) UTF-8 bytes, as a hostile client would.
+    return text.replace(/[\ud800-\udfff]/g, '%ED%A0%80').replace(/[^%\w-]/g, '_');
+  }
+}
+
+function urlOf(path: string, request: FuzzRequest): string {
+  const url = path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeSegment(request.params[name]));
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(request.query))
+    if (value !== undefined)
+      query.append(name, typeof value === 'string' ? value : JSON.stringify(value));
+  const text = query.toString();
+  return text ? `${url}?${text}` : url;
+}
+
+const objectOf = (parameters: Parameter[]): Schema => ({
+  type: 'object',
+  properties: Object.fromEntries(parameters.map((p) => [p.name, p.schema])),
+  required: parameters.filter((p) => p.required).map((p) => p.name),
+});
+
+function arbitraries(operation: Operation) {
+  const parameters = operation.parameters ?? [];
+  const pathSchema = objectOf(parameters.filter((p) => p.in === 'path'));
+  const querySchema = objectOf(parameters.filter((p) => p.in === 'query'));
+  const jsonBody = operation.requestBody?.content['application/json']?.schema;
+  const hasOtherBody = !!operation.requestBody && !jsonBody;
+
+  const validParams = (valid(pathSchema) as Arbitrary<Record<string, unknown>>).chain((params) =>
+    fc.constantFrom(...knownIds).map((id) =>
+      // Often an id the user owns, so that the happy paths run, not only 404s.
+      Object.fromEntries(
+        Object.entries(params).map(([k, v]) => [k, k === 'id' && typeof v === 'string' ? id : v]),
+      ),
+    ),
+  );
+  const params = fc.oneof(validParams, valid(pathSchema)) as Arbitrary<Record<string, unknown>>;
+  const query = valid(querySchema) as Arbitrary<Record<string, unknown>>;
+  const json = (value: unknown) => ({
+    payload: JSON.stringify(value) ?? 'null',
+    contentType: 'application/json',
+  });
+  const body = jsonBody ? valid(jsonBody).map(json) : fc.constant(undefined);
+
+  const validRequest: Arbitrary<FuzzRequest> = fc.record({ params, query, body });
+
+  const strategies: Arbitrary<FuzzRequest>[] = [
+    // A hostile path id, or one of the wrong shape.
+    fc.record({
+      params: fc.record(
+        Object.fromEntries(
+          parameters
+            .filter((p) => p.in === 'path')
+            // Not '', '.' or '..': the URL would then name another route (or none) by design.
+            .map((p) => [
+              p.name,
+              hostileValue.filter((v) => !['', '.', '..'].includes(encodeSegment(v))),
+            ]),
+        ),
+      ),
+      query,
+      body,
+    }),
+    // Unknown query parameters, or known ones with hostile values.
+    fc.record({
+      params,
+      query: fc.oneof(
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), hostileValue, { maxKeys: 3 }),
+        query.chain((q) => hostileValue.map((v) => ({ ...q, [Object.keys(q)[0] ?? 'limit']: v }))),
+      ),
+      body,
+    }),
+  ];
+  if (jsonBody || hasOtherBody) {
+    const broken = fc.oneof(
+      jsonBody ? invalidObject(jsonBody).map(json) : hostileValue.map(json),
+      // Not JSON at all, though it says so.
+      fc
+        .oneof(fc.string(), fc.constantFrom('{', '{"a":', '[1,2', '{"a":1}}', '\u0000', 'nul'))
+        .map((payload) => ({
+          payload,
+          contentType: 'application/json',
+        })),
+      // Valid JSON under a content type the route does not take.
+      (jsonBody ? valid(jsonBody) : fc.constant({})).chain((value) =>
+        fc
+          .constantFrom(
+            'text/plain',
+            'application/xml',
+            'application/x-www-form-urlencoded',
+            'multipart/form-data; boundary=x',
+          )
+          .map((contentType) => ({ payload: JSON.stringify(value), contentType })),
+      ),
+      // Far over the JSON body limit.
+      fc.constant({
+        payload: JSON.stringify({ padding: 'x'.repeat(200_000) }),
+        contentType: 'application/json',
+      }),
+    );
+    strategies.push(fc.record({ params: validParams, query, body: broken }));
+  }
+  return { validRequest, invalidRequest: fc.oneof(...strategies) };
+}
+
+function responseValidator(operation: Operation, status: number): ValidateFunction | undefined {
+  const declared = operation.responses[String(status)] ?? operation.responses.default;
+  const schema = declared?.content?.['application/json']?.schema;
+  return schema ? ajv.compile(inline(schema)) : undefined;
+}
+
+const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+  Object.entries(methods).map(([method, operation]) => ({
+    method: method.toUpperCase(),
+    path,
+    operation,
+  })),
+);
+
+describe('schema-driven fuzzing', () => {
+  it('covers the whole API', () => {
+    expect(operations.length).toBeGreaterThan(70);
+  });
+
+  describe.each(operations)('$method $path', ({ method, path, operation }) => {
+    const route = t.routes.find(
+      (r) => r.method === method && r.url === path.replace(/\{(\w+)\}/g, ':$1'),
+    );
+    const { validRequest, invalidRequest } = arbitraries(operation);
+    const validators = new Map<number, ValidateFunction | undefined>();
+
+    async function send(request: FuzzRequest) {
+      // A fresh session per request: the fuzzer may log itself out or revoke sessions.
+      const token = route?.public
+        ? undefined
+        : route?.scope
+          ? admin.accessToken
+          : await freshToken();
+      const before = await fingerprint();
+      const response = await t.request(method, urlOf(path, request), {
+        token,
+        ip: `198.51.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`,
+        ...(request.body
+          ? { body: request.body.payload, headers: { 'content-type': request.body.contentType } }
+          : {}),
+      });
+      const where = `${method} ${urlOf(path, request)} → ${response.status} ${response.raw.slice(0, 300)}`;
+      expect(response.status, where).toBeLessThan(500);
+      const contentType = String(response.headers['content-type'] ?? '');
+      if (response.status >= 400) {
+        expect(contentType, where).toContain('application/problem+json');
+        expect(
+          validateProblem(response.body),
+          `${where}\n${ajv.errorsText(validateProblem.errors)}`,
+        ).toBe(true);
+        expect(response.body.status, where).toBe(response.status);
+        expect(await fingerprint(), `${where}: a rejected request stored something`).toEqual(
+          before,
+        );
+      } else {
+        if (contentType.includes('application/json') && response.raw.length > 0) {
+          if (!validators.has(response.status))
+            validators.set(response.status, responseValidator(operation, response.status));
+          const validate = validators.get(response.status);
+          if (validate)
+            expect(validate(response.body), `${where}\n${ajv.errorsText(validate.errors)}`).toBe(
+              true,
+            );
+        }
+      }
+    }
+
+    it('answers requests that match its schemas as it declares', async () => {
+      await fc.assert(
+        fc.asyncProperty(validRequest, (request) => send(request)),
+        { numRuns: RUNS, ...replay },
+      );
+    });
+
+    it('refuses requests that do not with a problem document, storing nothing', async () => {
+      await fc.assert(
+        fc.asyncProperty(invalidRequest, (request) => send(request)),
+        { numRuns: RUNS * 2, ...replay },
+      );
+    });
+  });
+});
+
+let session: { token: string; uses: number } | undefined;
+/** The user's access token, renewed by a login after a few uses or when revoked. */
+async function freshToken(): Promise<string> {
+  if (session && session.uses++ < 5) {
+    const probe = await t.request('GET', '/v1/users/me', { token: session.token });
+    if (probe.status === 200) return session.token;
+  }
+  const response = await login(t, user);
+  if (response.status !== 200) throw new Error(`fuzz login failed: ${response.raw}`);
+  session = { token: response.body.access_token, uses: 0 };
+  return session.token;
+}
