@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Platform } from './platform/platform.ts';
 import { ProblemDocument } from './platform/errors.ts';
 import { createValidatorCompiler } from './platform/http/validation.ts';
-import { frameworkErrorHandler, registerErrorHandling } from './platform/http/error-handler.ts';
+import { answerWithProblem, registerErrorHandling } from './platform/http/error-handler.ts';
 import { registerOperationalRoutes } from './platform/http/operational-routes.ts';
 import { registerPlatformMetrics, registerRequestMetrics } from './platform/http/metrics.ts';
 import { registerNulGuard } from './platform/http/nul-guard.ts';
@@ -76,7 +76,9 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { strict: false } },
-    frameworkErrors: frameworkErrorHandler,
+    frameworkErrors: (error, request, reply) => {
+      void answerWithProblem(error, request, reply);
+    },
   });
 
   app.addSchema(ProblemDocument);

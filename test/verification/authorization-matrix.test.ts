@@ -93,7 +93,6 @@ const withParams = (url: string, value: string) => url.replace(/:(\w+)/g, value)
 const someBody = (method: string, url: string) => {
   if (method === 'GET' || method === 'DELETE') return undefined;
   if (url.endsWith('/push-token')) return { push_token: `fcm-${randomUUID()}`, platform: 'ios' };
-  if (url.endsWith('/export')) return {};
   return {};
 };
 

@@ -16,7 +16,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { users } from '../auth/tables.ts';
+import { ownerId } from '../auth/tables.ts';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => 'bytea',
@@ -27,9 +27,7 @@ export const journals = pgTable(
   'journals',
   {
     id: uuid('id').primaryKey(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownerId(),
     title: text('title'),
     durationSeconds: integer('duration_seconds').notNull(),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
@@ -67,9 +65,7 @@ export const audioMetadata = pgTable(
     journalId: uuid('journal_id')
       .notNull()
       .references(() => journals.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownerId(),
     format: text('format').notNull(),
     sampleRate: integer('sample_rate').notNull(),
     bitRate: integer('bit_rate').notNull(),

@@ -17,7 +17,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { users } from '../auth/tables.ts';
+import { ownerId } from '../auth/tables.ts';
 import type { ContentType, Difficulty, TranslationInput } from './content-schemas.ts';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
@@ -94,9 +94,7 @@ export const tools = pgTable(
 export const toolFavorites = pgTable(
   'tool_favorites',
   {
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownerId(),
     toolId: uuid('tool_id')
       .notNull()
       .references(() => tools.id, { onDelete: 'cascade' }),
@@ -115,9 +113,7 @@ export const toolUsage = pgTable(
   'tool_usage',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: ownerId(),
     toolId: uuid('tool_id')
       .notNull()
       .references(() => tools.id),

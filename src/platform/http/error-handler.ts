@@ -156,26 +156,23 @@ export function sendProblem(
 }
 
 /**
- * Errors Fastify raises before routing (a URL that is not valid UTF-8 once decoded, a
- * failing route constraint): they bypass the error handler, so this is passed to Fastify
- * as `frameworkErrors` to answer them with problem documents too.
+ * Every error as a problem document. Used as the error handler, and passed to Fastify as
+ * `frameworkErrors` for the errors it raises before routing (a URL that is not valid UTF-8
+ * once decoded, a failing route constraint), which bypass the error handler.
  */
-export function frameworkErrorHandler(
+export function answerWithProblem(
   error: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
-): void {
+): FastifyReply {
   const { problem, headers } = problemFor(error, request);
-  void sendProblem(reply, problem, headers);
+  // 4xx need no line of their own: the request line after the response has the status.
+  if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+  return sendProblem(reply, problem, headers);
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error, request, reply) => {
-    const { problem, headers } = problemFor(error, request);
-    // 4xx need no line of their own: the request line after the response has the status.
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
-    return sendProblem(reply, problem, headers);
-  });
+  app.setErrorHandler(answerWithProblem);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(
       reply,

@@ -155,17 +155,12 @@ export function createJobs(backend: JobsBackend, log: Logger): Jobs {
     },
     async sendMany(definition, items) {
       if (items.length === 0) return;
-      const options = sendOptions(definition);
       await boss.insert(
         definition.name,
         items.map((item) => ({
           data: checked(definition, item.payload),
-          ...(item.singletonKey ? { singletonKey: item.singletonKey } : {}),
-          retryLimit: options.retryLimit,
-          retryDelay: options.retryDelay,
-          retryBackoff: options.retryBackoff,
-          expireInSeconds: options.expireInSeconds,
-          ...heartbeat,
+          // The same retry, expiry and heartbeat settings as a single send.
+          ...sendOptions(definition, { singletonKey: item.singletonKey }),
         })),
       );
     },
