@@ -27,6 +27,8 @@ export interface RouteInfo {
   url: string;
   public: boolean;
   scope: string | undefined;
+  /** Needs a recent re-authentication of the session (sensitive operations). */
+  stepUp: boolean;
   documented: boolean;
 }
 
@@ -138,6 +140,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
         url: route.url,
         public: route.config?.public === true || !route.url.startsWith('/v1/'),
         scope: route.config?.scope,
+        stepUp: route.config?.stepUp === true,
         documented: route.schema?.hide !== true,
       });
     }

@@ -69,6 +69,12 @@ const EnvSchema = Type.Object({
   JOURNAL_QUOTA_BYTES_PREMIUM: Type.Integer({ minimum: 1024, default: 20 * 1024 * 1024 * 1024 }),
   JOURNAL_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
   EXPORT_LINK_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 7 * 86400, default: 900 }),
+  /** How long a re-authentication (POST /v1/auth/reauthenticate) unlocks sensitive routes. */
+  STEP_UP_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 3600, default: 300 }),
+  /** Days a deleted account waits (disabled, restorable by signing in) before it is purged. */
+  ACCOUNT_DELETION_GRACE_DAYS: Type.Integer({ minimum: 0, maximum: 30, default: 7 }),
+  /** Days a full data export stays downloadable before it is deleted. */
+  DATA_EXPORT_TTL_DAYS: Type.Integer({ minimum: 1, maximum: 30, default: 7 }),
   /** Browser origins allowed to call the API (comma-separated); none by default. */
   CORS_ORIGINS: Type.String({ default: '' }),
   /** Requests per minute per signed-in user, and per client address, across all routes. */
@@ -133,6 +139,7 @@ export interface Config {
     retentionDays: number;
     exportLinkTtlSeconds: number;
   };
+  account: { stepUpTtlSeconds: number; deletionGraceDays: number; exportTtlDays: number };
   corsOrigins: string[];
   rateLimits: { userPerMinute: number; ipPerMinute: number };
   maxEventLoopDelayMs: number;
@@ -241,6 +248,11 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       quotaBytes: { standard: env.JOURNAL_QUOTA_BYTES, premium: env.JOURNAL_QUOTA_BYTES_PREMIUM },
       retentionDays: env.JOURNAL_RETENTION_DAYS,
       exportLinkTtlSeconds: env.EXPORT_LINK_TTL_SECONDS,
+    },
+    account: {
+      stepUpTtlSeconds: env.STEP_UP_TTL_SECONDS,
+      deletionGraceDays: env.ACCOUNT_DELETION_GRACE_DAYS,
+      exportTtlDays: env.DATA_EXPORT_TTL_DAYS,
     },
     corsOrigins: env.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim().replace(/\/$/, ''))

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Command line: serve | worker | migrate | seed | openapi | create-admin | generate-secrets.
+// Command line: serve | worker | migrate | seed | openapi | create-admin | generate-secrets |
+// reapply-deletions.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,6 +24,7 @@ Commands:
   openapi                                   print the OpenAPI document
   create-admin --email <email>              create the first administrator (or promote an account)
   generate-secrets [--alg EdDSA|ES256]      print a new APP_SECRET and JWT_SIGNING_KEYS value (for a vault)
+  reapply-deletions                         after a database restore: purge again the accounts the deletion ledger lists
 `;
 
 function readConfig(): Config {
@@ -156,6 +158,17 @@ async function createAdmin(args: string[]): Promise<void> {
   await platform.close();
 }
 
+async function reapplyDeletions(): Promise<void> {
+  const config = readConfig();
+  const platform = await createPlatform({ ...config, logLevel: 'warn' });
+  const { modules } = await buildApp(platform);
+  const { found, purged } = await modules.auth.users.reapplyDeletions();
+  process.stdout.write(
+    `accounts the deletion ledger lists that the database still held: ${found}, purged: ${purged}\n`,
+  );
+  await platform.close();
+}
+
 async function generateSecrets(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { alg: { type: 'string', default: 'EdDSA' } } });
   const alg = SIGNING_ALGORITHMS.find((known) => known === values.alg);
@@ -176,6 +189,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   openapi,
   'create-admin': createAdmin,
   'generate-secrets': generateSecrets,
+  'reapply-deletions': reapplyDeletions,
 };
 const run = command ? commands[command] : undefined;
 if (!run) {

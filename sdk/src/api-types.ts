@@ -71,6 +71,7 @@ export interface paths {
               checks: {
                 [key: string]: 'ok' | 'failing';
               };
+              optional: string[];
             };
           };
         };
@@ -85,6 +86,7 @@ export interface paths {
               checks: {
                 [key: string]: 'ok' | 'failing';
               };
+              optional: string[];
             };
           };
         };
@@ -237,7 +239,7 @@ export interface paths {
                 /** @enum {string} */
                 role: 'user' | 'premium' | 'content_manager' | 'admin';
                 /** @enum {string} */
-                account_status: 'active' | 'locked';
+                account_status: 'active' | 'locked' | 'pending_deletion';
                 preferences: {
                   [key: string]: unknown;
                 };
@@ -250,6 +252,10 @@ export interface paths {
                  */
                 created_at: string;
                 last_login_at: string | null;
+                /** @description Email me when someone signs in from a device or browser not used before */
+                sign_in_alerts: boolean;
+                /** @description Two-step sign-in with an authenticator app is on */
+                mfa_enabled: boolean;
               };
               access_token: string;
               refresh_token: string;
@@ -322,7 +328,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Sign in */
+    /**
+     * Sign in
+     * @description With two-step sign-in on, the answer is an MFA challenge instead of tokens: send its mfa_token with a code to POST /v1/auth/login/mfa. An account scheduled for deletion answers 409 account-deletion-pending unless restore_account is true.
+     */
     post: {
       parameters: {
         query?: never;
@@ -343,6 +352,155 @@ export interface paths {
               /** @enum {string} */
               platform: 'ios' | 'android' | 'web' | 'other';
             };
+            /** @description The account is scheduled for deletion and its owner wants to keep it: cancels the deletion */
+            restore_account?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json':
+              | {
+                  user: {
+                    /** Format: uuid */
+                    id: string;
+                    email: string;
+                    email_verified: boolean;
+                    display_name: string | null;
+                    /** @enum {string} */
+                    language_preference: 'es' | 'en';
+                    time_zone: string;
+                    /** @enum {string} */
+                    role: 'user' | 'premium' | 'content_manager' | 'admin';
+                    /** @enum {string} */
+                    account_status: 'active' | 'locked' | 'pending_deletion';
+                    preferences: {
+                      [key: string]: unknown;
+                    };
+                    settings: {
+                      [key: string]: unknown;
+                    };
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339, UTC
+                     */
+                    created_at: string;
+                    last_login_at: string | null;
+                    /** @description Email me when someone signs in from a device or browser not used before */
+                    sign_in_alerts: boolean;
+                    /** @description Two-step sign-in with an authenticator app is on */
+                    mfa_enabled: boolean;
+                  };
+                  access_token: string;
+                  refresh_token: string;
+                  /** @enum {string} */
+                  token_type: 'bearer';
+                  /** @description Seconds until the access token expires */
+                  expires_in: number;
+                }
+              | {
+                  /** @enum {boolean} */
+                  mfa_required: true;
+                  /** @description Send it with a code to POST /v1/auth/login/mfa; single use */
+                  mfa_token: string;
+                  /** @description Seconds the challenge stays valid */
+                  expires_in: number;
+                };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/login/mfa': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Second sign-in step: the MFA challenge token and an authenticator or recovery code */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      /** @description The challenge token and exactly one of code or recovery_code */
+      requestBody: {
+        content: {
+          'application/json': {
+            mfa_token: string;
+            /** @description Six digits */
+            code?: string;
+            /** @description One of the recovery codes shown at enrolment (hyphens optional) */
+            recovery_code?: string;
           };
         };
       };
@@ -366,7 +524,7 @@ export interface paths {
                 /** @enum {string} */
                 role: 'user' | 'premium' | 'content_manager' | 'admin';
                 /** @enum {string} */
-                account_status: 'active' | 'locked';
+                account_status: 'active' | 'locked' | 'pending_deletion';
                 preferences: {
                   [key: string]: unknown;
                 };
@@ -379,6 +537,10 @@ export interface paths {
                  */
                 created_at: string;
                 last_login_at: string | null;
+                /** @description Email me when someone signs in from a device or browser not used before */
+                sign_in_alerts: boolean;
+                /** @description Two-step sign-in with an authenticator app is on */
+                mfa_enabled: boolean;
               };
               access_token: string;
               refresh_token: string;
@@ -409,6 +571,15 @@ export interface paths {
         };
         /** @description RFC 9457 problem document */
         403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        409: {
           headers: {
             [name: string]: unknown;
           };
@@ -489,7 +660,7 @@ export interface paths {
                 /** @enum {string} */
                 role: 'user' | 'premium' | 'content_manager' | 'admin';
                 /** @enum {string} */
-                account_status: 'active' | 'locked';
+                account_status: 'active' | 'locked' | 'pending_deletion';
                 preferences: {
                   [key: string]: unknown;
                 };
@@ -502,6 +673,10 @@ export interface paths {
                  */
                 created_at: string;
                 last_login_at: string | null;
+                /** @description Email me when someone signs in from a device or browser not used before */
+                sign_in_alerts: boolean;
+                /** @description Two-step sign-in with an authenticator app is on */
+                mfa_enabled: boolean;
               };
               access_token: string;
               refresh_token: string;
@@ -1056,6 +1231,106 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/auth/reauthenticate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Prove it is you again (password or authenticator code) before a sensitive operation
+     * @description Routes that answer 401 with problem type reauthentication-required (export, account deletion, deletion by category, email change, turning MFA off) work in this session for STEP_UP_TTL_SECONDS (5 minutes by default) after this succeeds.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      /** @description Exactly one of password or code (from the authenticator app, when MFA is on) */
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description At least 8 characters and not a common password (422 otherwise). Up to 128 characters for typed passwords; up to 1024 so that a key derived on the client (see key-params) can be sent instead. */
+            password?: string;
+            /** @description Six digits */
+            code?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /**
+               * Format: date-time
+               * @description Sensitive operations are allowed in this session until then
+               */
+              reauthenticated_until: string;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/auth/sessions': {
     parameters: {
       query?: never;
@@ -1303,14 +1578,14 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/users/me': {
+  '/v1/auth/mfa': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** The signed-in user */
+    /** Whether two-step sign-in is on, and how many recovery codes are left */
     get: {
       parameters: {
         query?: never;
@@ -1327,30 +1602,9 @@ export interface paths {
           };
           content: {
             'application/json': {
-              /** Format: uuid */
-              id: string;
-              email: string;
-              email_verified: boolean;
-              display_name: string | null;
-              /** @enum {string} */
-              language_preference: 'es' | 'en';
-              time_zone: string;
-              /** @enum {string} */
-              role: 'user' | 'premium' | 'content_manager' | 'admin';
-              /** @enum {string} */
-              account_status: 'active' | 'locked';
-              preferences: {
-                [key: string]: unknown;
-              };
-              settings: {
-                [key: string]: unknown;
-              };
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              last_login_at: string | null;
+              enabled: boolean;
+              enabled_at: string | null;
+              recovery_codes_left: number;
             };
           };
         };
@@ -1394,7 +1648,96 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    /** Delete the account and all its data (requires the password) */
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/mfa/totp': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start enrolling an authenticator app (needs a recent re-authentication)
+     * @description Returns a new secret and its otpauth:// URI (show it as a QR code). Two-step sign-in is on only after POST /v1/auth/mfa/totp/confirm with a first code.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Base32; for apps that cannot scan the QR code */
+              secret: string;
+              /** @description Show as a QR code for the authenticator app */
+              otpauth_uri: string;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    /** Turn two-step sign-in off (needs a recent re-authentication) */
     delete: {
       parameters: {
         query?: never;
@@ -1402,14 +1745,7 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description At least 8 characters and not a common password (422 otherwise). Up to 128 characters for typed passwords; up to 1024 so that a key derived on the client (see key-params) can be sent instead. */
-            password: string;
-          };
-        };
-      };
+      requestBody?: never;
       responses: {
         /** @description Default Response */
         204: {
@@ -1437,7 +1773,535 @@ export interface paths {
           };
         };
         /** @description RFC 9457 problem document */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/mfa/totp/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Confirm the authenticator with its first code; returns ten recovery codes (once) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Six digits */
+            code: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {boolean} */
+              enabled: true;
+              /** @description Shown once; each works once. Keep them somewhere safe. */
+              recovery_codes: string[];
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
         403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/mfa/recovery-codes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Replace the recovery codes (the old ones stop working) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Shown once; each works once. Keep them somewhere safe. */
+              recovery_codes: string[];
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/users/me/email': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Change the email address (needs a recent re-authentication)
+     * @description Sends a confirmation link to the new address and a notice to the current one; the address changes only when the link is followed (POST /v1/auth/confirm-email-change).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** Format: email */
+            new_email: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'accepted';
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/confirm-email-change': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Move the account to the new address with the token from the confirmation email */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            token: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              email: string;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/users/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The signed-in user */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              email: string;
+              email_verified: boolean;
+              display_name: string | null;
+              /** @enum {string} */
+              language_preference: 'es' | 'en';
+              time_zone: string;
+              /** @enum {string} */
+              role: 'user' | 'premium' | 'content_manager' | 'admin';
+              /** @enum {string} */
+              account_status: 'active' | 'locked' | 'pending_deletion';
+              preferences: {
+                [key: string]: unknown;
+              };
+              settings: {
+                [key: string]: unknown;
+              };
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              last_login_at: string | null;
+              /** @description Email me when someone signs in from a device or browser not used before */
+              sign_in_alerts: boolean;
+              /** @description Two-step sign-in with an authenticator app is on */
+              mfa_enabled: boolean;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /**
+     * Delete the account: disabled at once, purged with all its data after a grace period
+     * @description Needs a recent POST /v1/auth/reauthenticate in this session (401 reauthentication-required otherwise). Every session ends and no push or reminder goes out from now on; an email says when the account will be deleted. Signing in again with restore_account: true before purge_after (ACCOUNT_DELETION_GRACE_DAYS, 7 days by default) cancels the deletion; after it, everything is deleted for good.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'pending_deletion';
+              /**
+               * Format: date-time
+               * @description When the account and its data are deleted, unless the owner signs in again
+               */
+              purge_after: string;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
           headers: {
             [name: string]: unknown;
           };
@@ -1487,6 +2351,7 @@ export interface paths {
             preferences?: {
               [key: string]: unknown;
             };
+            sign_in_alerts?: boolean;
             /** @description Merged key by key; null removes a key */
             settings?: {
               [key: string]: unknown;
@@ -1513,7 +2378,7 @@ export interface paths {
               /** @enum {string} */
               role: 'user' | 'premium' | 'content_manager' | 'admin';
               /** @enum {string} */
-              account_status: 'active' | 'locked';
+              account_status: 'active' | 'locked' | 'pending_deletion';
               preferences: {
                 [key: string]: unknown;
               };
@@ -1526,6 +2391,10 @@ export interface paths {
                */
               created_at: string;
               last_login_at: string | null;
+              /** @description Email me when someone signs in from a device or browser not used before */
+              sign_in_alerts: boolean;
+              /** @description Two-step sign-in with an authenticator app is on */
+              mfa_enabled: boolean;
             };
           };
         };
@@ -2196,6 +3065,305 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/users/me/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start an export of all your data (a zip); answers with the one under way if any
+     * @description Needs a recent POST /v1/auth/reauthenticate (401 reauthentication-required otherwise). Poll GET /v1/users/me/export/{id} until status is ready, then download download_url.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              /** @enum {string} */
+              status: 'queued' | 'running' | 'ready' | 'failed';
+              /** @description Percent done */
+              progress: number;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              completed_at: string | null;
+              /**
+               * Format: date-time
+               * @description When the archive is deleted
+               */
+              expires_at: string;
+              size_bytes: number | null;
+              download_url: string | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/users/me/export/download/{token}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Download an export through its signed, time-limited link */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          token: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/zip': string;
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/zip': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/zip': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        410: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/zip': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/zip': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/zip': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/zip': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/users/me/export/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** How an export is going; when ready, a fresh download link */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              /** @enum {string} */
+              status: 'queued' | 'running' | 'ready' | 'failed';
+              /** @description Percent done */
+              progress: number;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              completed_at: string | null;
+              /**
+               * Format: date-time
+               * @description When the archive is deleted
+               */
+              expires_at: string;
+              size_bytes: number | null;
+              download_url: string | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/admin/users': {
     parameters: {
       query?: never;
@@ -2233,13 +3401,14 @@ export interface paths {
                 /** @enum {string} */
                 role: 'user' | 'premium' | 'content_manager' | 'admin';
                 /** @enum {string} */
-                account_status: 'active' | 'locked';
+                account_status: 'active' | 'locked' | 'pending_deletion';
                 /**
                  * Format: date-time
                  * @description RFC 3339, UTC
                  */
                 created_at: string;
                 last_login_at: string | null;
+                purge_after: string | null;
               }[];
               next_cursor: string | null;
             };
@@ -2348,13 +3517,14 @@ export interface paths {
               /** @enum {string} */
               role: 'user' | 'premium' | 'content_manager' | 'admin';
               /** @enum {string} */
-              account_status: 'active' | 'locked';
+              account_status: 'active' | 'locked' | 'pending_deletion';
               /**
                * Format: date-time
                * @description RFC 3339, UTC
                */
               created_at: string;
               last_login_at: string | null;
+              purge_after: string | null;
             };
           };
         };
@@ -2740,7 +3910,69 @@ export interface paths {
         };
       };
     };
-    delete?: never;
+    /**
+     * Delete every check-in (and what was derived from them); other data stays
+     * @description Needs a recent POST /v1/auth/reauthenticate in this session (401 reauthentication-required otherwise). Deletes all the check-ins, including those recorded around journals and tools; analytics, insights and recommendations then start from nothing. Journals, tools and earned achievements stay; progress keeps the days you showed up (streaks do not break) but forgets the emotion of each. Answers how many check-ins were deleted. Cannot be undone.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description How many items were deleted */
+              deleted: number;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
     options?: never;
     head?: never;
     patch?: never;
@@ -4019,7 +5251,69 @@ export interface paths {
         };
       };
     };
-    delete?: never;
+    /**
+     * Delete every recording at once, those in the trash included; other data stays
+     * @description Needs a recent POST /v1/auth/reauthenticate in this session (401 reauthentication-required otherwise). No restore: the rows go at once, the audio objects right after, and every export link stops working. The check-ins recorded before and after each journal stay in the emotions history; progress keeps the days you showed up. Answers how many recordings were deleted.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description How many items were deleted */
+              deleted: number;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
     options?: never;
     head?: never;
     patch?: never;

@@ -25,7 +25,11 @@ type Json<
   ? T
   : never;
 
-export type TokenPair = Json<'/v1/auth/login', 'post', 200>;
+export type TokenPair = Json<'/v1/auth/login/mfa', 'post', 200>;
+type LoginAnswer = Json<'/v1/auth/login', 'post', 200>;
+
+/** Asks the person for the six digits of their authenticator app (two-step sign-in). */
+export type AskForCode = () => Promise<{ code: string } | { recovery_code: string }>;
 export type JournalDetail = Json<'/v1/journals/{id}', 'get', 200>;
 export type KeyEnvelopes = Json<'/v1/users/me/key-envelopes', 'get', 200>;
 
@@ -143,17 +147,37 @@ export class AmiraClient {
     return this.remember(pair);
   }
 
-  /** Signs in and unwraps the data key, if the account has a password envelope. */
-  async login(email: string, password: string): Promise<TokenPair> {
+  /**
+   * Signs in and unwraps the data key, if the account has a password envelope. With
+   * two-step sign-in on, `askForCode` is called for the authenticator (or a recovery) code.
+   */
+  async login(email: string, password: string, askForCode?: AskForCode): Promise<TokenPair> {
     const { authKey, kek } = await deriveKeys(password, await this.keyParams(email));
+    const answer = await this.call<LoginAnswer>('POST', '/v1/auth/login', {
+      email,
+      password: authKey,
+    });
+    if ('mfa_required' in answer && !askForCode)
+      throw new Error('two-step sign-in is on: pass askForCode to login()');
     const pair = this.remember(
-      await this.call<TokenPair>('POST', '/v1/auth/login', { email, password: authKey }),
+      'mfa_required' in answer
+        ? await this.call<TokenPair>('POST', '/v1/auth/login/mfa', {
+            mfa_token: answer.mfa_token,
+            ...(await askForCode!()),
+          })
+        : answer,
     );
     const envelopes = await this.envelopes();
     const envelope = envelopes.get('password');
     this.dataKey = envelope ? await unwrapDataKey(envelope, kek) : undefined;
     this.dataKeyId = this.dataKey ? await dataKeyId(this.dataKey) : undefined;
     return pair;
+  }
+
+  /** A fresh proof before a sensitive operation (export, deletion, email change…). */
+  async reauthenticate(email: string, password: string): Promise<void> {
+    const { authKey } = await deriveKeys(password, await this.keyParams(email));
+    await this.call('POST', '/v1/auth/reauthenticate', { password: authKey });
   }
 
   async refresh(): Promise<TokenPair> {

@@ -16,6 +16,10 @@ const SECRET_FIELDS = [
   'envelope',
   'notes',
   'secret',
+  'mfa_token',
+  'recovery_code',
+  'recovery_codes',
+  'otpauth_uri',
   'authorization',
   'cookie',
 ];

@@ -19,6 +19,7 @@ import { createJobs, type Jobs } from './jobs/jobs.ts';
 import { createSecrets, loadAppSecret, type Secrets } from './crypto/secrets.ts';
 import { loadSigningKeys, type SigningKeys } from './crypto/signing-keys.ts';
 import { createAccountDeletion, type AccountDeletion } from './account-deletion.ts';
+import { createDataExportRegistry, type DataExportRegistry } from './data-export.ts';
 import { createDomainEvents, type DomainEvents } from './events.ts';
 import { loggerOptions } from './logger.ts';
 import type { ObjectStorage } from './storage/storage.ts';
@@ -51,6 +52,8 @@ export interface Platform {
   storage: ObjectStorage;
   push: PushProvider;
   deletion: AccountDeletion;
+  /** What each module puts into a user's full data export. */
+  dataExport: DataExportRegistry;
   events: DomainEvents;
   metrics: Registry;
   /** Request spans over OTLP, when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
@@ -196,6 +199,7 @@ export async function createPlatform(
     storage,
     push,
     deletion: createAccountDeletion(),
+    dataExport: createDataExportRegistry(),
     events: createDomainEvents(),
     metrics,
     tracing,

@@ -53,6 +53,7 @@ describe('/v1/admin/users', () => {
       'email_verified',
       'id',
       'last_login_at',
+      'purge_after',
       'role',
     ]);
   });

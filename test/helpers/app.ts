@@ -74,6 +74,11 @@ const SECRET_FIELDS = new Set([
   'push_token',
   'notes',
   'encrypted_data',
+  'secret',
+  'otpauth_uri',
+  'mfa_token',
+  'recovery_code',
+  'recovery_codes',
 ]);
 
 function collectSecrets(value: unknown, into: Set<string>): void {
@@ -81,6 +86,8 @@ function collectSecrets(value: unknown, into: Set<string>): void {
   for (const [key, item] of Object.entries(value)) {
     // Short values ("ok", a one-word note) would match log lines by chance.
     if (SECRET_FIELDS.has(key) && typeof item === 'string' && item.length >= 10) into.add(item);
+    else if (SECRET_FIELDS.has(key) && Array.isArray(item))
+      for (const each of item) collectSecrets({ [key]: each }, into);
     else collectSecrets(item, into);
   }
 }

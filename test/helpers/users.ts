@@ -70,3 +70,14 @@ export async function promoteToAdmin(t: TestApp, user: TestUser): Promise<TestUs
     refreshToken: response.body.refresh_token,
   };
 }
+
+/** Re-authenticates the user's session (step-up) with the password; sensitive routes then work for 5 minutes. */
+export async function stepUp(t: TestApp, user: { password: string; accessToken: string }) {
+  const response = await t.request('POST', '/v1/auth/reauthenticate', {
+    token: user.accessToken,
+    body: { password: user.password },
+  });
+  if (response.status !== 200)
+    throw new Error(`reauthenticate failed: ${response.status} ${response.raw}`);
+  return response.body as { reauthenticated_until: string };
+}

@@ -6,7 +6,7 @@ import unzipper from 'unzipper';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { count } from '../helpers/db.ts';
-import { registerUser, type TestUser } from '../helpers/users.ts';
+import { registerUser, stepUp, type TestUser } from '../helpers/users.ts';
 import { emotionId, freshToken } from '../helpers/emotions.ts';
 import {
   encrypt,
@@ -660,16 +660,30 @@ export function journalSuite(backend: string, setup: () => Promise<StorageSetup>
         t.clock.set('2026-09-01T12:00:00Z');
       });
 
-      it('deleting the account removes every journal row and object of the user', async () => {
+      it('deleting the account removes every journal row and object of the user once purged', async () => {
         const leaving = await registerUser(t);
         await uploadRecording(t, leaving.accessToken);
         await uploadRecording(t, leaving.accessToken);
-        const response = await t.request('DELETE', '/v1/users/me', {
-          token: leaving.accessToken,
-          body: { password: leaving.password },
-        });
-        expect(response.status).toBe(204);
+        await stepUp(t, leaving);
+        const response = await t.request('DELETE', '/v1/users/me', { token: leaving.accessToken });
+        expect(response.status).toBe(202);
+        // Kept through the grace period (the owner may come back), then purged.
+        expect(await objectsOf(t, leaving.id)).toHaveLength(2);
+        t.clock.set(response.body.purge_after);
+        expect(await t.modules.auth.users.purgeAccount(leaving.id)).toBe(true);
         await nothingStoredFor(leaving);
+        t.clock.set('2026-09-01T12:00:00Z');
+      });
+
+      it('DELETE /v1/journals removes every journal row and object of the user at once', async () => {
+        const author = await registerUser(t);
+        await uploadRecording(t, author.accessToken);
+        await uploadRecording(t, author.accessToken);
+        await stepUp(t, author);
+        const response = await t.request('DELETE', '/v1/journals', { token: author.accessToken });
+        expect(response.body).toEqual({ deleted: 2 });
+        await nothingStoredFor(author);
+        expect(await objectsOf(t, user.id)).not.toEqual([]);
       });
     });
   });

@@ -84,6 +84,12 @@ describe('command line', () => {
     expect(result.stderr).toContain('PORT');
   });
 
+  it('re-applies the deletion ledger after a restore (nothing to do on a fresh database)', async () => {
+    const result = await run(['reapply-deletions']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('still held: 0, purged: 0');
+  }, 60_000);
+
   it('prints usage for an unknown command', async () => {
     const result = await run(['dance']);
     expect(result.code).toBe(2);

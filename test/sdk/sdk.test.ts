@@ -6,6 +6,7 @@ import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { objectsOf, wav } from '../helpers/journals.ts';
 import { uniqueEmail } from '../helpers/users.ts';
 import { tokenFromMail } from '../helpers/smtp.ts';
+import { codeNow, nextCode } from '../helpers/mfa.ts';
 
 let t: TestApp;
 let baseUrl: string;
@@ -163,5 +164,46 @@ describe('client SDK', () => {
     const fresh = await signedIn.uploadJournal(input(recording()));
     expect(fresh.data_key_id).not.toBe(old.data_key_id);
     expect((await signedIn.downloadJournal(fresh.id)).length).toBeGreaterThan(0);
+  });
+
+  it('re-authenticates with the derived key and signs in with an authenticator code', async () => {
+    const email = uniqueEmail('sdk-mfa');
+    const phone = new AmiraClient({ baseUrl });
+    const registered = await phone.register({
+      email,
+      password: 'two steps to the garden',
+      language: 'en',
+      timeZone: 'Europe/Madrid',
+    });
+    const api = (method: string, path: string, body?: object) =>
+      fetch(`${baseUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${registered.access_token}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    expect((await api('POST', '/v1/auth/mfa/totp')).status).toBe(401);
+    // The server knows only the key derived from the password: the SDK derives it again.
+    await phone.reauthenticate(email, 'two steps to the garden');
+    const started = (await (await api('POST', '/v1/auth/mfa/totp')).json()) as { secret: string };
+    const confirm = await api('POST', '/v1/auth/mfa/totp/confirm', {
+      code: await codeNow(t, started.secret),
+    });
+    expect(confirm.status).toBe(200);
+
+    const tablet = new AmiraClient({ baseUrl });
+    await expect(tablet.login(email, 'two steps to the garden')).rejects.toThrow(
+      'two-step sign-in is on',
+    );
+    const asked: string[] = [];
+    const pair = await tablet.login(email, 'two steps to the garden', async () => {
+      asked.push('code');
+      return { code: await nextCode(t, started.secret) };
+    });
+    expect(asked).toEqual(['code']);
+    expect(pair.user.email).toBe(email);
+    expect(tablet.canDecrypt).toBe(true);
   });
 });

@@ -13,14 +13,14 @@ import { uploadRecording } from '../helpers/journals.ts';
 import { sql } from 'drizzle-orm';
 import { rows } from '../helpers/db.ts';
 import { signInOnPhone } from '../helpers/notifications.ts';
-import { registerUser, type TestUser } from '../helpers/users.ts';
+import { registerUser, stepUp, type TestUser } from '../helpers/users.ts';
 
 let t: TestApp;
 let owner: TestUser;
 let other: TestUser;
 let ownerToken: string;
 let fixtures: Record<
-  'session' | 'checkin' | 'journal' | 'notification' | 'device' | 'deviceId',
+  'session' | 'checkin' | 'journal' | 'notification' | 'device' | 'deviceId' | 'dataExport',
   string
 >;
 
@@ -44,6 +44,8 @@ beforeAll(async () => {
   const deviceRow = (devices.body.items as { id: string; device_id: string }[]).find(
     (d) => d.device_id === device,
   );
+  await stepUp(t, { password: owner.password, accessToken: ownerToken });
+  const dataExport = await t.request('POST', '/v1/users/me/export', { token: ownerToken });
   fixtures = {
     session: decodeJwt(ownerToken).sid as string,
     checkin: checkin.body.id,
@@ -51,6 +53,7 @@ beforeAll(async () => {
     notification: notification!.id,
     device: deviceRow!.id,
     deviceId: device,
+    dataExport: dataExport.body.id,
   };
 });
 afterAll(() => t.close());
@@ -71,6 +74,7 @@ const OWNED: Record<string, keyof typeof fixtures> = {
   'DELETE /v1/users/me/devices/:id': 'device',
   'PUT /v1/users/me/devices/:device_id/push-token': 'deviceId',
   'DELETE /v1/users/me/devices/:device_id/push-token': 'deviceId',
+  'GET /v1/users/me/export/:id': 'dataExport',
 };
 
 /** Routes with path ids that are not a user's objects: shared content, admin, capability links. */
@@ -86,6 +90,7 @@ const NOT_OWNED = new Set([
   'DELETE /v1/admin/tool-categories/:id',
   'PATCH /v1/admin/users/:id',
   'GET /v1/journals/exports/:token',
+  'GET /v1/users/me/export/download/:token',
 ]);
 
 const key = (route: { method: string; url: string }) => `${route.method} ${route.url}`;
@@ -188,6 +193,10 @@ describe('authorization matrix', () => {
       sql`select push_token is not null as has from user_devices where id = ${fixtures.device}`,
     );
     expect(pushToken).toEqual({ has: true });
+    const dataExport = await t.request('GET', `/v1/users/me/export/${fixtures.dataExport}`, {
+      token: ownerToken,
+    });
+    expect(dataExport.status).toBe(200);
     // The session whose id the other user tried to revoke still works.
     expect((await t.request('GET', '/v1/users/me', { token: ownerToken })).status).toBe(200);
   });

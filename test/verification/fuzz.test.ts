@@ -19,7 +19,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../helpers/app.ts';
 import { rows } from '../helpers/db.ts';
 import { uploadRecording } from '../helpers/journals.ts';
-import { login, promoteToAdmin, registerUser } from '../helpers/users.ts';
+import { promoteToAdmin, registerUser } from '../helpers/users.ts';
 import { hostileValue, invalidObject, valid, type Schema } from './support/schema-arbitraries.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
@@ -63,6 +63,7 @@ const validateProblem = ajv.compile(inline(doc.components.schemas.ProblemDocumen
 
 // A user with something of everything, and an administrator for the admin routes.
 const user = await registerUser(t);
+const sensitiveUser = await registerUser(t);
 const admin = await promoteToAdmin(t, await registerUser(t));
 const checkin = await t.request('POST', '/v1/emotions', {
   token: user.accessToken,
@@ -239,7 +240,7 @@ describe('schema-driven fuzzing', () => {
         ? undefined
         : route?.scope
           ? admin.accessToken
-          : await freshToken();
+          : await freshToken(route?.stepUp === true);
       const before = await fingerprint();
       const url = urlOf(path, request);
       const response = await t.request(method, url, {
@@ -250,6 +251,8 @@ describe('schema-driven fuzzing', () => {
           : {}),
       });
       if (response.status === 401 && token === session?.token) session = undefined;
+      if (response.status === 401 && token === sensitiveSession?.token)
+        sensitiveSession = undefined;
       const where = `${method} ${url} → ${response.status} ${response.raw.slice(0, 300)}`;
       expect(response.status, where).toBeLessThan(500);
       const contentType = String(response.headers['content-type'] ?? '');
@@ -292,12 +295,31 @@ describe('schema-driven fuzzing', () => {
   });
 });
 
-let session: { token: string; uses: number } | undefined;
-/** The user's access token, renewed by a login after a few uses or once it was refused. */
-async function freshToken(): Promise<string> {
-  if (session && session.uses++ < 5) return session.token;
-  const response = await login(t, user);
+type Session = { token: string; uses: number };
+let session: Session | undefined;
+let sensitiveSession: Session | undefined;
+/**
+ * An access token, renewed by a login after a few uses or once it was refused. Step-up
+ * routes use a user of their own whose session re-authenticated, so the fuzzer reaches past
+ * the guard (the main user's password budget is spent by fuzzed password checks). The
+ * login restores that account in case a fuzzed DELETE /v1/users/me scheduled its deletion.
+ */
+async function freshToken(stepUp: boolean): Promise<string> {
+  const current = stepUp ? sensitiveSession : session;
+  if (current && current.uses++ < 5) return current.token;
+  const who = stepUp ? sensitiveUser : user;
+  const response = await t.request('POST', '/v1/auth/login', {
+    body: { email: who.email, password: who.password, restore_account: true },
+  });
   if (response.status !== 200) throw new Error(`fuzz login failed: ${response.raw}`);
-  session = { token: response.body.access_token, uses: 0 };
-  return session.token;
+  const fresh = { token: response.body.access_token as string, uses: 0 };
+  if (stepUp) {
+    const proof = await t.request('POST', '/v1/auth/reauthenticate', {
+      token: fresh.token,
+      body: { password: who.password },
+    });
+    if (proof.status !== 200) throw new Error(`fuzz step-up failed: ${proof.raw}`);
+    sensitiveSession = fresh;
+  } else session = fresh;
+  return fresh.token;
 }

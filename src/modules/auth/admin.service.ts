@@ -34,7 +34,10 @@ export function createAdminService(deps: {
     async updateUser(
       admin: AuthContext,
       userId: string,
-      patch: { role?: Role | undefined; account_status?: AccountStatus | undefined },
+      patch: {
+        role?: Role | undefined;
+        account_status?: Exclude<AccountStatus, 'pending_deletion'> | undefined;
+      },
       meta: RequestMeta,
     ) {
       if (
@@ -47,6 +50,13 @@ export function createAdminService(deps: {
       const result = await db.asSystem(async (tx) => {
         const before = await repo.findAccountById(tx, userId);
         if (!before) return undefined;
+        // The owner asked for the deletion: only they may cancel it (by signing in again).
+        if (before.accountStatus === 'pending_deletion' && patch.account_status) {
+          throw conflict(
+            'account-deletion-pending',
+            'The owner asked to delete this account; only they can cancel it, by signing in again before purge_after',
+          );
+        }
         await repo.updateUserFields(
           tx,
           userId,

@@ -22,6 +22,8 @@ export function toUserDto(row: UserRow): UserDto {
     settings: row.settings ?? {},
     created_at: iso(row.createdAt),
     last_login_at: isoOrNull(row.lastLoginAt),
+    sign_in_alerts: row.signInAlerts,
+    mfa_enabled: row.mfaEnabled,
   };
 }
 
@@ -97,6 +99,7 @@ export function toAdminUserDto(row: {
   accountStatus: AccountStatus;
   createdAt: Date;
   lastLoginAt: Date | null;
+  purgeAfter: Date | null;
 }): AdminUserDto {
   return {
     id: row.id,
@@ -106,5 +109,6 @@ export function toAdminUserDto(row: {
     account_status: row.accountStatus,
     created_at: iso(row.createdAt),
     last_login_at: isoOrNull(row.lastLoginAt),
+    purge_after: isoOrNull(row.purgeAfter),
   };
 }

@@ -12,13 +12,24 @@ import { createRevocationStore } from './revocations.ts';
 import { dependencyFallbacks } from '../../platform/resilience.ts';
 import { createAuthService, type AuthService } from './service.ts';
 import { createUsersService, type UsersService } from './users.service.ts';
+import { accountPurgeJob, PURGE_SCHEDULE } from './account-purge.ts';
+import { createDeletionLedger } from './deletion-ledger.ts';
+import type { RequestMeta } from '../../platform/http/request-meta.ts';
 import { createAdminService } from './admin.service.ts';
-import { sendEmailJob } from './jobs.ts';
+import { mfaChallengeCleanupJob, sendEmailJob } from './jobs.ts';
 import { authRoutes } from './routes.ts';
+import { mfaRoutes } from './mfa.routes.ts';
+import { emailChangeRoutes } from './email-change.routes.ts';
+import { createEmailChangeService } from './email-change.service.ts';
+import { createMfaService } from './mfa.service.ts';
 import { usersRoutes } from './users.routes.ts';
 import { adminRoutes } from './admin.routes.ts';
+import { setUpDataExports } from './data-exports.ts';
+import type { DataExportsService } from './data-exports.service.ts';
+import { dataExportsRoutes } from './data-exports.routes.ts';
 import * as sessionsRepo from './sessions.repository.ts';
 import * as repo from './repository.ts';
+import { securityAudit } from './audit.ts';
 import * as pushRepo from './push-tokens.repository.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { notFound } from '../../platform/errors.ts';
@@ -26,6 +37,8 @@ import { notFound } from '../../platform/errors.ts';
 export interface AuthModule extends AppModule {
   auth: AuthService;
   users: UsersService;
+  /** Full personal-data exports (the cleanup is also a scheduled job). */
+  dataExports: DataExportsService;
   /** Installs authentication on every /v1 route added after it (call before mounting any module). */
   installGuard(app: FastifyInstance): void;
   /** The time zone and language of a user, for modules that compute "days" or write texts. */
@@ -34,6 +47,14 @@ export interface AuthModule extends AppModule {
   pushTargetsIn(tx: Tx, userId: string): Promise<{ token: string; platform: string }[]>;
   /** Forgets a token the push provider reported dead. */
   forgetPushToken(tx: Tx, userId: string, token: string): Promise<void>;
+  /** Adds an entry to the user's audit trail (GET /v1/users/me/security-events), in `tx`. */
+  recordSecurityEvent(
+    tx: Tx,
+    userId: string,
+    type: string,
+    meta: RequestMeta,
+    metadata?: Record<string, unknown>,
+  ): Promise<void>;
 }
 
 export async function createAuthModule(platform: Platform): Promise<AuthModule> {
@@ -64,11 +85,27 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
     log,
   });
   jobs.define(emailJob);
+  const challengeCleanup = mfaChallengeCleanupJob({ db, clock });
+  jobs.define(challengeCleanup);
+  await jobs.schedule(challengeCleanup, '7 * * * *', {});
 
   const minute = 60;
+  const stepUpTtlMs = config.account.stepUpTtlSeconds * 1000;
+  const mfa = createMfaService({
+    db,
+    clock,
+    secrets,
+    codeFailuresPerUser: limiters({
+      name: 'mfa-code-fail-user',
+      points: 5,
+      durationSeconds: 15 * minute,
+    }),
+  });
   const auth = createAuthService({
     db,
     clock,
+    mfa,
+    stepUpTtlSeconds: config.account.stepUpTtlSeconds,
     hasher,
     secrets,
     tokens,
@@ -99,14 +136,30 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
       }),
     },
   });
-  const users = createUsersService({ db, clock, auth, revocations, deletion: platform.deletion });
+  const users = createUsersService({
+    db,
+    clock,
+    revocations,
+    deletion: platform.deletion,
+    jobs,
+    sendEmailJob: emailJob,
+    deletionGraceDays: config.account.deletionGraceDays,
+    ledger: createDeletionLedger(platform.storage, secrets),
+    log,
+  });
+  const purgeJob = accountPurgeJob({ users, log });
+  jobs.define(purgeJob);
+  await jobs.schedule(purgeJob, PURGE_SCHEDULE, {});
+  const emailChange = createEmailChangeService({ db, clock, jobs, sendEmailJob: emailJob });
   const admin = createAdminService({ db, clock, revocations });
+  const dataExports = await setUpDataExports(platform, emailJob);
 
   return {
     name: 'auth',
     prefixes: ['/v1/auth', '/v1/users', '/v1/admin/users', '/.well-known'],
     auth,
     users,
+    dataExports,
     installGuard(app) {
       registerAuthGuard(app, {
         verify: cacheVerifiedTokens(
@@ -114,6 +167,10 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
           { max: 10_000, now: () => clock.now() },
         ),
         isSessionRevoked: (sessionId) => revocations.isRevoked(sessionId),
+        async isSessionFresh(sessionId) {
+          const at = await db.asSystem((tx) => sessionsRepo.reauthenticatedAt(tx, sessionId));
+          return at !== null && clock.now().getTime() - at.getTime() < stepUpTtlMs;
+        },
       });
     },
     async profileIn(tx, userId) {
@@ -123,12 +180,19 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
     },
     pushTargetsIn: (tx, userId) => pushRepo.pushTargets(tx, userId),
     forgetPushToken: (tx, userId, token) => pushRepo.clearPushToken(tx, userId, token),
+    recordSecurityEvent: securityAudit(clock),
     async routes(app) {
       app.get('/.well-known/jwks.json', { schema: { hide: true } }, async (_request, reply) =>
         reply.header('cache-control', 'public, max-age=300').send(keys.jwks),
       );
       await app.register(authRoutes, { prefix: '/v1/auth', service: auth });
+      await app.register(mfaRoutes, { prefix: '/v1/auth/mfa', service: mfa });
+      await app.register(emailChangeRoutes, { service: emailChange });
       await app.register(usersRoutes, { prefix: '/v1/users/me', service: users });
+      await app.register(dataExportsRoutes, {
+        prefix: '/v1/users/me/export',
+        service: dataExports,
+      });
       await app.register(adminRoutes, { prefix: '/v1/admin/users', service: admin });
     },
     async start() {

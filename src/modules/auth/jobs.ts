@@ -6,18 +6,66 @@ import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
 import type { JobDefinition } from '../../platform/jobs/jobs.ts';
-import { renderEmail } from '../../platform/mail/render.ts';
+import { localTime, renderEmail } from '../../platform/mail/render.ts';
+import { StringEnum } from '../../platform/http/schemas.ts';
 import { randomToken, sha256 } from '../../platform/crypto/secrets.ts';
 import * as repo from './repository.ts';
+import type { AccountStatus } from './tables.ts';
+import { deleteExpiredChallenges } from './mfa.repository.ts';
+
+/** Emails that carry a single-use link (its token is made when the job runs). */
+const LINK_KINDS = ['verify_email', 'reset_password', 'change_email'] as const;
+/** Emails that only tell the user something (facts come with the job). */
+const NOTICE_KINDS = [
+  'email_change_notice',
+  'sign_in_alert',
+  'account_deletion_scheduled',
+  'data_export_ready',
+] as const;
+type LinkKind = (typeof LINK_KINDS)[number];
+export type EmailKind = LinkKind | (typeof NOTICE_KINDS)[number];
 
 export const SendEmailPayload = Type.Object({
   user_id: Type.String({ format: 'uuid' }),
-  kind: Type.Union([Type.Literal('verify_email'), Type.Literal('reset_password')]),
+  kind: StringEnum([...LINK_KINDS, ...NOTICE_KINDS]),
+  /** Values the email shows (never secrets): a time, a device, an address. */
+  facts: Type.Optional(Type.Record(Type.String(), Type.String())),
+  /** change_email: the address the account moves to (the email goes there, not to the account's). */
+  new_email: Type.Optional(Type.String()),
 });
 export type SendEmailPayload = Static<typeof SendEmailPayload>;
 
-const LIFETIME_MS = { verify_email: 24 * 60 * 60 * 1000, reset_password: 60 * 60 * 1000 } as const;
-const LINK_PATH = { verify_email: 'verify-email', reset_password: 'reset-password' } as const;
+const LIFETIME_MS: Record<LinkKind, number> = {
+  verify_email: 24 * 60 * 60 * 1000,
+  reset_password: 60 * 60 * 1000,
+  change_email: 24 * 60 * 60 * 1000,
+};
+const LINK_PATH: Record<LinkKind, string> = {
+  verify_email: 'verify-email',
+  reset_password: 'reset-password',
+  change_email: 'confirm-email-change',
+};
+/** Where notice emails point the user (the app's screens). */
+const NOTICE_PATH: Record<Exclude<EmailKind, LinkKind>, string> = {
+  email_change_notice: 'settings/security',
+  sign_in_alert: 'settings/sessions',
+  account_deletion_scheduled: 'settings/account',
+  data_export_ready: 'settings/privacy',
+};
+
+/** Locked accounts get nothing; one awaiting deletion hears about it and may reset its password. */
+const MAY_RECEIVE: Record<EmailKind, AccountStatus[]> = {
+  verify_email: ['active'],
+  reset_password: ['active', 'pending_deletion'],
+  change_email: ['active'],
+  email_change_notice: ['active'],
+  sign_in_alert: ['active'],
+  account_deletion_scheduled: ['pending_deletion'],
+  data_export_ready: ['active'],
+};
+
+const isLinkKind = (kind: EmailKind): kind is LinkKind =>
+  (LINK_KINDS as readonly string[]).includes(kind);
 
 export function sendEmailJob(deps: {
   db: Database;
@@ -31,31 +79,62 @@ export function sendEmailJob(deps: {
     payload: SendEmailPayload,
     retryLimit: 8,
     retryDelaySeconds: 15,
-    async handler({ user_id: userId, kind }) {
+    async handler({ user_id: userId, kind, facts, new_email: newEmail }) {
       const now = deps.clock.now();
       const token = randomToken(32);
       const recipient = await deps.db.asSystem(async (tx) => {
         const found = await repo.findMailRecipient(tx, userId);
-        if (!found || found.accountStatus !== 'active') return undefined;
+        if (!found) return undefined;
+        // A deletion notice goes to an account that is already disabled; nothing else does.
+        if (!MAY_RECEIVE[kind].includes(found.accountStatus)) return undefined;
         if (kind === 'verify_email' && found.emailVerified) return undefined;
-        await repo.insertActionToken(tx, {
-          userId,
-          purpose: kind,
-          tokenHash: sha256(token),
-          expiresAt: new Date(now.getTime() + LIFETIME_MS[kind]),
-          createdAt: now,
-        });
+        if (kind === 'change_email' && !newEmail) return undefined;
+        if (isLinkKind(kind)) {
+          await repo.insertActionToken(tx, {
+            userId,
+            purpose: kind,
+            tokenHash: sha256(token),
+            newEmail: kind === 'change_email' ? newEmail : null,
+            expiresAt: new Date(now.getTime() + LIFETIME_MS[kind]),
+            createdAt: now,
+          });
+        }
         return found;
       });
       if (!recipient) return; // deleted, locked or already verified: nothing to send
       // The token travels in the fragment: browsers and proxies never send it to a server log.
-      const link = `${deps.appLinkBaseUrl}/${LINK_PATH[kind]}#token=${token}`;
+      const link = isLinkKind(kind)
+        ? `${deps.appLinkBaseUrl}/${LINK_PATH[kind]}#token=${token}`
+        : `${deps.appLinkBaseUrl}/${NOTICE_PATH[kind]}`;
+      const to = kind === 'change_email' && newEmail ? newEmail : recipient.email;
       await deps.mailer.send(
-        renderEmail(kind, recipient.language, recipient.email, {
+        renderEmail(kind, recipient.language, to, {
+          ...facts,
+          ...(facts?.time
+            ? { time: localTime(facts.time, recipient.language, recipient.timeZone) }
+            : {}),
           name: recipient.displayName,
           link,
         }),
       );
+    },
+  };
+}
+
+const NoPayload = Type.Object({});
+
+/** Removes sign-in challenges (MFA step) a day after they expired: they are worth nothing. */
+export function mfaChallengeCleanupJob(deps: {
+  db: Database;
+  clock: Clock;
+}): JobDefinition<typeof NoPayload> {
+  return {
+    name: 'auth.mfa-challenge-cleanup',
+    payload: NoPayload,
+    policy: 'exclusive',
+    async handler() {
+      const before = new Date(deps.clock.now().getTime() - 24 * 60 * 60 * 1000);
+      await deps.db.asSystem((tx) => deleteExpiredChallenges(tx, before));
     },
   };
 }

@@ -6,6 +6,7 @@ import { and, asc, desc, eq, gt, isNull, like, lt, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/database.ts';
 import {
   actionTokens,
+  mfaTotp,
   keyEnvelopes,
   securityEvents,
   userDevices,
@@ -28,6 +29,8 @@ const userColumns = {
   timeZone: users.timeZone,
   createdAt: users.createdAt,
   lastLoginAt: users.lastLoginAt,
+  signInAlerts: users.signInAlerts,
+  mfaEnabled: sql<boolean>`exists (select 1 from ${mfaTotp} where ${mfaTotp.userId} = ${users.id} and ${mfaTotp.confirmedAt} is not null)`,
   displayName: userProfiles.displayName,
   preferences: userProfiles.preferences,
   settings: userProfiles.settings,
@@ -43,6 +46,8 @@ export type UserRow = {
   timeZone: string;
   createdAt: Date;
   lastLoginAt: Date | null;
+  signInAlerts: boolean;
+  mfaEnabled: boolean;
   displayName: string | null;
   preferences: Record<string, unknown> | null;
   settings: Record<string, unknown> | null;
@@ -93,9 +98,25 @@ export async function findCredentialsByEmail(tx: Tx, email: string) {
       accountStatus: users.accountStatus,
       role: users.role,
       languagePreference: users.languagePreference,
+      purgeAfter: users.purgeAfter,
     })
     .from(users)
     .where(eq(users.email, email));
+  return row;
+}
+
+/** What a sign-in needs to know about an account it already identified (the MFA step). */
+export async function findSignInAccount(tx: Tx, id: string) {
+  const [row] = await tx
+    .select({
+      id: users.id,
+      accountStatus: users.accountStatus,
+      role: users.role,
+      purgeAfter: users.purgeAfter,
+      signInAlerts: users.signInAlerts,
+    })
+    .from(users)
+    .where(eq(users.id, id));
   return row;
 }
 
@@ -128,6 +149,7 @@ export async function findMailRecipient(tx: Tx, userId: string) {
       emailVerified: users.emailVerified,
       accountStatus: users.accountStatus,
       displayName: userProfiles.displayName,
+      timeZone: users.timeZone,
     })
     .from(users)
     .leftJoin(userProfiles, eq(userProfiles.userId, users.id))
@@ -148,6 +170,10 @@ export async function updateUserFields(
     timeZone: string;
     role: Role;
     accountStatus: AccountStatus;
+    signInAlerts: boolean;
+    email: string;
+    deletionRequestedAt: Date | null;
+    purgeAfter: Date | null;
   }>,
   now: Date,
 ): Promise<boolean> {
@@ -198,6 +224,7 @@ const accountColumns = {
   accountStatus: users.accountStatus,
   createdAt: users.createdAt,
   lastLoginAt: users.lastLoginAt,
+  purgeAfter: users.purgeAfter,
 };
 
 export async function findAccountById(tx: Tx, id: string) {
@@ -349,6 +376,7 @@ export async function insertActionToken(
     userId: string;
     purpose: TokenPurpose;
     tokenHash: Buffer;
+    newEmail?: string | null;
     expiresAt: Date;
     createdAt: Date;
   },
@@ -364,7 +392,7 @@ export async function claimActionToken(
   now: Date,
 ) {
   const [row] = await tx
-    .select({ id: actionTokens.id, userId: actionTokens.userId })
+    .select({ id: actionTokens.id, userId: actionTokens.userId, newEmail: actionTokens.newEmail })
     .from(actionTokens)
     .where(
       and(

@@ -11,7 +11,11 @@ import {
   EmailBody,
   KeyParams,
   LoginBody,
+  LoginMfaBody,
+  MfaChallenge,
   RefreshBody,
+  ReauthenticateBody,
+  Reauthenticated,
   RegisterBody,
   ResetConfirmBody,
   ResetConfirmResult,
@@ -70,10 +74,32 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ service: AuthService }> = a
         tags,
         summary: 'Sign in',
         body: LoginBody,
-        response: { 200: TokenPair, ...errorResponses(401, 403) },
+        description:
+          'With two-step sign-in on, the answer is an MFA challenge instead of tokens: send its ' +
+          'mfa_token with a code to POST /v1/auth/login/mfa. An account scheduled for deletion ' +
+          'answers 409 account-deletion-pending unless restore_account is true.',
+        response: {
+          200: Type.Union([TokenPair, MfaChallenge]),
+          ...errorResponses(401, 403, 409),
+        },
       },
     },
     (request) => service.login(request.body, requestMeta(request)),
+  );
+
+  app.post(
+    '/login/mfa',
+    {
+      config: publicRoute,
+      schema: {
+        tags,
+        summary:
+          'Second sign-in step: the MFA challenge token and an authenticator or recovery code',
+        body: LoginMfaBody,
+        response: { 200: TokenPair, ...errorResponses(401, 403, 409) },
+      },
+    },
+    (request) => service.loginWithMfa(request.body, requestMeta(request)),
   );
 
   app.post(
@@ -180,6 +206,24 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ service: AuthService }> = a
       },
     },
     (request) => service.changePassword(callerOf(request), request.body, requestMeta(request)),
+  );
+
+  app.post(
+    '/reauthenticate',
+    {
+      schema: {
+        tags,
+        summary:
+          'Prove it is you again (password or authenticator code) before a sensitive operation',
+        description:
+          'Routes that answer 401 with problem type reauthentication-required (export, account ' +
+          'deletion, deletion by category, email change, turning MFA off) work in this session ' +
+          'for STEP_UP_TTL_SECONDS (5 minutes by default) after this succeeds.',
+        body: ReauthenticateBody,
+        response: { 200: Reauthenticated, ...errorResponses(403, 429) },
+      },
+    },
+    (request) => service.reauthenticate(callerOf(request), request.body, requestMeta(request)),
   );
 
   app.get(

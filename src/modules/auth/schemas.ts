@@ -83,6 +83,10 @@ export const User = Type.Object({
   settings: JsonObject,
   created_at: Timestamp(),
   last_login_at: Nullable(Timestamp()),
+  sign_in_alerts: Type.Boolean({
+    description: 'Email me when someone signs in from a device or browser not used before',
+  }),
+  mfa_enabled: Type.Boolean({ description: 'Two-step sign-in with an authenticator app is on' }),
 });
 export type UserDto = Static<typeof User>;
 
@@ -110,10 +114,71 @@ export const RegisterBody = Type.Object(
 );
 export type RegisterInput = Static<typeof RegisterBody>;
 
+export const TotpCode = Type.String({ pattern: '^[0-9]{6}$', description: 'Six digits' });
+export const RecoveryCode = Type.String({
+  pattern: '^[A-Za-z0-9-]{10,16}$',
+  description: 'One of the recovery codes shown at enrolment (hyphens optional)',
+});
+
 export const LoginBody = Type.Object(
-  { email: Email, password: Password, device: Type.Optional(DeviceInput) },
+  {
+    email: Email,
+    password: Password,
+    device: Type.Optional(DeviceInput),
+    restore_account: Type.Optional(
+      Type.Boolean({
+        description:
+          'The account is scheduled for deletion and its owner wants to keep it: cancels the deletion',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
+
+export const MfaChallenge = Type.Object({
+  mfa_required: Type.Literal(true),
+  mfa_token: Type.String({
+    description: 'Send it with a code to POST /v1/auth/login/mfa; single use',
+  }),
+  expires_in: Type.Integer({ description: 'Seconds the challenge stays valid' }),
+});
+
+export type MfaChallengeDto = Static<typeof MfaChallenge>;
+
+export const LoginMfaBody = Type.Object(
+  {
+    mfa_token: Type.String({ minLength: 20, maxLength: 128 }),
+    code: Type.Optional(TotpCode),
+    recovery_code: Type.Optional(RecoveryCode),
+  },
+  {
+    additionalProperties: false,
+    description: 'The challenge token and exactly one of code or recovery_code',
+  },
+);
+export type LoginMfaInput = Static<typeof LoginMfaBody>;
+
+export const TotpEnrolment = Type.Object({
+  secret: Type.String({ description: 'Base32; for apps that cannot scan the QR code' }),
+  otpauth_uri: Type.String({ description: 'Show as a QR code for the authenticator app' }),
+});
+export const MfaStatus = Type.Object({
+  enabled: Type.Boolean(),
+  enabled_at: Nullable(Timestamp()),
+  recovery_codes_left: Type.Integer({ minimum: 0 }),
+});
+export const RecoveryCodes = Type.Object({
+  recovery_codes: Type.Array(Type.String(), {
+    description: 'Shown once; each works once. Keep them somewhere safe.',
+  }),
+});
+export const MfaEnabled = Type.Object({
+  enabled: Type.Literal(true),
+  recovery_codes: RecoveryCodes.properties.recovery_codes,
+});
+export const CodeBody = Type.Object({ code: TotpCode }, { additionalProperties: false });
+
+export const ChangeEmailBody = Type.Object({ new_email: Email }, { additionalProperties: false });
 export type LoginInput = Static<typeof LoginBody>;
 
 export const RefreshBody = Type.Object(
@@ -184,6 +249,7 @@ export const UpdateMeBody = Type.Object(
         },
       ),
     ),
+    sign_in_alerts: Type.Optional(Type.Boolean()),
     settings: Type.Optional(
       Type.Object(
         {},
@@ -247,10 +313,23 @@ export const SecurityEvent = Type.Object({
 export type SecurityEventDto = Static<typeof SecurityEvent>;
 export const SecurityEventPage = Page(SecurityEvent);
 
-export const DeleteAccountBody = Type.Object(
-  { password: Password },
-  { additionalProperties: false },
+export const ReauthenticateBody = Type.Object(
+  {
+    password: Type.Optional(Password),
+    code: Type.Optional(TotpCode),
+  },
+  {
+    additionalProperties: false,
+    description: 'Exactly one of password or code (from the authenticator app, when MFA is on)',
+  },
 );
+export type ReauthenticateInput = Static<typeof ReauthenticateBody>;
+
+export const Reauthenticated = Type.Object({
+  reauthenticated_until: Timestamp({
+    description: 'Sensitive operations are allowed in this session until then',
+  }),
+});
 
 export const AdminUser = Type.Object({
   id: Uuid(),
@@ -260,13 +339,17 @@ export const AdminUser = Type.Object({
   account_status: StringEnum(ACCOUNT_STATUSES),
   created_at: Timestamp(),
   last_login_at: Nullable(Timestamp()),
+  purge_after: Nullable(
+    Timestamp({ description: 'pending_deletion: when the account is purged unless restored' }),
+  ),
 });
 export type AdminUserDto = Static<typeof AdminUser>;
 export const AdminUserPage = Page(AdminUser);
 export const AdminUpdateBody = Type.Object(
   {
     role: Type.Optional(StringEnum(ROLES)),
-    account_status: Type.Optional(StringEnum(ACCOUNT_STATUSES)),
+    // Only the owner asks for a deletion (DELETE /v1/users/me), and only they cancel it.
+    account_status: Type.Optional(StringEnum(['active', 'locked'] as const)),
   },
   { additionalProperties: false, minProperties: 1 },
 );

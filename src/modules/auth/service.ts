@@ -17,6 +17,7 @@ import { assertPasswordPolicy, type Argon2Params, type PasswordHasher } from './
 import type { TokenIssuer, IssuedTokens } from './tokens.ts';
 import type { RevocationStore } from './revocations.ts';
 import * as repo from './repository.ts';
+import { securityAudit } from './audit.ts';
 import * as sessionsRepo from './sessions.repository.ts';
 import { clearPushTokenOfSession } from './push-tokens.repository.ts';
 import { toSessionDto, toUserDto } from './dto.ts';
@@ -28,6 +29,29 @@ import type {
   DeviceInputDto,
 } from './schemas.ts';
 import type { SendEmailPayload } from './jobs.ts';
+import type { LoginMfaInput, MfaChallengeDto, ReauthenticateInput } from './schemas.ts';
+import type { AccountStatus } from './tables.ts';
+import type { Role } from '../../platform/auth/roles.ts';
+import * as mfaRepo from './mfa.repository.ts';
+import type { MfaService } from './mfa.service.ts';
+import { signInAlertFor } from './sign-in-alerts.ts';
+
+/** What a sign-in asked for, carried across the MFA step. */
+interface SignInAttempt {
+  device: DeviceInputDto | undefined;
+  restore: boolean;
+  /** The password's new hash when the stored one uses old parameters. */
+  newHash: string | undefined;
+}
+
+const MFA_CHALLENGE_SECONDS = 300;
+const MFA_CHALLENGE_ATTEMPTS = 5;
+
+const mfaChallengeInvalid = () =>
+  unauthorized(
+    'mfa-challenge-invalid',
+    'This sign-in step has expired or was already used; sign in again with your password',
+  );
 
 export type { RequestMeta };
 
@@ -51,6 +75,9 @@ export interface AuthServiceDeps {
   limits: AuthLimits;
   jobs: Jobs;
   sendEmailJob: JobDefinition<typeof SendEmailPayload>;
+  /** How long a re-authentication unlocks sensitive routes. */
+  stepUpTtlSeconds: number;
+  mfa: Pick<MfaService, 'isEnabled' | 'verifyProof'>;
   /** Parameters clients use to derive their keys (key-params). */
   clientKdf: Argon2Params;
   log: Logger;
@@ -85,21 +112,7 @@ const accountLocked = () =>
 export function createAuthService(deps: AuthServiceDeps) {
   const { db, clock, hasher, tokens, revocations, limits } = deps;
 
-  const audit = (
-    tx: Tx,
-    type: string,
-    userId: string | null,
-    meta: RequestMeta,
-    metadata?: Record<string, unknown>,
-  ) =>
-    repo.insertSecurityEvent(tx, {
-      userId,
-      type,
-      ip: meta.ip,
-      userAgent: meta.userAgent,
-      metadata: metadata ?? {},
-      createdAt: clock.now(),
-    });
+  const audit = securityAudit(clock);
 
   const enqueueEmail = (tx: Tx, payload: SendEmailPayload) =>
     deps.jobs.enqueue(tx, deps.sendEmailJob, payload);
@@ -156,7 +169,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     if (!(await hasher.verify(password, hash))) {
       await limits.passwordChecksPerUser.consume(caller.userId);
       await db.asUser(caller.userId, (tx) =>
-        audit(tx, 'password_check_failed', caller.userId, meta),
+        audit(tx, caller.userId, 'password_check_failed', meta),
       );
       // 403, not 401: the caller is authenticated; a 401 would make clients refresh their token.
       throw new AppError(403, 'password-incorrect', 'Password not correct', {
@@ -166,8 +179,111 @@ export function createAuthService(deps: AuthServiceDeps) {
     }
   }
 
+  /**
+   * A fresh proof for sensitive operations: the password, or (MFA on) an authenticator
+   * code. Marks the session; the guard lets `stepUp` routes through for a few minutes.
+   */
+  async function reauthenticate(
+    caller: AuthContext,
+    input: ReauthenticateInput,
+    meta: RequestMeta,
+  ) {
+    if ((input.password === undefined) === (input.code === undefined)) {
+      throw badRequest('Give either your password or an authenticator code', [
+        { pointer: '#/body', message: 'exactly one of password or code' },
+      ]);
+    }
+    if (input.password !== undefined) {
+      await verifyPassword(caller, input.password, meta, '#/body/password');
+    } else if (input.code !== undefined) {
+      await deps.mfa.verifyProof(caller.userId, { code: input.code }, meta, '#/body/code');
+    }
+    const now = clock.now();
+    await db.asUser(caller.userId, async (tx) => {
+      await sessionsRepo.markReauthenticated(tx, caller.sessionId, now);
+      await audit(tx, caller.userId, 'reauthenticated', meta, {
+        method: input.password !== undefined ? 'password' : 'totp',
+      });
+    });
+    return {
+      reauthenticated_until: new Date(now.getTime() + deps.stepUpTtlSeconds * 1000).toISOString(),
+    };
+  }
+
+  /** Locked accounts stay out; an account awaiting deletion comes back only if asked to. */
+  async function assertMaySignIn(
+    account: { id: string; accountStatus: AccountStatus; purgeAfter: Date | null },
+    restore: boolean,
+    meta: RequestMeta,
+  ): Promise<void> {
+    if (account.accountStatus === 'locked') {
+      await db.asSystem((tx) => audit(tx, account.id, 'login_refused_locked', meta));
+      throw accountLocked();
+    }
+    if (account.accountStatus === 'pending_deletion' && !restore) {
+      throw new AppError(409, 'account-deletion-pending', 'Account scheduled for deletion', {
+        detail:
+          `This account will be deleted on ${account.purgeAfter?.toISOString() ?? 'soon'}. ` +
+          'To keep it, sign in again with restore_account: true.',
+      });
+    }
+  }
+
+  /** Everything after the proofs: restore, session, device, audit and the sign-in alert. */
+  async function finishSignIn(
+    account: { id: string; role: Role; accountStatus: AccountStatus },
+    attempt: SignInAttempt,
+    meta: RequestMeta,
+  ): Promise<TokenPairDto> {
+    const now = clock.now();
+    return db.asUser(account.id, async (tx) => {
+      if (account.accountStatus === 'pending_deletion' && attempt.restore) {
+        await repo.updateUserFields(
+          tx,
+          account.id,
+          { accountStatus: 'active', deletionRequestedAt: null, purgeAfter: null },
+          now,
+        );
+        await audit(tx, account.id, 'account_deletion_cancelled', meta);
+      }
+      const present = await repo.updateUserFields(
+        tx,
+        account.id,
+        { lastLoginAt: now, ...(attempt.newHash ? { passwordHash: attempt.newHash } : {}) },
+        now,
+      );
+      // Purged between the password check and now (the grace period ended meanwhile).
+      if (!present) throw invalidCredentials();
+      const deviceRef = await deviceRefFor(tx, account.id, attempt.device, now);
+      const issued = await tokens.startSession(
+        tx,
+        { userId: account.id, role: account.role, deviceRef, ...meta },
+        now,
+      );
+      await audit(
+        tx,
+        account.id,
+        'login_succeeded',
+        meta,
+        attempt.newHash ? { password_hash_upgraded: true } : {},
+      );
+      const user = await repo.findUserById(tx, account.id);
+      const alert = await signInAlertFor(tx, deps.secrets, {
+        userId: account.id,
+        alertsOn: user?.signInAlerts ?? false,
+        device: attempt.device,
+        meta,
+        now,
+      });
+      if (alert)
+        await enqueueEmail(tx, { user_id: account.id, kind: 'sign_in_alert', facts: alert });
+      return tokenPair(tx, account.id, issued);
+    });
+  }
+
   return {
     verifyPassword,
+    reauthenticate,
 
     async keyParams(email: string) {
       const normalized = normalizeEmail(email);
@@ -221,7 +337,15 @@ export function createAuthService(deps: AuthServiceDeps) {
             { userId, role: 'user', deviceRef, ...meta },
             now,
           );
-          await audit(tx, 'register', userId, meta);
+          // The device that created the account is known from the start (no alert for it).
+          await signInAlertFor(tx, deps.secrets, {
+            userId,
+            alertsOn: false,
+            device: input.device,
+            meta,
+            now,
+          });
+          await audit(tx, userId, 'register', meta);
           await enqueueEmail(tx, { user_id: userId, kind: 'verify_email' });
           return tokenPair(tx, userId, issued);
         });
@@ -233,7 +357,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       }
     },
 
-    async login(input: LoginInput, meta: RequestMeta): Promise<TokenPairDto> {
+    async login(input: LoginInput, meta: RequestMeta): Promise<TokenPairDto | MfaChallengeDto> {
       const email = normalizeEmail(input.email);
       const ipKey = meta.ip ?? 'unknown';
       const pairKey = `${ipKey}|${email}`;
@@ -242,46 +366,79 @@ export function createAuthService(deps: AuthServiceDeps) {
       const account = await db.asSystem((tx) => repo.findCredentialsByEmail(tx, email));
       // Unknown emails verify against a dummy hash: same work, same answer, about the same time.
       const valid = await hasher.verify(input.password, account?.passwordHash);
-      const now = clock.now();
       if (!valid || !account) {
-        await db.asSystem((tx) => audit(tx, 'login_failed', account?.id ?? null, meta));
+        await db.asSystem((tx) => audit(tx, account?.id ?? null, 'login_failed', meta));
         await Promise.all([
           limits.loginFailuresPerIpEmail.consume(pairKey),
           limits.loginFailuresPerIp.consume(ipKey),
         ]);
         throw invalidCredentials();
       }
-      if (account.accountStatus !== 'active') {
-        await db.asSystem((tx) => audit(tx, 'login_refused_locked', account.id, meta));
-        throw accountLocked();
-      }
+      await limits.loginFailuresPerIpEmail.reset(pairKey);
+      await assertMaySignIn(account, input.restore_account === true, meta);
       const newHash = hasher.needsRehash(account.passwordHash)
         ? await hasher.hash(input.password)
         : undefined;
-      const pair = await db.asUser(account.id, async (tx) => {
-        await repo.updateUserFields(
-          tx,
-          account.id,
-          { lastLoginAt: now, ...(newHash ? { passwordHash: newHash } : {}) },
-          now,
-        );
-        const deviceRef = await deviceRefFor(tx, account.id, input.device, now);
-        const issued = await tokens.startSession(
-          tx,
-          { userId: account.id, role: account.role, deviceRef, ...meta },
-          now,
-        );
-        await audit(
-          tx,
-          'login_succeeded',
-          account.id,
-          meta,
-          newHash ? { password_hash_upgraded: true } : {},
-        );
-        return tokenPair(tx, account.id, issued);
+      // (With MFA on, newHash is dropped: see loginWithMfa.)
+      const attempt: SignInAttempt = {
+        device: input.device,
+        restore: input.restore_account === true,
+        newHash,
+      };
+      const challenge = await db.asUser(account.id, async (tx) => {
+        if (!(await deps.mfa.isEnabled(tx, account.id))) return undefined;
+        // The password was right; the authenticator code is still due. Nothing is signed in yet.
+        const token = randomToken(32);
+        await mfaRepo.insertChallenge(tx, {
+          userId: account.id,
+          tokenHash: sha256(token),
+          login: { device: input.device ?? null, restore: attempt.restore },
+          expiresAt: new Date(clock.now().getTime() + MFA_CHALLENGE_SECONDS * 1000),
+          createdAt: clock.now(),
+        });
+        await audit(tx, account.id, 'login_mfa_challenged', meta);
+        return token;
       });
-      await limits.loginFailuresPerIpEmail.reset(pairKey);
-      return pair;
+      if (challenge) {
+        return { mfa_required: true, mfa_token: challenge, expires_in: MFA_CHALLENGE_SECONDS };
+      }
+      return finishSignIn(account, attempt, meta);
+    },
+
+    /** Second step of a sign-in with MFA: the challenge token and a code (or recovery code). */
+    async loginWithMfa(input: LoginMfaInput, meta: RequestMeta): Promise<TokenPairDto> {
+      if ((input.code === undefined) === (input.recovery_code === undefined)) {
+        throw badRequest('Give either an authenticator code or a recovery code', [
+          { pointer: '#/body', message: 'exactly one of code or recovery_code' },
+        ]);
+      }
+      const now = clock.now();
+      const challenge = await db.asSystem((tx) =>
+        mfaRepo.findLiveChallenge(tx, sha256(input.mfa_token), now),
+      );
+      if (!challenge || challenge.attempts >= MFA_CHALLENGE_ATTEMPTS) throw mfaChallengeInvalid();
+      try {
+        await deps.mfa.verifyProof(challenge.userId, input, meta, '#/body');
+      } catch (error) {
+        await db.asSystem((tx) => mfaRepo.countChallengeAttempt(tx, challenge.id));
+        throw error;
+      }
+      const account = await db.asSystem(async (tx) => {
+        // Single use: of two requests racing with one token, one signs in.
+        const closed = await mfaRepo.closeChallenge(tx, challenge.id, now);
+        return closed ? repo.findSignInAccount(tx, challenge.userId) : undefined;
+      });
+      if (!account) throw mfaChallengeInvalid();
+      const login = challenge.login as { device?: DeviceInputDto | null; restore?: boolean };
+      // A password hash needing an upgrade waits for a sign-in without MFA: the challenge
+      // row never holds anything derived from the password.
+      const attempt: SignInAttempt = {
+        device: login.device ?? undefined,
+        restore: login.restore === true,
+        newHash: undefined,
+      };
+      await assertMaySignIn(account, attempt.restore, meta);
+      return finishSignIn(account, attempt, meta);
     },
 
     async refresh(refreshToken: string, meta: RequestMeta): Promise<TokenPairDto> {
@@ -297,7 +454,7 @@ export function createAuthService(deps: AuthServiceDeps) {
             'refresh_token_reused',
             now,
           );
-          await audit(tx, 'refresh_reuse_detected', result.userId, meta, {
+          await audit(tx, result.userId, 'refresh_reuse_detected', meta, {
             session_id: result.sessionId,
           });
           return { result };
@@ -337,7 +494,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         );
         // A signed-out phone receives no more reminders for this account.
         await clearPushTokenOfSession(tx, caller.userId, caller.sessionId);
-        await audit(tx, 'logout', caller.userId, meta, { session_id: caller.sessionId });
+        await audit(tx, caller.userId, 'logout', meta, { session_id: caller.sessionId });
       });
       await revocations.revoke([caller.sessionId]);
     },
@@ -348,8 +505,9 @@ export function createAuthService(deps: AuthServiceDeps) {
       await limits.resetPerEmail.consume(email);
       await db.asSystem(async (tx) => {
         const account = await repo.findCredentialsByEmail(tx, email);
-        if (!account || account.accountStatus !== 'active') return;
-        await audit(tx, 'password_reset_requested', account.id, meta);
+        // An account awaiting deletion may reset its password: signing in is how it is kept.
+        if (!account || account.accountStatus === 'locked') return;
+        await audit(tx, account.id, 'password_reset_requested', meta);
         await enqueueEmail(tx, { user_id: account.id, kind: 'reset_password' });
       });
     },
@@ -377,7 +535,7 @@ export function createAuthService(deps: AuthServiceDeps) {
           await repo.deleteEnvelope(tx, userId, 'password');
         }
         const ids = await sessionsRepo.revokeSessions(tx, userId, {}, 'password_reset', now);
-        await audit(tx, 'password_reset', userId, meta, {
+        await audit(tx, userId, 'password_reset', meta, {
           sessions_revoked: ids.length,
           key_envelope_replaced: Boolean(input.key_envelope),
         });
@@ -405,7 +563,7 @@ export function createAuthService(deps: AuthServiceDeps) {
           { emailVerified: true, emailVerifiedAt: now },
           now,
         );
-        await audit(tx, 'email_verified', claimed.userId, meta);
+        await audit(tx, claimed.userId, 'email_verified', meta);
         return true;
       });
       if (!verified) throw invalidActionToken();
@@ -455,7 +613,7 @@ export function createAuthService(deps: AuthServiceDeps) {
           'password_changed',
           now,
         );
-        await audit(tx, 'password_changed', caller.userId, meta, {
+        await audit(tx, caller.userId, 'password_changed', meta, {
           other_sessions_revoked: ids.length,
         });
         return ids;
@@ -482,7 +640,7 @@ export function createAuthService(deps: AuthServiceDeps) {
           'revoked_by_user',
           now,
         );
-        await audit(tx, 'session_revoked', caller.userId, meta, { session_id: sessionId });
+        await audit(tx, caller.userId, 'session_revoked', meta, { session_id: sessionId });
         return true;
       });
       if (!found) throw notFound('session');
@@ -499,7 +657,7 @@ export function createAuthService(deps: AuthServiceDeps) {
           'revoked_by_user',
           now,
         );
-        await audit(tx, 'sessions_revoked_others', caller.userId, meta, { count: revoked.length });
+        await audit(tx, caller.userId, 'sessions_revoked_others', meta, { count: revoked.length });
         return revoked;
       });
       await revocations.revoke(ids);
@@ -516,8 +674,8 @@ export function createAuthService(deps: AuthServiceDeps) {
           await repo.updateUserFields(tx, existing.id, { role: 'admin' }, now);
           await audit(
             tx,
-            'role_changed',
             existing.id,
+            'role_changed',
             { ip: null, userAgent: 'cli' },
             { role: 'admin', by: 'cli' },
           );
@@ -548,8 +706,8 @@ export function createAuthService(deps: AuthServiceDeps) {
         );
         await audit(
           tx,
-          'register',
           userId,
+          'register',
           { ip: null, userAgent: 'cli' },
           { role: 'admin', by: 'cli' },
         );

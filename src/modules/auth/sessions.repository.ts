@@ -147,3 +147,16 @@ export async function sessionIdsOf(tx: Tx, userIds: string[]): Promise<string[]>
     .where(inArray(sessions.userId, userIds));
   return rows.map((r) => r.id);
 }
+
+/** When the session last gave a fresh proof (null: never, or the session is gone). */
+export async function reauthenticatedAt(tx: Tx, id: string): Promise<Date | null> {
+  const [row] = await tx
+    .select({ at: sessions.reauthenticatedAt })
+    .from(sessions)
+    .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)));
+  return row?.at ?? null;
+}
+
+export async function markReauthenticated(tx: Tx, id: string, at: Date): Promise<void> {
+  await tx.update(sessions).set({ reauthenticatedAt: at }).where(eq(sessions.id, id));
+}

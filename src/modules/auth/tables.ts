@@ -2,6 +2,7 @@
 // migration that follows the generated one (see migrations/).
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
   customType,
@@ -28,7 +29,8 @@ export const ownerId = () =>
     .notNull()
     .references(() => users.id, { onDelete: 'cascade' });
 
-export const ACCOUNT_STATUSES = ['active', 'locked'] as const;
+/** pending_deletion: the owner asked to delete it; purged at purge_after unless they come back. */
+export const ACCOUNT_STATUSES = ['active', 'locked', 'pending_deletion'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 export const LANGUAGES = ['es', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -51,6 +53,10 @@ export const users = pgTable(
     kdfParallelism: integer('kdf_parallelism').notNull(),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
+    /** Email about sign-ins from a device or browser this account has not used before. */
+    signInAlerts: boolean('sign_in_alerts').notNull().default(true),
+    deletionRequestedAt: timestamp('deletion_requested_at', { withTimezone: true }),
+    purgeAfter: timestamp('purge_after', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -58,7 +64,13 @@ export const users = pgTable(
     uniqueIndex('users_email_key').on(t.email),
     index('users_created_at_idx').on(t.createdAt, t.id),
     check('users_role_check', sql`${t.role} in ('user', 'premium', 'content_manager', 'admin')`),
-    check('users_account_status_check', sql`${t.accountStatus} in ('active', 'locked')`),
+    check(
+      'users_account_status_check',
+      sql`${t.accountStatus} in ('active', 'locked', 'pending_deletion')`,
+    ),
+    index('users_purge_after_idx')
+      .on(t.purgeAfter)
+      .where(sql`${t.purgeAfter} is not null`),
     check('users_language_check', sql`${t.languagePreference} in ('es', 'en')`),
     check('users_email_lowercase_check', sql`${t.email} = lower(${t.email})`),
   ],
@@ -109,6 +121,8 @@ export const sessions = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     revokedReason: text('revoked_reason'),
+    /** The last fresh proof (password or MFA code) in this session: step-up for sensitive routes. */
+    reauthenticatedAt: timestamp('reauthenticated_at', { withTimezone: true }),
   },
   (t) => [index('sessions_user_idx').on(t.userId, t.createdAt)],
 );
@@ -146,7 +160,7 @@ export const keyEnvelopes = pgTable(
   (t) => [uniqueIndex('key_envelopes_user_label_key').on(t.userId, t.label)],
 );
 
-export const TOKEN_PURPOSES = ['verify_email', 'reset_password'] as const;
+export const TOKEN_PURPOSES = ['verify_email', 'reset_password', 'change_email'] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
 /** Single-use tokens sent by email; only their SHA-256 is stored. */
@@ -157,6 +171,8 @@ export const actionTokens = pgTable(
     userId: ownerId(),
     purpose: text('purpose').$type<TokenPurpose>().notNull(),
     tokenHash: bytea('token_hash').notNull(),
+    /** change_email: the address the account moves to once the link is followed. */
+    newEmail: text('new_email'),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
     createdAt: createdAt(),
@@ -180,4 +196,91 @@ export const securityEvents = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('security_events_user_idx').on(t.userId, t.createdAt)],
+);
+
+/** A user's TOTP authenticator (RFC 6238). The secret is sealed with the app secret. */
+export const mfaTotp = pgTable('mfa_totp', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secretSealed: text('secret_sealed').notNull(),
+  /** Null while enrolling: MFA is on only once the first code confirmed the authenticator. */
+  confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+  /** The last accepted time step: a code works once. */
+  lastUsedStep: integer('last_used_step'),
+  createdAt: createdAt(),
+});
+
+/** Single-use recovery codes (HMAC of the code; the code itself is shown once). */
+export const mfaRecoveryCodes = pgTable(
+  'mfa_recovery_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: ownerId(),
+    codeHash: bytea('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('mfa_recovery_codes_hash_key').on(t.userId, t.codeHash)],
+);
+
+/** The second step of a sign-in with MFA: the password was right, a code is still due. */
+export const mfaChallenges = pgTable(
+  'mfa_challenges',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: ownerId(),
+    tokenHash: bytea('token_hash').notNull(),
+    /** What the sign-in asked for (device, account restore), replayed once the code is right. */
+    login: jsonb('login').$type<Record<string, unknown>>().notNull().default({}),
+    attempts: integer('attempts').notNull().default(0),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('mfa_challenges_hash_key').on(t.tokenHash),
+    index('mfa_challenges_user_idx').on(t.userId),
+  ],
+);
+
+/** Devices and browsers this account has signed in from (HMAC fingerprints), for sign-in alerts. */
+export const signInFingerprints = pgTable(
+  'sign_in_fingerprints',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: ownerId(),
+    fingerprint: bytea('fingerprint').notNull(),
+    firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('sign_in_fingerprints_key').on(t.userId, t.fingerprint)],
+);
+
+export const EXPORT_STATUSES = ['queued', 'running', 'ready', 'failed'] as const;
+export type ExportStatus = (typeof EXPORT_STATUSES)[number];
+
+/** A download of everything the account holds; the zip lives in storage until expires_at. */
+export const dataExports = pgTable(
+  'data_exports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: ownerId(),
+    status: text('status').$type<ExportStatus>().notNull().default('queued'),
+    /** 0–100. */
+    progress: integer('progress').notNull().default(0),
+    objectKey: text('object_key'),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }),
+    createdAt: createdAt(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('data_exports_user_idx').on(t.userId, t.createdAt),
+    index('data_exports_expires_idx').on(t.expiresAt),
+    check(
+      'data_exports_status_check',
+      sql`${t.status} in ('queued', 'running', 'ready', 'failed')`,
+    ),
+  ],
 );

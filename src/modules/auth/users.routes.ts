@@ -2,14 +2,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { callerOf } from '../../platform/auth/guard.ts';
-import { errorResponses, IdParams, PageQuery } from '../../platform/http/schemas.ts';
+import { errorResponses, IdParams, PageQuery, Timestamp } from '../../platform/http/schemas.ts';
 import { requestMeta } from '../../platform/http/request-meta.ts';
 import type { UsersService } from './users.service.ts';
 import {
   Device,
   DeviceIdParams,
   PushTokenBody,
-  DeleteAccountBody,
   DeviceList,
   KeyEnvelopeList,
   PutKeyEnvelopesBody,
@@ -19,6 +18,13 @@ import {
 } from './schemas.ts';
 
 const tags = ['users'];
+
+const AccountDeletionScheduled = Type.Object({
+  status: Type.Literal('pending_deletion'),
+  purge_after: Timestamp({
+    description: 'When the account and its data are deleted, unless the owner signs in again',
+  }),
+});
 
 export const usersRoutes: FastifyPluginAsyncTypebox<{ service: UsersService }> = async (
   app,
@@ -48,17 +54,22 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ service: UsersService }> =
   app.delete(
     '/',
     {
+      config: { stepUp: true },
       schema: {
         tags,
-        summary: 'Delete the account and all its data (requires the password)',
-        body: DeleteAccountBody,
-        response: { 204: Type.Null(), ...errorResponses(403) },
+        summary:
+          'Delete the account: disabled at once, purged with all its data after a grace period',
+        description:
+          'Needs a recent POST /v1/auth/reauthenticate in this session (401 ' +
+          'reauthentication-required otherwise). Every session ends and no push or reminder ' +
+          'goes out from now on; an email says when the account will be deleted. Signing in ' +
+          'again with restore_account: true before purge_after (ACCOUNT_DELETION_GRACE_DAYS, ' +
+          '7 days by default) cancels the deletion; after it, everything is deleted for good.',
+        response: { 202: AccountDeletionScheduled, ...errorResponses(401) },
       },
     },
-    async (request, reply) => {
-      await service.deleteAccount(callerOf(request), request.body.password, requestMeta(request));
-      return reply.code(204).send(null);
-    },
+    async (request, reply) =>
+      reply.code(202).send(await service.deleteAccount(callerOf(request), requestMeta(request))),
   );
 
   app.get(

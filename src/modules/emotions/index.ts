@@ -5,6 +5,7 @@ import type { AuthModule } from '../auth/index.ts';
 import { loadEmotionCatalog, type EmotionCatalog } from './catalog.ts';
 import {
   createEmotionsService,
+  type CheckinsDeletedEvent,
   type CheckinRecordedEvent,
   type EmotionsService,
   type RelatedEntities,
@@ -14,10 +15,12 @@ import { loadAnalyticsTexts } from './texts.ts';
 import type { ToolCatalogPort } from './recommendations.ts';
 import { emotionsRoutes } from './routes.ts';
 import { ensureCheckinPartitions, partitionJob } from './jobs.ts';
+import { emotionsExport } from './export.ts';
 
 declare module '../../platform/events.ts' {
   interface DomainEventMap {
     'emotions.checkin-recorded': CheckinRecordedEvent;
+    'emotions.checkins-deleted': CheckinsDeletedEvent;
   }
 }
 
@@ -56,6 +59,8 @@ export async function createEmotionsModule(
     profiles: auth,
     related: () => related,
     onRecorded: (tx, event) => events.emit(tx, 'emotions.checkin-recorded', event),
+    onAllDeleted: (tx, event) => events.emit(tx, 'emotions.checkins-deleted', event),
+    audit: (...args) => auth.recordSecurityEvent(...args),
   });
   const analytics = createAnalyticsService({
     db,
@@ -71,6 +76,7 @@ export async function createEmotionsModule(
   platform.deletion.register('emotions.checkins', async (tx, userId) => {
     await service.deleteAll(tx, userId);
   });
+  platform.dataExport.register(emotionsExport(currentCatalog));
 
   return {
     name: 'emotions',

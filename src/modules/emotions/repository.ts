@@ -145,12 +145,13 @@ export async function journalsWithEmotions(
   return rows.map((r) => r.journalId).filter((id): id is string => id !== null);
 }
 
-export async function deleteAllCheckins(tx: Tx, userId: string): Promise<number> {
+/** Deletes every check-in of the user; returns their ids. */
+export async function deleteAllCheckins(tx: Tx, userId: string): Promise<string[]> {
   const deleted = await tx
     .delete(checkins)
     .where(eq(checkins.userId, userId))
     .returning({ id: checkins.id });
-  return deleted.length;
+  return deleted.map((r) => r.id);
 }
 
 /** Creates the yearly partitions holding these days (idempotent; see migrations/0003_checkins.sql). */

@@ -2,8 +2,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { callerOf } from '../../platform/auth/guard.ts';
-import { errorResponses, IdParams, PageQuery } from '../../platform/http/schemas.ts';
+import { DeletedCount, errorResponses, IdParams, PageQuery } from '../../platform/http/schemas.ts';
 import { idempotencyOf } from '../../platform/idempotency/idempotency.ts';
+import { requestMeta } from '../../platform/http/request-meta.ts';
 import type { EmotionCatalog } from './catalog.ts';
 import type { EmotionsService } from './service.ts';
 import type { AnalyticsService } from './analytics.service.ts';
@@ -66,6 +67,26 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(result.body);
     },
+  );
+
+  app.delete(
+    '/',
+    {
+      config: { stepUp: true },
+      schema: {
+        tags,
+        summary: 'Delete every check-in (and what was derived from them); other data stays',
+        description:
+          'Needs a recent POST /v1/auth/reauthenticate in this session (401 ' +
+          'reauthentication-required otherwise). Deletes all the check-ins, including those ' +
+          'recorded around journals and tools; analytics, insights and recommendations then ' +
+          'start from nothing. Journals, tools and earned achievements stay; progress keeps ' +
+          'the days you showed up (streaks do not break) but forgets the emotion of each. ' +
+          'Answers how many check-ins were deleted. Cannot be undone.',
+        response: { 200: DeletedCount, ...errorResponses(401) },
+      },
+    },
+    (request) => service.deleteAllOf(callerOf(request), requestMeta(request)),
   );
 
   app.post(

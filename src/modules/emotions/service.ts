@@ -7,10 +7,12 @@ import type { AuthContext } from '../../platform/auth/guard.ts';
 import { AppError, notFound, unprocessable } from '../../platform/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import {
+  forgetDeletedResults,
   runIdempotent,
   type IdempotencyRequest,
   type IdempotentResult,
 } from '../../platform/idempotency/idempotency.ts';
+import type { RequestMeta } from '../../platform/http/request-meta.ts';
 import { addDays, wallClock } from '../../platform/time.ts';
 import type { EmotionCatalog } from './catalog.ts';
 import * as repo from './repository.ts';
@@ -47,6 +49,21 @@ export interface CheckinRecordedEvent {
   context: CheckinContext;
 }
 
+/** Every check-in of a user was deleted at their request (DELETE /v1/emotions). */
+export interface CheckinsDeletedEvent {
+  userId: string;
+  count: number;
+}
+
+/** The user's audit trail (the auth module's security events). */
+export type AuditPort = (
+  tx: Tx,
+  userId: string,
+  type: string,
+  meta: RequestMeta,
+  metadata?: Record<string, unknown>,
+) => Promise<void>;
+
 export interface EmotionsServiceDeps {
   db: Database;
   clock: Clock;
@@ -55,6 +72,9 @@ export interface EmotionsServiceDeps {
   related: () => RelatedEntities;
   /** Called inside the transaction of every recorded check-in (progress tracking listens). */
   onRecorded: (tx: Tx, event: CheckinRecordedEvent) => Promise<void>;
+  /** Called inside the transaction that deleted every check-in of a user (progress forgets them). */
+  onAllDeleted: (tx: Tx, event: CheckinsDeletedEvent) => Promise<void>;
+  audit: AuditPort;
 }
 
 export type CheckinInput = Omit<CreateCheckinInput, 'created_at'> & {
@@ -351,8 +371,24 @@ export function createEmotionsService(deps: EmotionsServiceDeps) {
       return (await repo.checkinsOfJournal(tx, userId, journalId)).map(toCheckinDto);
     },
 
+    /** The account deletion's step: the rows only (the rest of the account goes with them). */
     async deleteAll(tx: Tx, userId: string): Promise<number> {
-      return repo.deleteAllCheckins(tx, userId);
+      return (await repo.deleteAllCheckins(tx, userId)).length;
+    },
+
+    /**
+     * DELETE /v1/emotions: every check-in of the caller, and what was derived from them and
+     * stored: the replayable responses of their creation, and (through the event) the
+     * emotion and the link of their progress activities. Audited.
+     */
+    async deleteAllOf(caller: AuthContext, meta: RequestMeta): Promise<{ deleted: number }> {
+      return db.asUser(caller.userId, async (tx) => {
+        const ids = await repo.deleteAllCheckins(tx, caller.userId);
+        await forgetDeletedResults(tx, caller.userId, ids);
+        await deps.onAllDeleted(tx, { userId: caller.userId, count: ids.length });
+        await deps.audit(tx, caller.userId, 'checkins_deleted', meta, { count: ids.length });
+        return { deleted: ids.length };
+      });
     },
   };
 }

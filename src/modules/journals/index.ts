@@ -5,8 +5,8 @@ import type { AuthModule } from '../auth/index.ts';
 import type { EmotionsModule } from '../emotions/index.ts';
 import {
   createJournalsService,
-  exportKeyOf,
   type JournalCreatedEvent,
+  type JournalsDeletedEvent,
   type JournalsService,
 } from './service.ts';
 import { journalsRoutes } from './routes.ts';
@@ -17,10 +17,12 @@ import {
   type MaintenanceDeps,
 } from './jobs.ts';
 import { journalExists, pathsOfUser } from './repository.ts';
+import { journalsExport } from './export.ts';
 
 declare module '../../platform/events.ts' {
   interface DomainEventMap {
     'journals.created': JournalCreatedEvent;
+    'journals.all-deleted': JournalsDeletedEvent;
   }
 }
 
@@ -56,6 +58,8 @@ export async function createJournalsModule(
       publicBaseUrl: config.publicBaseUrl,
     },
     onCreated: (tx, event) => events.emit(tx, 'journals.created', event),
+    onAllDeleted: (tx, event) => events.emit(tx, 'journals.all-deleted', event),
+    audit: (...args) => auth.recordSecurityEvent(...args),
   });
   const maintenance: MaintenanceDeps = {
     db,
@@ -71,13 +75,14 @@ export async function createJournalsModule(
   await jobs.schedule(purge, '23 * * * *', {});
   await jobs.schedule(sweep, '41 * * * *', {});
   emotions.bind({ journalOwnedBy: (tx, userId, id) => journalExists(tx, userId, id) });
+  platform.dataExport.register(journalsExport({ storage, toDto: service.toDto }));
   platform.deletion.register('journals.objects', async (tx, userId) => {
     const paths = await pathsOfUser(tx, userId);
-    return async () => {
-      for (const { storagePath } of paths) await storage.delete(storagePath);
-      for await (const object of storage.list(exportKeyOf(userId, '').replace(/\.zip$/, '')))
-        await storage.delete(object.key);
-    };
+    return () =>
+      service.deleteStoredObjects(
+        userId,
+        paths.map((p) => p.storagePath),
+      );
   });
 
   return {

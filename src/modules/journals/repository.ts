@@ -173,10 +173,32 @@ export async function pathsOfUser(
     .where(eq(journals.userId, userId));
 }
 
+/** Deletes every journal of the user, those in the trash included; returns what they stored. */
+export async function deleteAllJournals(
+  tx: Tx,
+  userId: string,
+): Promise<{ id: string; storagePath: string }[]> {
+  return tx
+    .delete(journals)
+    .where(eq(journals.userId, userId))
+    .returning({ id: journals.id, storagePath: journals.storagePath });
+}
+
 export async function journalExists(tx: Tx, userId: string, id: string): Promise<boolean> {
   const [row] = await tx
     .select({ id: journals.id })
     .from(journals)
     .where(and(eq(journals.userId, userId), eq(journals.id, id)));
   return row !== undefined;
+}
+
+/** Every recording of the user, deleted-but-restorable ones included, oldest first (data export). */
+export async function allJournalsOf(tx: Tx, userId: string): Promise<JournalWithAudio[]> {
+  const rows = await tx
+    .select(withAudio)
+    .from(journals)
+    .innerJoin(audioMetadata, eq(audioMetadata.journalId, journals.id))
+    .where(eq(journals.userId, userId))
+    .orderBy(journals.recordedAt, journals.id);
+  return rows.map((r) => ({ ...r.journal, audio: r.audio }));
 }

@@ -6,7 +6,15 @@ import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { callerOf } from '../../platform/auth/guard.ts';
 import { AppError, badRequest, type FieldError } from '../../platform/errors.ts';
-import { Binary, errorResponses, IdParams, PageQuery } from '../../platform/http/schemas.ts';
+import {
+  Binary,
+  DeletedCount,
+  errorResponses,
+  IdParams,
+  PageQuery,
+} from '../../platform/http/schemas.ts';
+import { requestMeta } from '../../platform/http/request-meta.ts';
+import { registerDownloadRoute } from '../../platform/http/download-route.ts';
 import { idempotencyOf } from '../../platform/idempotency/idempotency.ts';
 import type { ByteRange } from '../../platform/storage/storage.ts';
 import type { JournalsService } from './service.ts';
@@ -146,27 +154,12 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
     (request) => service.list(callerOf(request), request.body),
   );
 
-  app.get(
-    '/exports/:token',
-    {
-      config: { public: true },
-      schema: {
-        tags,
-        summary: 'Download an export bundle through its signed, time-limited link',
-        params: Type.Object({ token: Type.String({ minLength: 10, maxLength: 2048 }) }),
-        produces: ['application/zip'],
-        response: { 200: Binary, ...errorResponses(403, 410, 503) },
-      },
-    },
-    async (request, reply) => {
-      const { stream, filename } = await service.openExport(request.params.token);
-      return reply
-        .header('content-type', 'application/zip')
-        .header('content-disposition', `attachment; filename="${filename}"`)
-        .header('cache-control', 'private, no-store')
-        .send(stream);
-    },
-  );
+  registerDownloadRoute(app, {
+    url: '/exports/:token',
+    tags,
+    summary: 'Download an export bundle through its signed, time-limited link',
+    open: (token) => service.openExport(token),
+  });
 
   app.get(
     '/:id',
@@ -244,6 +237,25 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     (request) => service.setFavorite(callerOf(request), request.params.id, false),
+  );
+
+  app.delete(
+    '/',
+    {
+      config: { stepUp: true },
+      schema: {
+        tags,
+        summary: 'Delete every recording at once, those in the trash included; other data stays',
+        description:
+          'Needs a recent POST /v1/auth/reauthenticate in this session (401 ' +
+          'reauthentication-required otherwise). No restore: the rows go at once, the audio ' +
+          'objects right after, and every export link stops working. The check-ins recorded ' +
+          'before and after each journal stay in the emotions history; progress keeps the ' +
+          'days you showed up. Answers how many recordings were deleted.',
+        response: { 200: DeletedCount, ...errorResponses(401) },
+      },
+    },
+    (request) => service.removeAll(callerOf(request), requestMeta(request)),
   );
 
   app.delete(

@@ -24,12 +24,14 @@ import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import {
   findIdempotentResponse,
+  forgetDeletedResults,
   runIdempotent,
   type IdempotencyRequest,
   type IdempotentResult,
 } from '../../platform/idempotency/idempotency.ts';
 import { localDate } from '../../platform/time.ts';
-import type { EmotionsService, UserProfilePort } from '../emotions/service.ts';
+import type { AuditPort, EmotionsService, UserProfilePort } from '../emotions/service.ts';
+import type { RequestMeta } from '../../platform/http/request-meta.ts';
 import type { EmotionCatalog } from '../emotions/catalog.ts';
 import type { CheckinDto } from '../emotions/schemas.ts';
 import {
@@ -38,7 +40,8 @@ import {
   MIN_CIPHERTEXT_BYTES,
   entropyTooLow,
 } from './inspection.ts';
-import { signExportToken, verifyExportToken } from './export-links.ts';
+import { createDownloadLinks } from '../../platform/storage/download-links.ts';
+import { EXPORT_LINK_PURPOSE } from './export-links.ts';
 import * as repo from './repository.ts';
 import type { JournalWithAudio } from './repository.ts';
 import type {
@@ -55,6 +58,12 @@ export interface JournalCreatedEvent {
   recordedAt: Date;
   localDate: string;
   durationSeconds: number;
+}
+
+/** Every journal of a user was deleted at their request (DELETE /v1/journals). */
+export interface JournalsDeletedEvent {
+  userId: string;
+  count: number;
 }
 
 export interface JournalsSettings {
@@ -76,6 +85,9 @@ export interface JournalsServiceDeps {
   settings: JournalsSettings;
   log: Logger;
   onCreated: (tx: Tx, event: JournalCreatedEvent) => Promise<void>;
+  /** Called inside the transaction that deleted every journal of a user (progress listens). */
+  onAllDeleted: (tx: Tx, event: JournalsDeletedEvent) => Promise<void>;
+  audit: AuditPort;
 }
 
 const CLOCK_SKEW_MS = 2 * 60 * 1000;
@@ -102,6 +114,13 @@ async function storageCall<T>(work: () => Promise<T>): Promise<T> {
 
 export function createJournalsService(deps: JournalsServiceDeps) {
   const { db, clock, storage, settings } = deps;
+  const links = createDownloadLinks({
+    secrets: deps.secrets,
+    storage,
+    clock,
+    purpose: EXPORT_LINK_PURPOSE,
+    routeUrl: `${settings.publicBaseUrl}/v1/journals/exports/`,
+  });
 
   function toDto(row: JournalWithAudio): JournalDto {
     return {
@@ -516,29 +535,49 @@ export function createJournalsService(deps: JournalsServiceDeps) {
     zip.append(audio, { name: 'audio.bin' });
     await Promise.all([storageCall(() => storage.put(key, zip)), zip.finalize()]);
     const expiresAt = new Date(clock.now().getTime() + settings.exportLinkTtlSeconds * 1000);
-    const url = storage.presignedUrl
-      ? await storage.presignedUrl(key, settings.exportLinkTtlSeconds, `journal-${id}.zip`)
-      : `${settings.publicBaseUrl}/v1/journals/exports/${signExportToken(deps.secrets, key, expiresAt)}`;
+    const url = await links.url(key, expiresAt, `journal-${id}.zip`);
     return { url, expires_at: expiresAt.toISOString(), format: 'zip' };
   }
 
-  async function openExport(token: string) {
-    const check = verifyExportToken(deps.secrets, token, clock.now());
-    if (!check.ok) {
-      throw check.reason === 'expired'
-        ? new AppError(410, 'link-expired', 'Link expired', {
-            detail: 'This download link has expired; ask for a new export',
-          })
-        : new AppError(403, 'link-invalid', 'Link not valid', {
-            detail: 'This download link is not valid',
-          });
-    }
-    const stream = await storageCall(() => storage.get(check.key));
-    if (!stream)
-      throw new AppError(410, 'link-expired', 'Link expired', {
-        detail: 'This export is no longer available',
-      });
-    return { stream, filename: check.key.split('/').pop() ?? 'export.zip' };
+  const openExport = (token: string) => links.open(token);
+
+  /**
+   * Once no row points at them: the recordings' objects, and the user's export bundles (so
+   * every export link stops working). A failure leaves orphans that the sweep removes.
+   */
+  async function deleteStoredObjects(userId: string, paths: string[]): Promise<void> {
+    for (const path of paths) await storage.delete(path);
+    for await (const object of storage.list(`${exportKeyOf(userId, '').replace(/\.zip$/, '')}`))
+      await storage.delete(object.key);
+  }
+
+  /**
+   * DELETE /v1/journals: every journal of the caller, those in the trash included, at once
+   * (no restore), then their stored objects and export bundles. The check-ins recorded
+   * around them stay (they belong to the emotions history) without the link. Audited.
+   */
+  async function removeAll(caller: AuthContext, meta: RequestMeta): Promise<{ deleted: number }> {
+    const removed = await db.asUser(caller.userId, async (tx) => {
+      const rows = await repo.deleteAllJournals(tx, caller.userId);
+      await forgetDeletedResults(
+        tx,
+        caller.userId,
+        rows.map((r) => r.id),
+      );
+      await deps.onAllDeleted(tx, { userId: caller.userId, count: rows.length });
+      await deps.audit(tx, caller.userId, 'journals_deleted', meta, { count: rows.length });
+      return rows;
+    });
+    await deleteStoredObjects(
+      caller.userId,
+      removed.map((r) => r.storagePath),
+    ).catch((error: unknown) =>
+      deps.log.warn(
+        { err: error },
+        'objects of deleted journals not deleted; the sweep will retry',
+      ),
+    );
+    return { deleted: removed.length };
   }
 
   return {
@@ -548,6 +587,8 @@ export function createJournalsService(deps: JournalsServiceDeps) {
     openAudio,
     setFavorite,
     remove,
+    removeAll,
+    deleteStoredObjects,
     restore,
     exportJournal,
     openExport,

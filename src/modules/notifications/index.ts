@@ -16,6 +16,7 @@ import {
 import { scheduleDue, tickJob } from './scheduler.ts';
 import { loadNotificationTexts } from './texts.ts';
 import { notificationsRoutes } from './routes.ts';
+import { notificationsExport } from './export.ts';
 
 export interface NotificationsModule extends AppModule {
   service: NotificationsService;
@@ -75,6 +76,7 @@ export async function createNotificationsModule(
   );
 
   const service = createNotificationsService({ db, clock });
+  platform.dataExport.register(notificationsExport);
   return {
     name: 'notifications',
     prefixes: ['/v1/notifications'],

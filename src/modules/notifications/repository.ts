@@ -1,5 +1,5 @@
 // SQL of the notifications module.
-import { and, desc, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
 import { queryRows, type Tx } from '../../platform/db/database.ts';
 import { users } from '../auth/tables.ts';
 import {
@@ -79,6 +79,15 @@ export async function listInbox(
     .where(and(...conditions))
     .orderBy(...ordering)
     .limit(limit + 1);
+}
+
+/** Every notification in the user's inbox, oldest first (data export). */
+export async function allNotificationsOf(tx: Tx, userId: string): Promise<NotificationRow[]> {
+  return tx
+    .select()
+    .from(notifications)
+    .where(eq(notifications.userId, userId))
+    .orderBy(asc(notifications.createdAt), asc(notifications.id));
 }
 
 export async function unreadCount(tx: Tx, userId: string): Promise<number> {

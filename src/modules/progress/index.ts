@@ -13,7 +13,8 @@ import {
 } from './service.ts';
 import { createOverview, loadProgressTexts, type Overview } from './overview.ts';
 import { progressRoutes } from './routes.ts';
-import { ACTIVITY_TYPE_IDS, achievementByCode, activeOn } from './repository.ts';
+import { progressExport } from './export.ts';
+import { ACTIVITY_TYPE_IDS, achievementByCode, activeOn, forgetSources } from './repository.ts';
 import type { Tx } from '../../platform/db/database.ts';
 
 declare module '../../platform/events.ts' {
@@ -60,7 +61,15 @@ export async function createProgressModule(
     texts: await loadProgressTexts(),
   });
   listenForActivities({ db, events, jobs, profiles: auth, evaluate: service.evaluate });
-  // Activities and achievements cascade from the user row; nothing else to remove.
+  platform.dataExport.register(progressExport(service.streakIn));
+  // Activities and achievements cascade from the user row; nothing else to remove. A
+  // deletion by category keeps the days and the earned achievements (docs/progress.md).
+  events.on('emotions.checkins-deleted', async (tx, e) => {
+    await forgetSources(tx, e.userId, 'checkin');
+  });
+  events.on('journals.all-deleted', async (tx, e) => {
+    await forgetSources(tx, e.userId, 'journal');
+  });
 
   return {
     name: 'progress',

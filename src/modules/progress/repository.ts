@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { queryRows, type Tx } from '../../platform/db/database.ts';
 import {
   achievementTypes,
+  activityTypes,
   userAchievements,
   userActivities,
   type ActivityMetadata,
@@ -29,6 +30,34 @@ export async function insertActivity(
     .onConflictDoNothing()
     .returning({ id: userActivities.id });
   return inserted.length > 0;
+}
+
+/**
+ * The user deleted every item of a kind (all check-ins, all journals): their activities stay
+ * as the days the user showed up (streaks and counts do not change), but no longer point at
+ * the deleted rows, and a check-in's activity forgets its emotion. Returns how many changed.
+ */
+export async function forgetSources(
+  tx: Tx,
+  userId: string,
+  kind: 'checkin' | 'journal',
+): Promise<number> {
+  const changed = await tx
+    .update(userActivities)
+    .set({
+      relatedEntityId: sql`gen_random_uuid()`,
+      ...(kind === 'checkin'
+        ? { metadata: sql`${userActivities.metadata} - 'emotion_type_id'` }
+        : {}),
+    })
+    .where(
+      and(
+        eq(userActivities.userId, userId),
+        eq(userActivities.activityTypeId, ACTIVITY_TYPE_IDS[kind]),
+      ),
+    )
+    .returning({ id: userActivities.id });
+  return changed.length;
 }
 
 /** The user's history as runs of consecutive active days (gaps and islands), oldest first. */
@@ -231,6 +260,39 @@ export async function earnedAchievements(tx: Tx, userId: string) {
     })
     .from(userAchievements)
     .where(eq(userAchievements.userId, userId));
+}
+
+/** The achievements the user earned, with their names, oldest first (data export). */
+export async function earnedWithNames(tx: Tx, userId: string) {
+  return tx
+    .select({
+      code: achievementTypes.code,
+      nameEs: achievementTypes.nameEs,
+      nameEn: achievementTypes.nameEn,
+      earnedAt: userAchievements.earnedAt,
+      metadata: userAchievements.metadata,
+    })
+    .from(userAchievements)
+    .innerJoin(achievementTypes, eq(achievementTypes.id, userAchievements.achievementTypeId))
+    .where(eq(userAchievements.userId, userId))
+    .orderBy(asc(userAchievements.earnedAt), asc(achievementTypes.sortOrder));
+}
+
+/** Every activity of the user, oldest first (data export). */
+export async function allActivitiesOf(tx: Tx, userId: string) {
+  return tx
+    .select({
+      kind: activityTypes.code,
+      relatedEntityId: userActivities.relatedEntityId,
+      occurredAt: userActivities.occurredAt,
+      localDate: userActivities.localDate,
+      timeZone: userActivities.timeZone,
+      metadata: userActivities.metadata,
+    })
+    .from(userActivities)
+    .innerJoin(activityTypes, eq(activityTypes.id, userActivities.activityTypeId))
+    .where(eq(userActivities.userId, userId))
+    .orderBy(asc(userActivities.occurredAt), asc(userActivities.id));
 }
 
 /** Awards once: a concurrent evaluation that got there first wins, this one inserts nothing. */

@@ -9,6 +9,7 @@ import { createToolsAdminService, type ToolsAdminService } from './admin.service
 import { contentVersion, deleteUserToolData } from './repository.ts';
 import { toolsRoutes } from './routes.ts';
 import { toolsAdminRoutes } from './admin.routes.ts';
+import { toolsExport } from './export.ts';
 import { Counter } from 'prom-client';
 import { dependencyFallbacks } from '../../platform/resilience.ts';
 
@@ -57,6 +58,7 @@ export function createToolsModule(
   platform.deletion.register('tools.favorites-and-usage', (tx, userId) =>
     deleteUserToolData(tx, userId),
   );
+  platform.dataExport.register(toolsExport);
   emotions.bind({ tools: service.catalogPort });
 
   return {

@@ -285,9 +285,41 @@ export async function listUsage(
     .limit(limit + 1);
 }
 
+/** The tool's code and names: what a data export shows beside each favorite and use. */
+const toolNaming = {
+  toolId: tools.id,
+  toolCode: tools.code,
+  translations: tools.translations,
+};
+
+/** Every favorite of the user, retired tools included, oldest first (data export). */
+export async function allFavoritesOf(tx: Tx, userId: string) {
+  return tx
+    .select({ ...toolNaming, favoritedAt: toolFavorites.createdAt })
+    .from(toolFavorites)
+    .innerJoin(tools, eq(tools.id, toolFavorites.toolId))
+    .where(eq(toolFavorites.userId, userId))
+    .orderBy(asc(toolFavorites.createdAt), asc(toolFavorites.toolId));
+}
+
+/** Every recorded use of a tool by the user, oldest first (data export). */
+export async function allUsageOf(tx: Tx, userId: string) {
+  return tx
+    .select({ ...toolNaming, usage: toolUsage })
+    .from(toolUsage)
+    .innerJoin(tools, eq(tools.id, toolUsage.toolId))
+    .where(eq(toolUsage.userId, userId))
+    .orderBy(asc(toolUsage.startedAt), asc(toolUsage.id));
+}
+
 export async function deleteUserToolData(tx: Tx, userId: string): Promise<void> {
   await tx.delete(toolUsage).where(eq(toolUsage.userId, userId));
   await tx.delete(toolFavorites).where(eq(toolFavorites.userId, userId));
+  // A content manager's edits stay in the content audit, without who made them.
+  await tx
+    .update(toolContentChanges)
+    .set({ actorId: null })
+    .where(eq(toolContentChanges.actorId, userId));
 }
 
 // Content management

@@ -27,13 +27,23 @@ declare module 'fastify' {
     public?: boolean;
     /** The scope the token must carry (403 otherwise). */
     scope?: Scope;
+    /** A sensitive operation: the session must have re-authenticated recently (401 otherwise). */
+    stepUp?: boolean;
   }
 }
 
 export interface AuthGuardDeps {
   verify(token: string): Promise<VerifiedAccess>;
   isSessionRevoked(sessionId: string): Promise<boolean>;
+  /** Whether the session gave a fresh proof (password or MFA code) recently enough. */
+  isSessionFresh(sessionId: string): Promise<boolean>;
 }
+
+export const reauthenticationRequired = (): AppError =>
+  unauthorized(
+    'reauthentication-required',
+    'This needs a fresh proof that it is you: POST /v1/auth/reauthenticate with your password or an authenticator code, then try again',
+  );
 
 export const tokenExpired = (): AppError =>
   unauthorized('token-expired', 'The access token has expired; refresh it and try again');
@@ -72,13 +82,15 @@ const asArray = <T>(value: T | T[] | undefined): T[] =>
 export function registerAuthGuard(app: FastifyInstance, deps: AuthGuardDeps): void {
   app.decorateRequest('auth', null);
   app.addHook('onRoute', (route: RouteOptions) => {
-    const config = (route.config ?? {}) as { public?: boolean; scope?: Scope };
+    const config = (route.config ?? {}) as { public?: boolean; scope?: Scope; stepUp?: boolean };
     if (!route.url.startsWith('/v1/') || config.public) return;
-    const scope = config.scope;
+    const { scope, stepUp } = config;
     const guard = async (request: FastifyRequest) => {
       request.auth = await authenticate(deps, request);
       if (scope && !request.auth.scopes.has(scope))
         throw forbidden(`This requires the ${scope} permission`);
+      if (stepUp && !(await deps.isSessionFresh(request.auth.sessionId)))
+        throw reauthenticationRequired();
     };
     // onRequest-time checks run before the body is parsed: an unauthenticated caller cannot
     // make the server read (or buffer) a large upload.

@@ -1,13 +1,25 @@
 // The application secret (HMAC key material) and small hashing helpers. In embedded mode
 // the secret is generated on first start into DATA_DIR/keys; production requires
 // APP_SECRET. Each use derives its own key (HKDF) so that purposes never share a key.
-import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface Secrets {
   /** HMAC-SHA256 under a key derived for `purpose`. */
   hmac(purpose: string, data: string | Buffer): Buffer;
+  /** AES-256-GCM under a key derived for `purpose`: for the few secrets the server must read back. */
+  seal(purpose: string, plaintext: string): string;
+  /** Opens what `seal` made for the same purpose; throws when it was altered. */
+  open(purpose: string, sealed: string): string;
 }
 
 export function createSecrets(appSecret: Buffer): Secrets {
@@ -22,6 +34,27 @@ export function createSecrets(appSecret: Buffer): Secrets {
   };
   return {
     hmac: (purpose, data) => createHmac('sha256', keyFor(purpose)).update(data).digest(),
+    seal(purpose, plaintext) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', keyFor(`seal:${purpose}`), iv);
+      const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      const parts = [iv, body, cipher.getAuthTag()].map((p) => p.toString('base64url'));
+      return ['v1', ...parts].join('.');
+    },
+    open(purpose, sealed) {
+      const [version, iv, body, tag] = sealed.split('.');
+      if (version !== 'v1' || !iv || !body || !tag) throw new Error('not a sealed value');
+      const decipher = createDecipheriv(
+        'aes-256-gcm',
+        keyFor(`seal:${purpose}`),
+        Buffer.from(iv, 'base64url'),
+      );
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([
+        decipher.update(Buffer.from(body, 'base64url')),
+        decipher.final(),
+      ]).toString('utf8');
+    },
   };
 }
 

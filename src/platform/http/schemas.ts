@@ -27,6 +27,11 @@ export const PageQuery = {
 export const Page = <T extends TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item), next_cursor: Nullable(Type.String()) });
 
+/** The answer of a deletion by category (DELETE /v1/emotions, DELETE /v1/journals). */
+export const DeletedCount = Type.Object({
+  deleted: Type.Integer({ minimum: 0, description: 'How many items were deleted' }),
+});
+
 /** A reference to the shared problem document schema (registered once by the app). */
 export const Problem = Type.Unsafe<ProblemDocument>({ $ref: 'ProblemDocument#' });
 

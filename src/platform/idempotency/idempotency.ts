@@ -3,7 +3,7 @@
 // and then replays the committed response; a rolled-back create leaves no record, so the
 // retry runs again. Keys are per user and expire after 24 hours.
 import { createHash } from 'node:crypto';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import { AppError, badRequest } from '../errors.ts';
 import type { Tx } from '../db/database.ts';
@@ -21,6 +21,15 @@ export interface IdempotentResult<T> {
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const TTL_MS = 24 * 60 * 60 * 1000;
+
+/** status_code of a record whose result the user deleted since (its response is gone too). */
+const RESULT_DELETED = 410;
+
+const resultDeleted = () =>
+  new AppError(410, 'idempotent-result-deleted', 'Already done, and since deleted', {
+    detail:
+      'This request was carried out before under this Idempotency-Key, and what it created has since been deleted',
+  });
 
 /** Reads the Idempotency-Key header of a create request (undefined when absent). */
 export function idempotencyOf(
@@ -65,6 +74,7 @@ export async function runIdempotent<T>(
           detail: 'This Idempotency-Key was already used with a different request',
         });
       }
+      if (existing.statusCode === RESULT_DELETED) throw resultDeleted();
       return { replayed: true, body: existing.response as T };
     }
     // Expired record: the key starts a new life.
@@ -107,6 +117,7 @@ export async function findIdempotentResponse<T>(
       detail: 'This Idempotency-Key was already used with a different request',
     });
   }
+  if (existing.statusCode === RESULT_DELETED) throw resultDeleted();
   return existing.response as T;
 }
 
@@ -114,4 +125,60 @@ export async function deleteExpiredIdempotencyKeys(tx: Tx, now: Date): Promise<v
   await tx
     .delete(idempotencyKeys)
     .where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - TTL_MS)));
+}
+
+type Json = unknown;
+const idOf = (value: Json): string | undefined =>
+  value && typeof value === 'object' && !Array.isArray(value)
+    ? typeof (value as { id?: unknown }).id === 'string'
+      ? (value as { id: string }).id.toLowerCase()
+      : undefined
+    : undefined;
+
+/** The response without the objects (`{ id, … }`) that were deleted: null in a field, gone from a list. */
+function withoutDeleted(value: Json, gone: ReadonlySet<string>): Json {
+  const isGone = (v: Json) => gone.has(idOf(v) ?? '');
+  if (Array.isArray(value))
+    return value.filter((v) => !isGone(v)).map((v) => withoutDeleted(v, gone));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, isGone(v) ? null : withoutDeleted(v, gone)]),
+    );
+  return value;
+}
+
+/**
+ * The user deleted these objects (a deletion by category): their stored responses must not
+ * hand them back, nor keep their content, for the rest of the day. A record that created
+ * one of them keeps only its key (a retry answers 410 idempotent-result-deleted instead of
+ * creating it again); a response that embeds one (a journal's check-in) loses it. Returns
+ * how many records changed.
+ */
+export async function forgetDeletedResults(
+  tx: Tx,
+  userId: string,
+  ids: readonly string[],
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const gone = new Set(ids.map((id) => id.toLowerCase()));
+  const records = await tx
+    .select({ key: idempotencyKeys.key, response: idempotencyKeys.response })
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.userId, userId), isNotNull(idempotencyKeys.response)));
+  let changed = 0;
+  for (const { key, response } of records) {
+    const created = gone.has(idOf(response) ?? '');
+    const kept = created ? null : withoutDeleted(response, gone);
+    if (!created && JSON.stringify(kept) === JSON.stringify(response)) continue;
+    await tx
+      .update(idempotencyKeys)
+      .set(
+        created
+          ? { response: null, statusCode: RESULT_DELETED }
+          : { response: sql`${JSON.stringify(kept)}::jsonb` },
+      )
+      .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)));
+    changed++;
+  }
+  return changed;
 }

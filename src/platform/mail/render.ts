@@ -77,3 +77,15 @@ ${button}
 </div></body></html>`;
   return { to, subject: fill(content.subject, vars), text, html, ...(link ? { link } : {}) };
 }
+
+/** "25 de noviembre de 2026 a las 9:05 (America/Bogota)": the recipient's language and time zone. */
+export function localTime(at: Date | string, language: 'es' | 'en', timeZone: string): string {
+  const when = new Date(at);
+  if (Number.isNaN(when.getTime())) return String(at);
+  const text = new Intl.DateTimeFormat(language === 'es' ? 'es-ES' : 'en-GB', {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone,
+  }).format(when);
+  return `${text} (${timeZone})`;
+}

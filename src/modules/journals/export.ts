@@ -1,0 +1,39 @@
+// What the journals module puts into a full data export: each recording's ciphertext exactly
+// as stored (the server cannot decrypt it, and must not alter it) next to the metadata the
+// user's client needs to decrypt it (IV, algorithm, which data key), and a list of all.
+// Deleted recordings still within their restore window are included: they are still held.
+import type { ExportContributor } from '../../platform/data-export.ts';
+import type { ObjectStorage } from '../../platform/storage/storage.ts';
+import { allJournalsOf, type JournalWithAudio } from './repository.ts';
+import type { JournalDto } from './schemas.ts';
+
+export function journalsExport(deps: {
+  storage: ObjectStorage;
+  toDto: (row: JournalWithAudio) => JournalDto;
+}): ExportContributor {
+  return {
+    folder: 'journals',
+    about: {
+      es: 'tus diarios de voz: `journals.json` con todos, y una carpeta por grabación con `audio.bin` (el audio cifrado tal como lo guardamos) y `metadata.json` (lo necesario para descifrarlo).',
+      en: 'your voice journals: `journals.json` listing them all, and a folder per recording with `audio.bin` (the encrypted audio exactly as we stored it) and `metadata.json` (what decrypting it takes).',
+    },
+    async write({ userId, read, files }) {
+      const rows = await read((tx) => allJournalsOf(tx, userId));
+      const listed = [];
+      for (const row of rows) {
+        // One object stream at a time: the archive reads it before the next is opened.
+        const audio = await deps.storage.get(row.storagePath);
+        const entry = {
+          ...deps.toDto(row),
+          deleted_at: row.deletedAt?.toISOString() ?? null,
+          // Null only if the object went missing; the rest of the export is still worth having.
+          audio_file: audio ? `${row.id}/audio.bin` : null,
+        };
+        await files.json(`${row.id}/metadata.json`, entry);
+        if (audio) await files.file(`${row.id}/audio.bin`, audio);
+        listed.push(entry);
+      }
+      await files.json('journals.json', listed);
+    },
+  };
+}
