@@ -6,6 +6,7 @@ import type { Role } from '../../platform/auth/roles.ts';
 import { conflict, notFound } from '../../platform/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import * as repo from './repository.ts';
+import { securityAudit } from './audit.ts';
 import * as sessionsRepo from './sessions.repository.ts';
 import { toAdminUserDto } from './dto.ts';
 import type { RevocationStore } from './revocations.ts';
@@ -18,6 +19,7 @@ export function createAdminService(deps: {
   revocations: RevocationStore;
 }) {
   const { db, clock } = deps;
+  const audit = securityAudit(clock);
   return {
     async listUsers(
       _admin: AuthContext,
@@ -67,14 +69,7 @@ export function createAdminService(deps: {
           now,
         );
         const event = (type: string, metadata: Record<string, unknown>) =>
-          repo.insertSecurityEvent(tx, {
-            userId,
-            type,
-            ip: meta.ip,
-            userAgent: meta.userAgent,
-            metadata: { ...metadata, by: admin.userId },
-            createdAt: now,
-          });
+          audit(tx, userId, type, meta, { ...metadata, by: admin.userId });
         if (patch.role && patch.role !== before.role)
           await event('role_changed', { from: before.role, to: patch.role });
         let revoked: string[] = [];

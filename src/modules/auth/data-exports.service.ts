@@ -25,7 +25,8 @@ import {
 } from '../../platform/data-export.ts';
 import type { SendEmailPayload } from './jobs.ts';
 import * as repo from './data-exports.repository.ts';
-import { findLocale, insertSecurityEvent } from './repository.ts';
+import { findLocale } from './repository.ts';
+import { securityAudit } from './audit.ts';
 import type { DataExportDto } from './data-exports.schemas.ts';
 
 export interface DataExportsSettings {
@@ -88,6 +89,7 @@ function readmeFor(contributors: ExportContributor[], createdAt: Date, ttlDays: 
 
 export function createDataExportsService(deps: DataExportsDeps) {
   const { db, clock, storage, settings } = deps;
+  const audit = securityAudit(clock);
   const links = createDownloadLinks({
     secrets: deps.secrets,
     storage,
@@ -131,14 +133,7 @@ export function createDataExportsService(deps: DataExportsDeps) {
         expiresAt: new Date(now.getTime() + settings.ttlDays * DAY_MS),
       });
       await deps.jobs.enqueue(tx, build, { export_id: created.id, user_id: userId });
-      await insertSecurityEvent(tx, {
-        userId,
-        type: 'data_export_requested',
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-        metadata: { export_id: created.id },
-        createdAt: now,
-      });
+      await audit(tx, userId, 'data_export_requested', meta, { export_id: created.id });
       return created;
     });
     return toDto(row);

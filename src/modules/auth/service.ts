@@ -1,6 +1,6 @@
-// Authentication rules: registration, sign-in, refresh, sign-out, password reset and
-// change, email verification and sessions. Plain functions over explicit dependencies;
-// no HTTP here (routes.ts translates).
+// Authentication rules: registration, refresh, sign-out, re-authentication, password
+// reset and change, email verification and sessions (signing in is in sign-in.ts). Plain
+// functions over explicit dependencies; no HTTP here (routes.ts translates).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database, Tx } from '../../platform/db/database.ts';
@@ -23,35 +23,14 @@ import { clearPushTokenOfSession } from './push-tokens.repository.ts';
 import { toSessionDto, toUserDto } from './dto.ts';
 import type {
   RegisterInput,
-  LoginInput,
   TokenPairDto,
   SessionDto,
   DeviceInputDto,
+  ReauthenticateInput,
 } from './schemas.ts';
 import type { SendEmailPayload } from './jobs.ts';
-import type { LoginMfaInput, MfaChallengeDto, ReauthenticateInput } from './schemas.ts';
-import type { AccountStatus } from './tables.ts';
-import type { Role } from '../../platform/auth/roles.ts';
-import * as mfaRepo from './mfa.repository.ts';
 import type { MfaService } from './mfa.service.ts';
 import { signInAlertFor } from './sign-in-alerts.ts';
-
-/** What a sign-in asked for, carried across the MFA step. */
-interface SignInAttempt {
-  device: DeviceInputDto | undefined;
-  restore: boolean;
-  /** The password's new hash when the stored one uses old parameters. */
-  newHash: string | undefined;
-}
-
-const MFA_CHALLENGE_SECONDS = 300;
-const MFA_CHALLENGE_ATTEMPTS = 5;
-
-const mfaChallengeInvalid = () =>
-  unauthorized(
-    'mfa-challenge-invalid',
-    'This sign-in step has expired or was already used; sign in again with your password',
-  );
 
 export type { RequestMeta };
 
@@ -102,12 +81,7 @@ export function assertTimeZone(timeZone: string, pointer: string): void {
   }
 }
 
-const invalidCredentials = () =>
-  unauthorized('invalid-credentials', 'The email or password is not correct');
-const accountLocked = () =>
-  new AppError(403, 'account-locked', 'Account locked', {
-    detail: 'This account is locked. Please contact support.',
-  });
+import { accountLocked, createSignIn } from './sign-in.ts';
 
 export function createAuthService(deps: AuthServiceDeps) {
   const { db, clock, hasher, tokens, revocations, limits } = deps;
@@ -210,76 +184,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     };
   }
 
-  /** Locked accounts stay out; an account awaiting deletion comes back only if asked to. */
-  async function assertMaySignIn(
-    account: { id: string; accountStatus: AccountStatus; purgeAfter: Date | null },
-    restore: boolean,
-    meta: RequestMeta,
-  ): Promise<void> {
-    if (account.accountStatus === 'locked') {
-      await db.asSystem((tx) => audit(tx, account.id, 'login_refused_locked', meta));
-      throw accountLocked();
-    }
-    if (account.accountStatus === 'pending_deletion' && !restore) {
-      throw new AppError(409, 'account-deletion-pending', 'Account scheduled for deletion', {
-        detail:
-          `This account will be deleted on ${account.purgeAfter?.toISOString() ?? 'soon'}. ` +
-          'To keep it, sign in again with restore_account: true.',
-      });
-    }
-  }
-
-  /** Everything after the proofs: restore, session, device, audit and the sign-in alert. */
-  async function finishSignIn(
-    account: { id: string; role: Role; accountStatus: AccountStatus },
-    attempt: SignInAttempt,
-    meta: RequestMeta,
-  ): Promise<TokenPairDto> {
-    const now = clock.now();
-    return db.asUser(account.id, async (tx) => {
-      if (account.accountStatus === 'pending_deletion' && attempt.restore) {
-        await repo.updateUserFields(
-          tx,
-          account.id,
-          { accountStatus: 'active', deletionRequestedAt: null, purgeAfter: null },
-          now,
-        );
-        await audit(tx, account.id, 'account_deletion_cancelled', meta);
-      }
-      const present = await repo.updateUserFields(
-        tx,
-        account.id,
-        { lastLoginAt: now, ...(attempt.newHash ? { passwordHash: attempt.newHash } : {}) },
-        now,
-      );
-      // Purged between the password check and now (the grace period ended meanwhile).
-      if (!present) throw invalidCredentials();
-      const deviceRef = await deviceRefFor(tx, account.id, attempt.device, now);
-      const issued = await tokens.startSession(
-        tx,
-        { userId: account.id, role: account.role, deviceRef, ...meta },
-        now,
-      );
-      await audit(
-        tx,
-        account.id,
-        'login_succeeded',
-        meta,
-        attempt.newHash ? { password_hash_upgraded: true } : {},
-      );
-      const user = await repo.findUserById(tx, account.id);
-      const alert = await signInAlertFor(tx, deps.secrets, {
-        userId: account.id,
-        alertsOn: user?.signInAlerts ?? false,
-        device: attempt.device,
-        meta,
-        now,
-      });
-      if (alert)
-        await enqueueEmail(tx, { user_id: account.id, kind: 'sign_in_alert', facts: alert });
-      return tokenPair(tx, account.id, issued);
-    });
-  }
+  const signIn = createSignIn(deps, { audit, enqueueEmail, tokenPair, deviceRefFor });
 
   return {
     verifyPassword,
@@ -357,89 +262,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       }
     },
 
-    async login(input: LoginInput, meta: RequestMeta): Promise<TokenPairDto | MfaChallengeDto> {
-      const email = normalizeEmail(input.email);
-      const ipKey = meta.ip ?? 'unknown';
-      const pairKey = `${ipKey}|${email}`;
-      await limits.loginFailuresPerIpEmail.check(pairKey);
-      await limits.loginFailuresPerIp.check(ipKey);
-      const account = await db.asSystem((tx) => repo.findCredentialsByEmail(tx, email));
-      // Unknown emails verify against a dummy hash: same work, same answer, about the same time.
-      const valid = await hasher.verify(input.password, account?.passwordHash);
-      if (!valid || !account) {
-        await db.asSystem((tx) => audit(tx, account?.id ?? null, 'login_failed', meta));
-        await Promise.all([
-          limits.loginFailuresPerIpEmail.consume(pairKey),
-          limits.loginFailuresPerIp.consume(ipKey),
-        ]);
-        throw invalidCredentials();
-      }
-      await limits.loginFailuresPerIpEmail.reset(pairKey);
-      await assertMaySignIn(account, input.restore_account === true, meta);
-      const newHash = hasher.needsRehash(account.passwordHash)
-        ? await hasher.hash(input.password)
-        : undefined;
-      // (With MFA on, newHash is dropped: see loginWithMfa.)
-      const attempt: SignInAttempt = {
-        device: input.device,
-        restore: input.restore_account === true,
-        newHash,
-      };
-      const challenge = await db.asUser(account.id, async (tx) => {
-        if (!(await deps.mfa.isEnabled(tx, account.id))) return undefined;
-        // The password was right; the authenticator code is still due. Nothing is signed in yet.
-        const token = randomToken(32);
-        await mfaRepo.insertChallenge(tx, {
-          userId: account.id,
-          tokenHash: sha256(token),
-          login: { device: input.device ?? null, restore: attempt.restore },
-          expiresAt: new Date(clock.now().getTime() + MFA_CHALLENGE_SECONDS * 1000),
-          createdAt: clock.now(),
-        });
-        await audit(tx, account.id, 'login_mfa_challenged', meta);
-        return token;
-      });
-      if (challenge) {
-        return { mfa_required: true, mfa_token: challenge, expires_in: MFA_CHALLENGE_SECONDS };
-      }
-      return finishSignIn(account, attempt, meta);
-    },
-
-    /** Second step of a sign-in with MFA: the challenge token and a code (or recovery code). */
-    async loginWithMfa(input: LoginMfaInput, meta: RequestMeta): Promise<TokenPairDto> {
-      if ((input.code === undefined) === (input.recovery_code === undefined)) {
-        throw badRequest('Give either an authenticator code or a recovery code', [
-          { pointer: '#/body', message: 'exactly one of code or recovery_code' },
-        ]);
-      }
-      const now = clock.now();
-      const challenge = await db.asSystem((tx) =>
-        mfaRepo.findLiveChallenge(tx, sha256(input.mfa_token), now),
-      );
-      if (!challenge || challenge.attempts >= MFA_CHALLENGE_ATTEMPTS) throw mfaChallengeInvalid();
-      try {
-        await deps.mfa.verifyProof(challenge.userId, input, meta, '#/body');
-      } catch (error) {
-        await db.asSystem((tx) => mfaRepo.countChallengeAttempt(tx, challenge.id));
-        throw error;
-      }
-      const account = await db.asSystem(async (tx) => {
-        // Single use: of two requests racing with one token, one signs in.
-        const closed = await mfaRepo.closeChallenge(tx, challenge.id, now);
-        return closed ? repo.findSignInAccount(tx, challenge.userId) : undefined;
-      });
-      if (!account) throw mfaChallengeInvalid();
-      const login = challenge.login as { device?: DeviceInputDto | null; restore?: boolean };
-      // A password hash needing an upgrade waits for a sign-in without MFA: the challenge
-      // row never holds anything derived from the password.
-      const attempt: SignInAttempt = {
-        device: login.device ?? undefined,
-        restore: login.restore === true,
-        newHash: undefined,
-      };
-      await assertMaySignIn(account, attempt.restore, meta);
-      return finishSignIn(account, attempt, meta);
-    },
+    ...signIn,
 
     async refresh(refreshToken: string, meta: RequestMeta): Promise<TokenPairDto> {
       const now = clock.now();
