@@ -298,6 +298,12 @@ describe('re-authentication and turning MFA off', () => {
     });
     expect(wrong.status).toBe(403);
     expect(wrong.body.type).toBe(problem('password-incorrect'));
+    const noMfa = await t.request('POST', '/v1/auth/reauthenticate', {
+      token: user.accessToken,
+      body: { code: '123456' },
+    });
+    expect(noMfa.status).toBe(409);
+    expect(noMfa.body.type).toBe(problem('mfa-not-enabled'));
     expect(
       (await t.request('POST', '/v1/auth/reauthenticate', { body: { password: 'x' } })).status,
     ).toBe(401);

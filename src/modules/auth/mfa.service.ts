@@ -36,6 +36,9 @@ const codeIncorrect = (pointer: string) =>
     errors: [{ pointer, message: 'is not correct' }],
   });
 
+const mfaNotEnabled = () =>
+  conflict('mfa-not-enabled', 'Two-step sign-in is not on for this account');
+
 /** Ten groups like `k7m2-x9qp-4t`: easy to copy by hand, 50 bits each. */
 function newRecoveryCode(): string {
   const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
@@ -92,7 +95,9 @@ export function createMfaService(deps: MfaServiceDeps) {
         return used ? ('recovery_code' as const) : undefined;
       }
       const totp = await mfaRepo.findTotp(tx, userId);
-      if (!totp?.confirmedAt || proof.code === undefined) return undefined;
+      // Not a wrong guess: there is nothing to check the code against (use the password).
+      if (!totp?.confirmedAt) throw mfaNotEnabled();
+      if (proof.code === undefined) return undefined;
       const secret = secrets.open(SEAL_PURPOSE, totp.secretSealed);
       const step = await matchTotp(secret, proof.code, now, totp.lastUsedStep);
       if (step === undefined) return undefined;
@@ -159,9 +164,7 @@ export function createMfaService(deps: MfaServiceDeps) {
     /** Step-up route: the session proved itself in the last minutes. */
     async disable(caller: AuthContext, meta: RequestMeta): Promise<void> {
       await db.asUser(caller.userId, async (tx) => {
-        if (!(await mfaRepo.isMfaEnabled(tx, caller.userId))) {
-          throw conflict('mfa-not-enabled', 'Two-step sign-in is not on for this account');
-        }
+        if (!(await mfaRepo.isMfaEnabled(tx, caller.userId))) throw mfaNotEnabled();
         await mfaRepo.deleteMfa(tx, caller.userId);
         await audit(tx, caller.userId, 'mfa_disabled', meta);
       });
@@ -171,9 +174,7 @@ export function createMfaService(deps: MfaServiceDeps) {
     async regenerateRecoveryCodes(caller: AuthContext, meta: RequestMeta) {
       const now = clock.now();
       const codes = await db.asUser(caller.userId, async (tx) => {
-        if (!(await mfaRepo.isMfaEnabled(tx, caller.userId))) {
-          throw conflict('mfa-not-enabled', 'Two-step sign-in is not on for this account');
-        }
+        if (!(await mfaRepo.isMfaEnabled(tx, caller.userId))) throw mfaNotEnabled();
         const fresh = await freshRecoveryCodes(tx, caller.userId, now);
         await audit(tx, caller.userId, 'mfa_recovery_codes_regenerated', meta);
         return fresh;

@@ -220,7 +220,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ service: AuthService }> = a
           'deletion, deletion by category, email change, turning MFA off) work in this session ' +
           'for STEP_UP_TTL_SECONDS (5 minutes by default) after this succeeds.',
         body: ReauthenticateBody,
-        response: { 200: Reauthenticated, ...errorResponses(403, 429) },
+        response: { 200: Reauthenticated, ...errorResponses(403, 409, 429) },
       },
     },
     (request) => service.reauthenticate(callerOf(request), request.body, requestMeta(request)),
