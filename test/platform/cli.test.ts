@@ -1,5 +1,6 @@
 // The CLI as an operator runs it: a real child process on the embedded database or on
 // PostgreSQL (per test project).
+import { createServer, type AddressInfo } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -97,16 +98,25 @@ describe('command line', () => {
   });
 
   it('serves, answers readiness, and stops cleanly on SIGTERM', async () => {
-    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const port = String(await freePort());
     const child: ChildProcess = spawn(process.execPath, ['src/main.ts', 'serve'], {
       env: { ...env, PORT: port, LOG_LEVEL: 'info' },
     });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const deadline = Date.now() + 30_000;
-    while (!output.includes('Amira Wellness API listening') && Date.now() < deadline)
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let closed = false;
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('close', (code) => {
+        closed = true;
+        resolve(code);
+      }),
+    );
+    // Generous: a cold start (migrations, seed) on a CI machine busy with other test files.
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('Amira Wellness API listening') && !closed && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
+    expect(output, 'the server did not come up').toContain('Amira Wellness API listening');
     const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
@@ -116,5 +126,14 @@ describe('command line', () => {
     });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-  }, 60_000);
+  }, 90_000);
 });
+
+/** A port nobody listens on right now (the OS picks it), so parallel test files never collide. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
