@@ -1306,6 +1306,15 @@ export interface paths {
           };
         };
         /** @description RFC 9457 problem document */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
         429: {
           headers: {
             [name: string]: unknown;

@@ -1,4 +1,5 @@
 // The client SDK against the real server over HTTP: what a phone does end to end.
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AmiraClient, ApiError } from '../../sdk/src/index.ts';
@@ -205,5 +206,12 @@ describe('client SDK', () => {
     expect(asked).toEqual(['code']);
     expect(pair.user.email).toBe(email);
     expect(tablet.canDecrypt).toBe(true);
+  });
+
+  it('ships API types generated from the API as it is (npm run sdk:types)', async () => {
+    const served = (await t.request('GET', '/openapi.json')).body;
+    const shipped = JSON.parse(await readFile('sdk/openapi.json', 'utf8'));
+    expect(shipped.paths).toEqual(served.paths);
+    expect(shipped.components).toEqual(served.components);
   });
 });
