@@ -8,16 +8,16 @@ export function csvField(value: CsvValue): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+const csvLine = (values: CsvValue[]) => `${values.map(csvField).join(',')}\r\n`;
+
 /**
- * A header line and one line per row, each ending in CRLF. It starts with a UTF-8 byte-order
- * mark: without it, spreadsheet programs misread accents (ñ, á) in Spanish text.
+ * The byte-order mark and the header line. Without the mark, spreadsheet programs misread
+ * accents (ñ, á) in Spanish text.
  */
-export function toCsv<K extends string>(
+export const csvHeader = (columns: readonly string[]): string => '\uFEFF' + csvLine([...columns]);
+
+/** The lines of these rows (CRLF line ends), without a header. */
+export const csvRows = <K extends string>(
   columns: readonly K[],
   rows: Record<K, CsvValue>[],
-): string {
-  const line = (values: CsvValue[]) => `${values.map(csvField).join(',')}\r\n`;
-  return (
-    '\uFEFF' + line([...columns]) + rows.map((row) => line(columns.map((c) => row[c]))).join('')
-  );
-}
+): string => rows.map((row) => csvLine(columns.map((c) => row[c]))).join('');

@@ -6,14 +6,22 @@
 // The archive is a zip streamed straight into object storage: entries are added one at a
 // time and each add waits until its bytes are in the zip, so a contributor with many
 // recordings holds one open object stream at a time, never all of them.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { ZipArchive } from 'archiver';
 import type { Database, Tx } from './db/database.ts';
+import { csvHeader, csvRows, type CsvValue } from './csv.ts';
 import type { ObjectStorage } from './storage/storage.ts';
 
 export interface ExportFiles {
-  /** Adds a file; resolves once its bytes are in the archive. */
-  file: (name: string, content: string | Buffer | Readable) => Promise<void>;
+  /**
+   * Adds a file; resolves once its bytes are in the archive. `stored`: kept as it is, not
+   * deflated (ciphertext does not compress; trying costs most of an export's time).
+   */
+  file: (
+    name: string,
+    content: string | Buffer | Readable,
+    options?: { stored?: boolean },
+  ) => Promise<void>;
   /** Adds a value as indented JSON. */
   json: (name: string, value: unknown) => Promise<void>;
 }
@@ -81,7 +89,7 @@ export async function writeExportArchive(deps: ArchiveDeps, request: ArchiveRequ
   zip.on('error', fail);
   // Archiver processes entries in order and emits `entry` as each is done; adds are
   // awaited one by one, so the next `entry` is always the one being waited for.
-  const add = (name: string, content: string | Buffer | Readable) =>
+  const add = (name: string, content: string | Buffer | Readable, keepAsIs = false) =>
     new Promise<void>((resolve, reject) => {
       if (failure) return reject(failure);
       waiting = reject;
@@ -92,7 +100,7 @@ export async function writeExportArchive(deps: ArchiveDeps, request: ArchiveRequ
       // Archiver does not watch its sources: a stream that breaks (a storage read cut off)
       // would otherwise leave the archive waiting for bytes that never come.
       if (typeof content === 'object' && !Buffer.isBuffer(content)) content.once('error', fail);
-      zip.append(content, { name });
+      zip.append(content, { name, store: keepAsIs });
     });
   const stored = deps.storage.put(request.key, zip);
   // Storage failing first (a full disk, S3 down) stops the contributors at their next file.
@@ -107,7 +115,7 @@ export async function writeExportArchive(deps: ArchiveDeps, request: ArchiveRequ
         userId: request.userId,
         read: (work) => deps.db.asUser(request.userId, work),
         files: {
-          file: (name, content) => add(prefix + name, content),
+          file: (name, content, options) => add(prefix + name, content, options?.stored),
           json: (name, value) => add(prefix + name, `${JSON.stringify(value, null, 2)}\n`),
         },
       });
@@ -123,4 +131,43 @@ export async function writeExportArchive(deps: ArchiveDeps, request: ArchiveRequ
     await deps.storage.delete(request.key).catch(() => {});
     throw error;
   }
+}
+
+/**
+ * A JSON array written as its pages come (each page read in a transaction of its own), so
+ * a file of any length costs the memory of one page, and the embedded database lets other
+ * requests run between pages.
+ */
+export function jsonArrayStream(pages: AsyncIterable<unknown[]>): Readable {
+  return Readable.from(
+    (async function* () {
+      let first = true;
+      yield '[';
+      for await (const page of pages) {
+        for (const item of page) {
+          const indented = JSON.stringify(item, null, 2).replace(/\n/g, '\n  ');
+          yield `${first ? '\n' : ',\n'}  ${indented}`;
+          first = false;
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      yield first ? ']\n' : '\n]\n';
+    })(),
+  );
+}
+
+/** A CSV file written as its pages come (see jsonArrayStream). */
+export function csvStream<K extends string>(
+  columns: readonly K[],
+  pages: AsyncIterable<Record<K, CsvValue>[]>,
+): Readable {
+  return Readable.from(
+    (async function* () {
+      yield csvHeader(columns);
+      for await (const page of pages) {
+        yield csvRows(columns, page);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })(),
+  );
 }

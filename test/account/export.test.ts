@@ -152,11 +152,17 @@ async function download(url: string) {
   return { status: response.statusCode, body: response.rawPayload, headers: response.headers };
 }
 
+/** ZIP compression method per entry: 0 stored as it is, 8 deflated. */
+const methods = new Map<string, number>();
+
 async function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
   const zip = await unzipper.Open.buffer(buffer);
   const files = new Map<string, Buffer>();
-  for (const entry of zip.files)
-    if (entry.type === 'File') files.set(entry.path, await entry.buffer());
+  for (const entry of zip.files) {
+    if (entry.type !== 'File') continue;
+    files.set(entry.path, await entry.buffer());
+    methods.set(entry.path, entry.compressionMethod);
+  }
   return files;
 }
 
@@ -347,6 +353,9 @@ describe('full data export', () => {
     const stored = await t.platform.storage.get(`journals/${ana.id}/${ana.journalId}.bin`);
     for await (const chunk of stored!) chunks.push(chunk as Buffer);
     expect(audio.equals(Buffer.concat(chunks))).toBe(true);
+    // Ciphertext is kept as it is (deflating it only costs time); the JSON is compressed.
+    expect(methods.get(`journals/${ana.journalId}/audio.bin`)).toBe(0);
+    expect(methods.get('emotions/checkins.json')).toBe(8);
 
     const metadata = json(`journals/${ana.journalId}/metadata.json`);
     const {
@@ -501,6 +510,60 @@ describe('full data export', () => {
     expect(await t.platform.storage.head(key)).toBeUndefined();
     expect((await get(ana, `/v1/users/me/export/${exportId}`)).status).toBe(404);
     expect((await download(link)).status).toBe(410);
+  });
+});
+
+describe('a long history', () => {
+  it('writes every check-in and activity once, in order, across pages (ties on the same instant included)', async () => {
+    const long = await registerUser(t);
+    // 2,345 check-ins over more than two pages of 1,000; every five share one instant, so
+    // the pages turn on the id as well as on the time.
+    await t.platform.db.asSystem((tx) =>
+      tx.execute(sql`
+        insert into checkins (user_id, emotion_type_id, intensity, context, notes, created_at, local_time, received_at)
+        select ${long.id}::uuid, 1 + i % 5, 1 + i % 10, 'standalone', 'n' || i,
+               ts, ts at time zone 'UTC', ts
+        from (select i, timestamptz '2026-01-01T00:00:00Z' + make_interval(mins => i / 5) as ts
+              from generate_series(1, 2345) i) s`),
+    );
+    await t.platform.db.asSystem((tx) =>
+      tx.execute(sql`
+        insert into user_activities (user_id, activity_type_id, related_entity_id, occurred_at, local_date, time_zone, metadata)
+        select user_id, (select id from activity_types where code = 'checkin'), id, created_at,
+               local_time::date, 'UTC', '{}'::jsonb
+        from checkins where user_id = ${long.id}::uuid`),
+    );
+    const { id } = await requestExport(long);
+    await t.drainJobs();
+    const url = (await get(long, `/v1/users/me/export/${id}`)).body.download_url as string;
+    const zip = await unzip((await download(url)).body);
+
+    const stored = await rows<{ id: string }>(
+      t,
+      sql`select id from checkins where user_id = ${long.id} order by created_at, id`,
+    );
+    const json = JSON.parse(zip.get('emotions/checkins.json')!.toString('utf8')) as {
+      id: string;
+    }[];
+    expect(json.map((c) => c.id)).toEqual(stored.map((r) => r.id));
+    const csv = parseCsv(
+      zip
+        .get('emotions/checkins.csv')!
+        .toString('utf8')
+        .replace(/^\uFEFF/, ''),
+    );
+    expect(csv.slice(1).map((r) => r[0])).toEqual(stored.map((r) => r.id));
+
+    const activities = JSON.parse(zip.get('progress/activities.json')!.toString('utf8')) as {
+      related_id: string;
+    }[];
+    const recorded = await rows<{ related: string }>(
+      t,
+      sql`select related_entity_id as related from user_activities
+          where user_id = ${long.id} order by occurred_at, id`,
+    );
+    expect(recorded).toHaveLength(2345);
+    expect(activities.map((a) => a.related_id)).toEqual(recorded.map((r) => r.related));
   });
 });
 

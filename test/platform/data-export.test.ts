@@ -9,13 +9,15 @@ import unzipper from 'unzipper';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createDataExportRegistry,
+  csvStream,
+  jsonArrayStream,
   writeExportArchive,
   type ExportContributor,
 } from '../../src/platform/data-export.ts';
 import type { Database, Tx } from '../../src/platform/db/database.ts';
 import { createLocalStorage } from '../../src/platform/storage/local.ts';
 import type { ObjectStorage } from '../../src/platform/storage/storage.ts';
-import { csvField, toCsv } from '../../src/platform/csv.ts';
+import { csvField } from '../../src/platform/csv.ts';
 
 let dir: string;
 let storage: ObjectStorage;
@@ -122,6 +124,25 @@ describe('CSV', () => {
     expect(csvField('two\nlines')).toBe('"two\nlines"');
     expect(csvField(null)).toBe('');
     expect(csvField(7)).toBe('7');
-    expect(toCsv(['a', 'b'], [{ a: 1, b: 'x,y' }])).toBe('\uFEFFa,b\r\n1,"x,y"\r\n');
+  });
+
+  it('streams pages into one CSV and one JSON array, whatever the number of pages', async () => {
+    async function* pages(n: number) {
+      for (let p = 0; p < n; p++) yield [{ a: p, b: `x,${p}` }];
+    }
+    const text = async (stream: AsyncIterable<unknown>) => {
+      let all = '';
+      for await (const chunk of stream) all += String(chunk);
+      return all;
+    };
+    expect(await text(csvStream(['a', 'b'], pages(2)))).toBe('\uFEFFa,b\r\n0,"x,0"\r\n1,"x,1"\r\n');
+    expect(await text(csvStream(['a', 'b'], pages(0)))).toBe('\uFEFFa,b\r\n');
+    for (const n of [0, 1, 3]) {
+      const json = await text(jsonArrayStream(pages(n)));
+      expect(JSON.parse(json)).toEqual(
+        Array.from({ length: n }, (_, p) => ({ a: p, b: `x,${p}` })),
+      );
+      expect(json.endsWith('\n')).toBe(true);
+    }
   });
 });

@@ -1,9 +1,8 @@
 // What the emotions module puts into a full data export: every check-in, as JSON (as the
 // API shows them) and as CSV for spreadsheets, oldest first, with the emotion's names.
-import type { ExportContributor } from '../../platform/data-export.ts';
-import { toCsv } from '../../platform/csv.ts';
+import { csvStream, jsonArrayStream, type ExportContributor } from '../../platform/data-export.ts';
 import type { EmotionCatalog } from './catalog.ts';
-import { listCheckins, type CheckinRow } from './repository.ts';
+import { checkinsOldestFirst, type CheckinRow } from './repository.ts';
 import { toCheckinDto } from './service.ts';
 
 const PAGE = 1000;
@@ -31,35 +30,38 @@ export function emotionsExport(catalog: () => EmotionCatalog): ExportContributor
       en: 'your emotional check-ins, in `checkins.json` and in `checkins.csv` (for spreadsheets), oldest first.',
     },
     async write({ userId, read, files }) {
-      const rows = await read(async (tx) => {
-        const all: CheckinRow[] = [];
+      // Page by page, twice (JSON, then CSV): memory stays at one page however long the history.
+      async function* pages() {
         let after: { createdAt: Date; id: string } | undefined;
         for (;;) {
-          const page = await listCheckins(tx, userId, {}, PAGE, after);
-          all.push(...page.slice(0, PAGE));
-          const last = page[PAGE - 1];
-          if (page.length <= PAGE || !last) return all.reverse();
+          const page = await read((tx) => checkinsOldestFirst(tx, userId, PAGE, after));
+          if (page.length > 0) yield page.map(exported);
+          const last = page.at(-1);
+          if (page.length < PAGE || !last) return;
           after = { createdAt: last.createdAt, id: last.id };
         }
-      });
-      const checkins = rows.map((row) => {
+      }
+      const exported = (row: CheckinRow) => {
         const type = catalog().byId(row.emotionTypeId);
         return {
           ...toCheckinDto(row),
           emotion: type ? { code: type.code, name: type.name } : null,
         };
-      });
-      await files.json('checkins.json', checkins);
+      };
+      await files.file('checkins.json', jsonArrayStream(pages()));
       await files.file(
         'checkins.csv',
-        toCsv(
+        csvStream(
           CSV_COLUMNS,
-          checkins.map((c) => ({
-            ...c,
-            emotion_code: c.emotion?.code,
-            emotion_es: c.emotion?.name.es,
-            emotion_en: c.emotion?.name.en,
-          })),
+          (async function* () {
+            for await (const page of pages())
+              yield page.map((c) => ({
+                ...c,
+                emotion_code: c.emotion?.code,
+                emotion_es: c.emotion?.name.es,
+                emotion_en: c.emotion?.name.en,
+              }));
+          })(),
         ),
       );
     },

@@ -1,5 +1,6 @@
 // SQL for check-ins (analytics queries are in analytics.repository.ts).
-import { and, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { afterKey } from '../../platform/db/keyset.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { checkins } from './checkins.tables.ts';
 import type { CheckinContext } from './tables.ts';
@@ -98,20 +99,41 @@ export async function listCheckins(
   if (filter.intensityMax !== undefined)
     conditions.push(lte(checkins.intensity, filter.intensityMax));
   if (filter.contexts) conditions.push(inArray(checkins.context, filter.contexts));
-  if (after) {
+  if (after)
     conditions.push(
-      or(
-        lt(checkins.createdAt, after.createdAt),
-        and(eq(checkins.createdAt, after.createdAt), lt(checkins.id, after.id)),
-      ),
+      afterKey(checkins.createdAt, checkins.id, { at: after.createdAt, id: after.id }, 'desc'),
     );
-  }
   return tx
     .select()
     .from(checkins)
     .where(and(...conditions))
     .orderBy(desc(checkins.createdAt), desc(checkins.id))
     .limit(limit + 1);
+}
+
+/** A page of every check-in of the user, oldest first (the full data export). */
+export async function checkinsOldestFirst(
+  tx: Tx,
+  userId: string,
+  limit: number,
+  after?: { createdAt: Date; id: string },
+): Promise<CheckinRow[]> {
+  return tx
+    .select()
+    .from(checkins)
+    .where(
+      and(
+        eq(checkins.userId, userId),
+        afterKey(
+          checkins.createdAt,
+          checkins.id,
+          after && { at: after.createdAt, id: after.id },
+          'asc',
+        ),
+      ),
+    )
+    .orderBy(asc(checkins.createdAt), asc(checkins.id))
+    .limit(limit);
 }
 
 export async function checkinsOfJournal(

@@ -30,7 +30,7 @@ export function journalsExport(deps: {
           audio_file: audio ? `${row.id}/audio.bin` : null,
         };
         await files.json(`${row.id}/metadata.json`, entry);
-        if (audio) await files.file(`${row.id}/audio.bin`, audio);
+        if (audio) await files.file(`${row.id}/audio.bin`, audio, { stored: true });
         listed.push(entry);
       }
       await files.json('journals.json', listed);

@@ -1,5 +1,6 @@
 // SQL of the notifications module.
 import { and, asc, desc, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
+import { afterKey } from '../../platform/db/keyset.ts';
 import { queryRows, type Tx } from '../../platform/db/database.ts';
 import { users } from '../auth/tables.ts';
 import {
@@ -59,9 +60,11 @@ export async function listInbox(
   const unread = sql<number>`(case when ${notifications.readAt} is null then 1 else 0 end)`;
   const conditions = [eq(notifications.userId, userId)];
   if (after) {
-    const sameGroup = or(
-      lt(notifications.createdAt, after.createdAt),
-      and(eq(notifications.createdAt, after.createdAt), lt(notifications.id, after.id)),
+    const sameGroup = afterKey(
+      notifications.createdAt,
+      notifications.id,
+      { at: after.createdAt, id: after.id },
+      'desc',
     );
     conditions.push(
       (order === 'unread_first'

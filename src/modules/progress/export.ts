@@ -1,8 +1,10 @@
 // What the progress module puts into a full data export: earned achievements, the streak as
 // it stands and its history (runs of consecutive active days), and every recorded activity.
-import type { ExportContributor } from '../../platform/data-export.ts';
+import { jsonArrayStream, type ExportContributor } from '../../platform/data-export.ts';
 import type { Tx } from '../../platform/db/database.ts';
-import { activityRuns, allActivitiesOf, earnedWithNames } from './repository.ts';
+import { activitiesOldestFirst, activityRuns, earnedWithNames } from './repository.ts';
+
+const PAGE = 1000;
 import { toStreakDto } from './service.ts';
 import type { Streak } from './streaks.ts';
 
@@ -20,7 +22,6 @@ export function progressExport(
         achievements: await earnedWithNames(tx, userId),
         streak: await streakIn(tx, userId),
         runs: await activityRuns(tx, userId),
-        activities: await allActivitiesOf(tx, userId),
       }));
       await files.json(
         'achievements.json',
@@ -35,17 +36,26 @@ export function progressExport(
         current: toStreakDto(data.streak),
         history: data.runs.map((r) => ({ from: r.start, to: r.end, days: r.days })),
       });
-      await files.json(
-        'activities.json',
-        data.activities.map((a) => ({
-          kind: a.kind,
-          related_id: a.relatedEntityId,
-          occurred_at: a.occurredAt.toISOString(),
-          local_date: a.localDate,
-          time_zone: a.timeZone,
-          details: a.metadata,
-        })),
-      );
+      // Page by page: a long history costs the memory of one page.
+      async function* pages() {
+        let after: { occurredAt: Date; id: string } | undefined;
+        for (;;) {
+          const page = await read((tx) => activitiesOldestFirst(tx, userId, PAGE, after));
+          if (page.length > 0)
+            yield page.map((a) => ({
+              kind: a.kind,
+              related_id: a.relatedEntityId,
+              occurred_at: a.occurredAt.toISOString(),
+              local_date: a.localDate,
+              time_zone: a.timeZone,
+              details: a.metadata,
+            }));
+          const last = page.at(-1);
+          if (page.length < PAGE || !last) return;
+          after = { occurredAt: last.occurredAt, id: last.id };
+        }
+      }
+      await files.file('activities.json', jsonArrayStream(pages()));
     },
   };
 }

@@ -1,5 +1,6 @@
 // SQL of the progress module.
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { afterKey } from '../../platform/db/keyset.ts';
 import { queryRows, type Tx } from '../../platform/db/database.ts';
 import {
   achievementTypes,
@@ -279,9 +280,16 @@ export async function earnedWithNames(tx: Tx, userId: string) {
 }
 
 /** Every activity of the user, oldest first (data export). */
-export async function allActivitiesOf(tx: Tx, userId: string) {
+/** A page of every activity of the user, oldest first (the full data export). */
+export async function activitiesOldestFirst(
+  tx: Tx,
+  userId: string,
+  limit: number,
+  after?: { occurredAt: Date; id: string },
+) {
   return tx
     .select({
+      id: userActivities.id,
       kind: activityTypes.code,
       relatedEntityId: userActivities.relatedEntityId,
       occurredAt: userActivities.occurredAt,
@@ -291,8 +299,19 @@ export async function allActivitiesOf(tx: Tx, userId: string) {
     })
     .from(userActivities)
     .innerJoin(activityTypes, eq(activityTypes.id, userActivities.activityTypeId))
-    .where(eq(userActivities.userId, userId))
-    .orderBy(asc(userActivities.occurredAt), asc(userActivities.id));
+    .where(
+      and(
+        eq(userActivities.userId, userId),
+        afterKey(
+          userActivities.occurredAt,
+          userActivities.id,
+          after && { at: after.occurredAt, id: after.id },
+          'asc',
+        ),
+      ),
+    )
+    .orderBy(asc(userActivities.occurredAt), asc(userActivities.id))
+    .limit(limit);
 }
 
 /** Awards once: a concurrent evaluation that got there first wins, this one inserts nothing. */

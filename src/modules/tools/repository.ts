@@ -1,5 +1,6 @@
 // SQL of the tools module.
-import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { afterKey } from '../../platform/db/keyset.ts';
 import { queryRows, type Tx } from '../../platform/db/database.ts';
 import {
   toolCategories,
@@ -224,15 +225,12 @@ export async function listFavorites(
       and(
         eq(toolFavorites.userId, userId),
         eq(tools.isActive, true),
-        after
-          ? or(
-              lt(toolFavorites.createdAt, after.createdAt),
-              and(
-                eq(toolFavorites.createdAt, after.createdAt),
-                lt(toolFavorites.toolId, after.toolId),
-              ),
-            )
-          : undefined,
+        afterKey(
+          toolFavorites.createdAt,
+          toolFavorites.toolId,
+          after && { at: after.createdAt, id: after.toolId },
+          'desc',
+        ),
       ),
     )
     .orderBy(desc(toolFavorites.createdAt), desc(toolFavorites.toolId))
@@ -273,12 +271,12 @@ export async function listUsage(
     .where(
       and(
         eq(toolUsage.userId, userId),
-        after
-          ? or(
-              lt(toolUsage.startedAt, after.startedAt),
-              and(eq(toolUsage.startedAt, after.startedAt), lt(toolUsage.id, after.id)),
-            )
-          : undefined,
+        afterKey(
+          toolUsage.startedAt,
+          toolUsage.id,
+          after && { at: after.startedAt, id: after.id },
+          'desc',
+        ),
       ),
     )
     .orderBy(desc(toolUsage.startedAt), desc(toolUsage.id))
