@@ -87,7 +87,7 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
   jobs.define(emailJob);
   const challengeCleanup = mfaChallengeCleanupJob({ db, clock });
   jobs.define(challengeCleanup);
-  await jobs.schedule(challengeCleanup, '7 * * * *', {});
+  await jobs.schedule(challengeCleanup, '53 * * * *', {});
 
   const minute = 60;
   const stepUpTtlMs = config.account.stepUpTtlSeconds * 1000;
