@@ -1,7 +1,10 @@
 // Gateway duties done in the app: global request budgets with RateLimit headers, security
 // headers, CORS from an allow-list, compression, body-size limits, load shedding.
 import { gunzipSync } from 'node:zlib';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { TYPE_EVENT_LOOP_DELAY } from '@fastify/under-pressure';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shedUnlessExempt } from '../../src/platform/http/gateway.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { registerUser } from '../helpers/users.ts';
 
@@ -137,5 +140,22 @@ describe('load shedding', () => {
       status = (await t.request('GET', '/v1/emotions/types')).status;
     }
     expect(status).toBe(200);
+  });
+});
+
+describe('what the load shedder sheds', () => {
+  const request = (url: string) => ({ url }) as FastifyRequest;
+  const reply = {} as FastifyReply;
+
+  it('sheds a lagging loop, never the probes, and not a sampling window left without a sample', async () => {
+    await expect(
+      shedUnlessExempt(request('/v1/emotions/types'), reply, TYPE_EVENT_LOOP_DELAY, 1500),
+    ).rejects.toMatchObject({ status: 503, code: 'overloaded' });
+    await expect(
+      shedUnlessExempt(request('/health/ready'), reply, TYPE_EVENT_LOOP_DELAY, 1500),
+    ).resolves.toBeUndefined();
+    await expect(
+      shedUnlessExempt(request('/v1/emotions/types'), reply, TYPE_EVENT_LOOP_DELAY, Infinity),
+    ).resolves.toBeUndefined();
   });
 });

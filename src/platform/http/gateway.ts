@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import compress from '@fastify/compress';
-import underPressure from '@fastify/under-pressure';
+import underPressure, { TYPE_EVENT_LOOP_DELAY } from '@fastify/under-pressure';
 import type { Config } from '../../config.ts';
 import { AppError } from '../errors.ts';
 import type { LimiterFactory, LimitState } from './rate-limit.ts';
@@ -14,6 +14,29 @@ import type { LimiterFactory, LimitState } from './rate-limit.ts';
 /** Operators' routes are never limited or shed (a probe must see the truth). */
 const exempt = (url: string) =>
   url.startsWith('/health/') || url === '/metrics' || url.startsWith('/docs');
+
+/**
+ * What the load shedder does with a request while the process is under pressure: thrown,
+ * so the error handler writes the usual problem document.
+ */
+export async function shedUnlessExempt(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  type: string,
+  value: number | undefined,
+): Promise<void> {
+  if (exempt(request.url)) return;
+  // A block longer than the 1 s sampling window can leave the window without a sample,
+  // which under-pressure reads as an infinite delay and sheds everything until the next
+  // sample, although the loop is free again (fastify/under-pressure#125). A sustained lag
+  // shows as a finite mean in the next windows and is shed then.
+  if (type === TYPE_EVENT_LOOP_DELAY && value === Infinity) return;
+  throw new AppError(503, 'overloaded', 'Server busy', {
+    detail: 'The server is overloaded; try again shortly',
+    retryAfterSeconds: 10,
+    headers: { 'retry-after': '10' },
+  });
+}
 
 function announce(reply: FastifyReply, state: LimitState, windowSeconds: number) {
   reply.header('ratelimit-limit', String(state.limit));
@@ -72,15 +95,7 @@ export async function registerGateway(
     maxEventLoopDelay: config.maxEventLoopDelayMs,
     // Event-loop delay, not utilization: a busy but responsive server is at ~100% ELU.
     retryAfter: 10,
-    // Thrown, so the error handler writes the usual problem document.
-    pressureHandler: async (request: FastifyRequest) => {
-      if (exempt(request.url)) return;
-      throw new AppError(503, 'overloaded', 'Server busy', {
-        detail: 'The server is overloaded; try again shortly',
-        retryAfterSeconds: 10,
-        headers: { 'retry-after': '10' },
-      });
-    },
+    pressureHandler: shedUnlessExempt,
   });
 
   const perAddress = limiters({
