@@ -134,6 +134,32 @@ export async function writeExportArchive(deps: ArchiveDeps, request: ArchiveRequ
 }
 
 /**
+ * Every row, a page at a time: each page is read after the previous page's last row (keyset
+ * pagination) until a page comes back short. `readPage` opens its own transaction, so a
+ * long history never holds one open, nor more than a page in memory.
+ */
+export async function* keysetPages<Row>(
+  readPage: (after: Row | undefined) => Promise<Row[]>,
+  size: number,
+): AsyncGenerator<Row[]> {
+  let after: Row | undefined;
+  for (;;) {
+    const page = await readPage(after);
+    if (page.length > 0) yield page;
+    after = page.at(-1);
+    if (page.length < size || !after) return;
+  }
+}
+
+/** The same pages, each row turned into what a file shows. */
+export async function* mapPages<Row, Out>(
+  pages: AsyncIterable<Row[]>,
+  map: (row: Row) => Out,
+): AsyncGenerator<Out[]> {
+  for await (const page of pages) yield page.map(map);
+}
+
+/**
  * A JSON array written as its pages come (each page read in a transaction of its own), so
  * a file of any length costs the memory of one page, and the embedded database lets other
  * requests run between pages.

@@ -2,22 +2,19 @@
 // them; this deletes them for good). Hourly: an account is deleted at most an hour after
 // its purge_after. Each account is purged in its own transaction and re-checked under a
 // row lock, so a run is idempotent and a sign-in that restored the account wins.
-import { Type } from 'typebox';
 import type { Logger } from 'pino';
-import type { JobDefinition } from '../../platform/jobs/jobs.ts';
+import { NoPayload, type JobDefinition } from '../../platform/jobs/jobs.ts';
 import type { UsersService } from './users.service.ts';
-
-const Payload = Type.Object({});
 
 export const PURGE_SCHEDULE = '7 * * * *';
 
 export function accountPurgeJob(deps: {
   users: Pick<UsersService, 'purgeDue'>;
   log: Logger;
-}): JobDefinition<typeof Payload> {
+}): JobDefinition<typeof NoPayload> {
   return {
     name: 'auth.purge-deleted-accounts',
-    payload: Payload,
+    payload: NoPayload,
     retryLimit: 3,
     // A run works through every due account; another run of the schedule waits for it.
     policy: 'exclusive',

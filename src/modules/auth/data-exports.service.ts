@@ -15,7 +15,12 @@ import type { AfterCommit } from '../../platform/account-deletion.ts';
 import { notFound } from '../../platform/errors.ts';
 import type { RequestMeta } from '../../platform/http/request-meta.ts';
 import type { Limiter } from '../../platform/http/rate-limit.ts';
-import type { JobContext, JobDefinition, Jobs } from '../../platform/jobs/jobs.ts';
+import {
+  NoPayload,
+  type JobContext,
+  type JobDefinition,
+  type Jobs,
+} from '../../platform/jobs/jobs.ts';
 import type { ObjectStorage } from '../../platform/storage/storage.ts';
 import { createDownloadLinks } from '../../platform/storage/download-links.ts';
 import {
@@ -60,7 +65,6 @@ const BuildPayload = Type.Object({
   export_id: Type.String({ format: 'uuid' }),
   user_id: Type.String({ format: 'uuid' }),
 });
-const EmptyPayload = Type.Object({});
 const BUILD_RETRIES = 2;
 /**
  * An export still queued or running after this long lost its job (a worker killed during its
@@ -271,9 +275,9 @@ export function createDataExportsService(deps: DataExportsDeps) {
     expireInSeconds: 2 * 60 * 60,
     handler: (payload, context) => run(payload.export_id, payload.user_id, context),
   };
-  const cleanup: JobDefinition<typeof EmptyPayload> = {
+  const cleanup: JobDefinition<typeof NoPayload> = {
     name: 'auth.data-exports-expire',
-    payload: EmptyPayload,
+    payload: NoPayload,
     retryLimit: 3,
     handler: async () => {
       const result = await expire();

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
-import type { JobDefinition } from '../../platform/jobs/jobs.ts';
+import { NoPayload, type JobDefinition } from '../../platform/jobs/jobs.ts';
 import { localTime, renderEmail } from '../../platform/mail/render.ts';
 import { StringEnum } from '../../platform/http/schemas.ts';
 import { randomToken, sha256 } from '../../platform/crypto/secrets.ts';
@@ -120,8 +120,6 @@ export function sendEmailJob(deps: {
     },
   };
 }
-
-const NoPayload = Type.Object({});
 
 /** Removes sign-in challenges (MFA step) a day after they expired: they are worth nothing. */
 export function mfaChallengeCleanupJob(deps: {

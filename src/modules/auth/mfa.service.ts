@@ -109,7 +109,6 @@ export function createMfaService(deps: MfaServiceDeps) {
 
   return {
     verifyProof,
-    isEnabled: (tx: Tx, userId: string) => mfaRepo.isMfaEnabled(tx, userId),
 
     async status(caller: AuthContext) {
       return db.asUser(caller.userId, async (tx) => {

@@ -19,6 +19,10 @@ import {
 } from './tables.ts';
 import type { Role } from '../../platform/auth/roles.ts';
 
+/** Whether two-step sign-in is on for the user row of the query. */
+const mfaEnabled = () =>
+  sql<boolean>`exists (select 1 from ${mfaTotp} where ${mfaTotp.userId} = ${users.id} and ${mfaTotp.confirmedAt} is not null)`;
+
 const userColumns = {
   id: users.id,
   email: users.email,
@@ -30,7 +34,7 @@ const userColumns = {
   createdAt: users.createdAt,
   lastLoginAt: users.lastLoginAt,
   signInAlerts: users.signInAlerts,
-  mfaEnabled: sql<boolean>`exists (select 1 from ${mfaTotp} where ${mfaTotp.userId} = ${users.id} and ${mfaTotp.confirmedAt} is not null)`,
+  mfaEnabled: mfaEnabled(),
   displayName: userProfiles.displayName,
   preferences: userProfiles.preferences,
   settings: userProfiles.settings,
@@ -99,6 +103,7 @@ export async function findCredentialsByEmail(tx: Tx, email: string) {
       role: users.role,
       languagePreference: users.languagePreference,
       purgeAfter: users.purgeAfter,
+      mfaEnabled: mfaEnabled(),
     })
     .from(users)
     .where(eq(users.email, email));
@@ -113,7 +118,6 @@ export async function findSignInAccount(tx: Tx, id: string) {
       accountStatus: users.accountStatus,
       role: users.role,
       purgeAfter: users.purgeAfter,
-      signInAlerts: users.signInAlerts,
     })
     .from(users)
     .where(eq(users.id, id));

@@ -56,7 +56,7 @@ export interface AuthServiceDeps {
   sendEmailJob: JobDefinition<typeof SendEmailPayload>;
   /** How long a re-authentication unlocks sensitive routes. */
   stepUpTtlSeconds: number;
-  mfa: Pick<MfaService, 'isEnabled' | 'verifyProof'>;
+  mfa: Pick<MfaService, 'verifyProof'>;
   /** Parameters clients use to derive their keys (key-params). */
   clientKdf: Argon2Params;
   log: Logger;

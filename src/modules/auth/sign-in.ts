@@ -120,17 +120,17 @@ export function createSignIn(deps: AuthServiceDeps, helpers: SignInHelpers) {
         meta,
         attempt.newHash ? { password_hash_upgraded: true } : {},
       );
-      const user = await repo.findUserById(tx, account.id);
+      const pair = await tokenPair(tx, account.id, issued);
       const alert = await signInAlertFor(tx, deps.secrets, {
         userId: account.id,
-        alertsOn: user?.signInAlerts ?? false,
+        alertsOn: pair.user.sign_in_alerts,
         device: attempt.device,
         meta,
         now,
       });
       if (alert)
         await enqueueEmail(tx, { user_id: account.id, kind: 'sign_in_alert', facts: alert });
-      return tokenPair(tx, account.id, issued);
+      return pair;
     });
   }
 
@@ -153,34 +153,28 @@ export function createSignIn(deps: AuthServiceDeps, helpers: SignInHelpers) {
         throw invalidCredentials();
       }
       await limits.loginFailuresPerIpEmail.reset(pairKey);
-      await assertMaySignIn(account, input.restore_account === true, meta);
+      const restore = input.restore_account === true;
+      await assertMaySignIn(account, restore, meta);
+      if (account.mfaEnabled) {
+        // The password was right; the authenticator code is still due. Nothing is signed in yet.
+        const token = randomToken(32);
+        await db.asUser(account.id, async (tx) => {
+          await mfaRepo.insertChallenge(tx, {
+            userId: account.id,
+            tokenHash: sha256(token),
+            login: { device: input.device ?? null, restore },
+            expiresAt: new Date(clock.now().getTime() + MFA_CHALLENGE_SECONDS * 1000),
+            createdAt: clock.now(),
+          });
+          await audit(tx, account.id, 'login_mfa_challenged', meta);
+        });
+        return { mfa_required: true, mfa_token: token, expires_in: MFA_CHALLENGE_SECONDS };
+      }
+      // A hash with old parameters is upgraded here, never with MFA on (see loginWithMfa).
       const newHash = hasher.needsRehash(account.passwordHash)
         ? await hasher.hash(input.password)
         : undefined;
-      // (With MFA on, newHash is dropped: see loginWithMfa.)
-      const attempt: SignInAttempt = {
-        device: input.device,
-        restore: input.restore_account === true,
-        newHash,
-      };
-      const challenge = await db.asUser(account.id, async (tx) => {
-        if (!(await deps.mfa.isEnabled(tx, account.id))) return undefined;
-        // The password was right; the authenticator code is still due. Nothing is signed in yet.
-        const token = randomToken(32);
-        await mfaRepo.insertChallenge(tx, {
-          userId: account.id,
-          tokenHash: sha256(token),
-          login: { device: input.device ?? null, restore: attempt.restore },
-          expiresAt: new Date(clock.now().getTime() + MFA_CHALLENGE_SECONDS * 1000),
-          createdAt: clock.now(),
-        });
-        await audit(tx, account.id, 'login_mfa_challenged', meta);
-        return token;
-      });
-      if (challenge) {
-        return { mfa_required: true, mfa_token: challenge, expires_in: MFA_CHALLENGE_SECONDS };
-      }
-      return finishSignIn(account, attempt, meta);
+      return finishSignIn(account, { device: input.device, restore, newHash }, meta);
     },
 
     /** Second step of a sign-in with MFA: the challenge token and a code (or recovery code). */

@@ -1,6 +1,12 @@
 // What the emotions module puts into a full data export: every check-in, as JSON (as the
 // API shows them) and as CSV for spreadsheets, oldest first, with the emotion's names.
-import { csvStream, jsonArrayStream, type ExportContributor } from '../../platform/data-export.ts';
+import {
+  csvStream,
+  jsonArrayStream,
+  keysetPages,
+  mapPages,
+  type ExportContributor,
+} from '../../platform/data-export.ts';
 import type { EmotionCatalog } from './catalog.ts';
 import { checkinsOldestFirst, type CheckinRow } from './repository.ts';
 import { toCheckinDto } from './service.ts';
@@ -30,17 +36,6 @@ export function emotionsExport(catalog: () => EmotionCatalog): ExportContributor
       en: 'your emotional check-ins, in `checkins.json` and in `checkins.csv` (for spreadsheets), oldest first.',
     },
     async write({ userId, read, files }) {
-      // Page by page, twice (JSON, then CSV): memory stays at one page however long the history.
-      async function* pages() {
-        let after: { createdAt: Date; id: string } | undefined;
-        for (;;) {
-          const page = await read((tx) => checkinsOldestFirst(tx, userId, PAGE, after));
-          if (page.length > 0) yield page.map(exported);
-          const last = page.at(-1);
-          if (page.length < PAGE || !last) return;
-          after = { createdAt: last.createdAt, id: last.id };
-        }
-      }
       const exported = (row: CheckinRow) => {
         const type = catalog().byId(row.emotionTypeId);
         return {
@@ -48,20 +43,26 @@ export function emotionsExport(catalog: () => EmotionCatalog): ExportContributor
           emotion: type ? { code: type.code, name: type.name } : null,
         };
       };
+      // Page by page, twice (JSON, then CSV): memory stays at one page however long the history.
+      const pages = () =>
+        mapPages(
+          keysetPages<CheckinRow>(
+            (after) => read((tx) => checkinsOldestFirst(tx, userId, PAGE, after)),
+            PAGE,
+          ),
+          exported,
+        );
       await files.file('checkins.json', jsonArrayStream(pages()));
       await files.file(
         'checkins.csv',
         csvStream(
           CSV_COLUMNS,
-          (async function* () {
-            for await (const page of pages())
-              yield page.map((c) => ({
-                ...c,
-                emotion_code: c.emotion?.code,
-                emotion_es: c.emotion?.name.es,
-                emotion_en: c.emotion?.name.en,
-              }));
-          })(),
+          mapPages(pages(), (c) => ({
+            ...c,
+            emotion_code: c.emotion?.code,
+            emotion_es: c.emotion?.name.es,
+            emotion_en: c.emotion?.name.en,
+          })),
         ),
       );
     },

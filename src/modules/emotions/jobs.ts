@@ -1,13 +1,10 @@
 // Keeps the yearly check-in partitions ahead of time (the year of 30 days ago, which
 // back-dated check-ins may still reach, this year and the next), so that writes never land
 // in the default partition in normal operation.
-import { Type } from 'typebox';
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { JobDefinition } from '../../platform/jobs/jobs.ts';
+import { NoPayload, type JobDefinition } from '../../platform/jobs/jobs.ts';
 import { ensurePartitions } from './repository.ts';
-
-const Payload = Type.Object({});
 
 export async function ensureCheckinPartitions(deps: { db: Database; clock: Clock }): Promise<void> {
   const now = deps.clock.now();
@@ -25,10 +22,13 @@ export async function ensureCheckinPartitions(deps: { db: Database; clock: Clock
   );
 }
 
-export function partitionJob(deps: { db: Database; clock: Clock }): JobDefinition<typeof Payload> {
+export function partitionJob(deps: {
+  db: Database;
+  clock: Clock;
+}): JobDefinition<typeof NoPayload> {
   return {
     name: 'emotions.ensure-partitions',
-    payload: Payload,
+    payload: NoPayload,
     retryLimit: 3,
     handler: () => ensureCheckinPartitions(deps),
   };

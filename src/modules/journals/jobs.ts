@@ -3,15 +3,13 @@
 //    their objects (rows first: no row ever points at a missing object);
 //  - sweep: objects with no row (a crash between the write and the commit, a failed
 //    delete) are removed once they are an hour old; export bundles once their links expired.
-import { Type } from 'typebox';
 import type { Logger } from 'pino';
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { ObjectStorage } from '../../platform/storage/storage.ts';
-import type { JobDefinition } from '../../platform/jobs/jobs.ts';
+import { NoPayload, type JobDefinition } from '../../platform/jobs/jobs.ts';
 import * as repo from './repository.ts';
 
-const Payload = Type.Object({});
 const ORPHAN_AGE_MS = 60 * 60 * 1000;
 const BATCH = 200;
 
@@ -82,13 +80,13 @@ export async function sweepOrphanObjects(
 }
 
 export function maintenanceJobs(deps: MaintenanceDeps): {
-  purge: JobDefinition<typeof Payload>;
-  sweep: JobDefinition<typeof Payload>;
+  purge: JobDefinition<typeof NoPayload>;
+  sweep: JobDefinition<typeof NoPayload>;
 } {
   return {
     purge: {
       name: 'journals.purge-deleted',
-      payload: Payload,
+      payload: NoPayload,
       retryLimit: 3,
       handler: async () => {
         const purged = await purgeDeletedJournals(deps);
@@ -97,7 +95,7 @@ export function maintenanceJobs(deps: MaintenanceDeps): {
     },
     sweep: {
       name: 'journals.sweep-orphans',
-      payload: Payload,
+      payload: NoPayload,
       retryLimit: 3,
       handler: async () => {
         const result = await sweepOrphanObjects(deps);

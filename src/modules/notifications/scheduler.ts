@@ -4,8 +4,7 @@
 // job per key (pg-boss 'exclusive' policy), and the delivery itself claims its key once.
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
-import type { JobDefinition, Jobs } from '../../platform/jobs/jobs.ts';
-import { Type } from 'typebox';
+import { NoPayload, type JobDefinition, type Jobs } from '../../platform/jobs/jobs.ts';
 import { DEFAULT_PREFERENCES } from './preferences.ts';
 import { dueDeliveries } from './repository.ts';
 import type { DeliverPayload } from './delivery.ts';
@@ -21,7 +20,7 @@ export function tickJob(deps: {
 }): JobDefinition {
   return {
     name: 'notifications.tick',
-    payload: Type.Object({}),
+    payload: NoPayload,
     retryLimit: 0, // the next minute's tick is the retry
     expireInSeconds: 55,
     handler: async () => {

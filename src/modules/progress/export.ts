@@ -1,8 +1,18 @@
 // What the progress module puts into a full data export: earned achievements, the streak as
 // it stands and its history (runs of consecutive active days), and every recorded activity.
-import { jsonArrayStream, type ExportContributor } from '../../platform/data-export.ts';
+import {
+  jsonArrayStream,
+  keysetPages,
+  mapPages,
+  type ExportContributor,
+} from '../../platform/data-export.ts';
 import type { Tx } from '../../platform/db/database.ts';
-import { activitiesOldestFirst, activityRuns, earnedWithNames } from './repository.ts';
+import {
+  activitiesOldestFirst,
+  activityRuns,
+  earnedWithNames,
+  type ExportedActivityRow,
+} from './repository.ts';
 
 const PAGE = 1000;
 import { toStreakDto } from './service.ts';
@@ -37,25 +47,19 @@ export function progressExport(
         history: data.runs.map((r) => ({ from: r.start, to: r.end, days: r.days })),
       });
       // Page by page: a long history costs the memory of one page.
-      async function* pages() {
-        let after: { occurredAt: Date; id: string } | undefined;
-        for (;;) {
-          const page = await read((tx) => activitiesOldestFirst(tx, userId, PAGE, after));
-          if (page.length > 0)
-            yield page.map((a) => ({
-              kind: a.kind,
-              related_id: a.relatedEntityId,
-              occurred_at: a.occurredAt.toISOString(),
-              local_date: a.localDate,
-              time_zone: a.timeZone,
-              details: a.metadata,
-            }));
-          const last = page.at(-1);
-          if (page.length < PAGE || !last) return;
-          after = { occurredAt: last.occurredAt, id: last.id };
-        }
-      }
-      await files.file('activities.json', jsonArrayStream(pages()));
+      const pages = keysetPages<ExportedActivityRow>(
+        (after) => read((tx) => activitiesOldestFirst(tx, userId, PAGE, after)),
+        PAGE,
+      );
+      const activities = mapPages(pages, (a) => ({
+        kind: a.kind,
+        related_id: a.relatedEntityId,
+        occurred_at: a.occurredAt.toISOString(),
+        local_date: a.localDate,
+        time_zone: a.timeZone,
+        details: a.metadata,
+      }));
+      await files.file('activities.json', jsonArrayStream(activities));
     },
   };
 }

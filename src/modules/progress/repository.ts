@@ -280,6 +280,8 @@ export async function earnedWithNames(tx: Tx, userId: string) {
 }
 
 /** Every activity of the user, oldest first (data export). */
+export type ExportedActivityRow = Awaited<ReturnType<typeof activitiesOldestFirst>>[number];
+
 /** A page of every activity of the user, oldest first (the full data export). */
 export async function activitiesOldestFirst(
   tx: Tx,

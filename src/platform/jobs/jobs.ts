@@ -16,10 +16,13 @@ import {
   type SendOptions,
 } from 'pg-boss';
 import type { PGlite } from '@electric-sql/pglite';
-import type { TSchema, Static } from 'typebox';
+import { Type, type TSchema, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import type { Logger } from 'pino';
 import type { Tx } from '../db/database.ts';
+
+/** The payload of a scheduled job that needs none (cleanups, sweeps, ticks). */
+export const NoPayload = Type.Object({});
 
 export interface JobContext {
   jobId: string;
