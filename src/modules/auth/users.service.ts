@@ -81,14 +81,7 @@ export function createUsersService(deps: UsersServiceDeps) {
       await deletionRepo.forgetActor(tx, userId);
       await repo.deleteUser(tx, userId);
       // Kept without the user id: the account is gone, the fact that it was deleted is not.
-      await repo.insertSecurityEvent(tx, {
-        userId: null,
-        type: 'account_deleted',
-        ip: null,
-        userAgent: null,
-        metadata: {},
-        createdAt: now,
-      });
+      await audit(tx, null, 'account_deleted', { ip: null, userAgent: null });
       return work;
     });
     if (!afterCommit) return false;
