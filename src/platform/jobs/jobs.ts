@@ -86,25 +86,21 @@ export type JobsBackend =
   { kind: 'pglite'; client: PGlite } | { kind: 'postgres'; url: string; max: number };
 
 export function createJobs(backend: JobsBackend, log: Logger): Jobs {
+  // Both backends run the same schedules and maintenance. Every 15 s the supervisor looks
+  // for jobs whose worker stopped sending heartbeats (below).
+  const supervision = { superviseIntervalSeconds: 15 };
   const boss =
     backend.kind === 'pglite'
-      ? new PgBoss({
-          backend: 'pglite',
-          db: fromPglite(backend.client),
-          supervise: false,
-          schedule: false,
-        })
+      ? new PgBoss({ backend: 'pglite', db: fromPglite(backend.client), ...supervision })
       : new PgBoss({
           connectionString: backend.url,
           max: backend.max,
           application_name: 'amira-jobs',
-          // Checks every 15 s for jobs whose worker stopped sending heartbeats (below).
-          superviseIntervalSeconds: 15,
+          ...supervision,
         });
-  // A job whose process died (kill -9, OOM, a lost node) is retried once its heartbeat is
-  // 30 s stale, instead of waiting out expireInSeconds. PostgreSQL only: the embedded
-  // database has one process, which does not supervise.
-  const heartbeat = backend.kind === 'postgres' ? { heartbeatSeconds: 30 } : {};
+  // A job whose process died (kill -9, OOM, a lost node, a restarted embedded server) is
+  // retried once its heartbeat is 30 s stale, instead of waiting out expireInSeconds.
+  const heartbeat = { heartbeatSeconds: 30 };
   boss.on('error', (error: Error) => log.error({ err: error }, 'job queue error'));
   const definitions = new Map<string, JobDefinition>();
   const schedules: { name: string; cron: string; payload: object }[] = [];
