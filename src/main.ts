@@ -41,6 +41,12 @@ function readConfig(): Config {
   }
 }
 
+/**
+ * A server or worker restarted right after a crash waits for the dead process's hold on
+ * the embedded database to go stale; one-off commands refuse at once.
+ */
+const LONG_RUNNING = { databaseLockWaitMs: 15_000 };
+
 function onShutdown(close: () => Promise<void>, log: Platform['log']): void {
   let closing = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -67,7 +73,7 @@ async function serve(args: string[]): Promise<void> {
     options: { services: { type: 'string' }, 'no-jobs': { type: 'boolean' } },
   });
   const config = readConfig();
-  const platform = await createPlatform(config);
+  const platform = await createPlatform(config, LONG_RUNNING);
   await seedContent(platform.db);
   const services = values.services
     ?.split(',')
@@ -95,7 +101,7 @@ async function serve(args: string[]): Promise<void> {
 
 async function worker(): Promise<void> {
   const config = readConfig();
-  const platform = await createPlatform(config);
+  const platform = await createPlatform(config, LONG_RUNNING);
   await seedContent(platform.db);
   const { modules } = await buildApp(platform, { runsJobs: true });
   await platform.jobs.start({ work: true });

@@ -70,15 +70,21 @@ export interface PlatformOverrides {
   db?: PgliteDatabase | PostgresDatabase;
   /** Apply migrations at start (default: true). */
   migrate?: boolean;
+  /**
+   * Embedded database: how long to wait for another process's hold on the data directory
+   * (default 0: a command run beside a live server refuses at once).
+   */
+  databaseLockWaitMs?: number;
 }
 
 async function openDatabase(
   config: Config,
   log: Logger,
   migrate: boolean,
+  lockWaitMs: number,
 ): Promise<PgliteDatabase | PostgresDatabase> {
   if (!config.databaseUrl) {
-    const db = await openPglite({ dataDir: path.join(config.dataDir, 'pglite') });
+    const db = await openPglite({ dataDir: path.join(config.dataDir, 'pglite'), lockWaitMs });
     if (migrate) await migratePgliteDatabase(db.client);
     return db;
   }
@@ -110,7 +116,13 @@ export async function createPlatform(
     pino(loggerOptions(config.logLevel, config.env === 'development' && process.stdout.isTTY));
   const clock = overrides.clock ?? systemClock;
   const db =
-    overrides.db ?? (await openDatabase(config, log, overrides.migrate ?? config.migrateOnStart));
+    overrides.db ??
+    (await openDatabase(
+      config,
+      log,
+      overrides.migrate ?? config.migrateOnStart,
+      overrides.databaseLockWaitMs ?? 0,
+    ));
   const metrics = new Registry();
   const redis = config.redisUrl ? createRedis(config.redisUrl, log, metrics) : undefined;
   const kv = redis

@@ -4,6 +4,7 @@
 // and every object is created by, owned by and subject to that role.
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import lockfile from 'proper-lockfile';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { drizzle } from 'drizzle-orm/pglite';
 import { sql } from 'drizzle-orm';
@@ -14,14 +15,61 @@ export interface PgliteOptions {
   dataDir?: string | undefined;
   /** A data directory dump (from dumpDataDir) to start from, e.g. a migrated test template. */
   loadDataDir?: Blob | File | undefined;
+  /**
+   * How long to wait for another process's hold on the data directory to end (a server
+   * restarted right after a crash waits for the dead process's lock to go stale); 0 fails
+   * at once.
+   */
+  lockWaitMs?: number;
+}
+
+/** Another process holds the embedded database. */
+export class DatabaseInUseError extends Error {
+  constructor(dataDir: string) {
+    super(
+      `The embedded database in ${dataDir} is in use by another Amira process (is \`npm start\` running?). ` +
+        'Two processes must never open it at once: stop the server, then run this command again.',
+    );
+    this.name = 'DatabaseInUseError';
+  }
+}
+
+/** A lock refreshed every few seconds; a holder that died (kill -9) leaves it stale after 10 s. */
+const LOCK_STALE_MS = 10_000;
+
+/**
+ * PGlite is a whole PostgreSQL inside this process, with its own buffers: a second process
+ * on the same files does not see the first one's writes, and one overwrites the other's
+ * (a `create-admin` beside `npm start` reported success, then the account was gone). The
+ * lock keeps the data directory to one process.
+ */
+async function lockDataDir(dataDir: string, waitMs: number): Promise<() => Promise<void>> {
+  try {
+    return await lockfile.lock(dataDir, {
+      stale: LOCK_STALE_MS,
+      update: LOCK_STALE_MS / 2,
+      realpath: false,
+      retries:
+        waitMs > 0
+          ? { retries: Math.ceil(waitMs / 1000), minTimeout: 1000, maxTimeout: 1000, factor: 1 }
+          : 0,
+      onCompromised: (error) => {
+        // Someone else took the directory (or its lock was removed by hand): writing on
+        // could corrupt it. Stop rather than risk it.
+        throw error;
+      },
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ELOCKED') throw new DatabaseInUseError(dataDir);
+    throw error;
+  }
 }
 
 export interface PgliteDatabase extends Database {
   readonly client: PGlite;
 }
 
-export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDatabase> {
-  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+async function startPglite(options: PgliteOptions): Promise<PGlite> {
   const client = new PGlite({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
@@ -39,6 +87,22 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
     CREATE EXTENSION IF NOT EXISTS unaccent;
     SET ROLE ${APP_ROLE};
   `);
+  return client;
+}
+
+export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDatabase> {
+  let unlock: (() => Promise<void>) | undefined;
+  if (options.dataDir) {
+    await mkdir(options.dataDir, { recursive: true });
+    unlock = await lockDataDir(options.dataDir, options.lockWaitMs ?? 0);
+  }
+  let client: PGlite;
+  try {
+    client = await startPglite(options);
+  } catch (error) {
+    await unlock?.();
+    throw error;
+  }
   const db = drizzle({ client }) as unknown as Tx;
 
   const scoped = <T>(
@@ -77,6 +141,8 @@ export async function openPglite(options: PgliteOptions = {}): Promise<PgliteDat
     },
     async close() {
       if (!client.closed) await client.close();
+      await unlock?.();
+      unlock = undefined;
     },
   };
 }
