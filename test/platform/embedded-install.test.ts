@@ -25,22 +25,33 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+/**
+ * One API call as a mobile client makes it, honouring a 503's Retry-After (the embedded
+ * server sheds load while a busy machine starts it) a few times.
+ */
 async function call(
   method: string,
   url: string,
   { token, body }: { token?: string; body?: unknown } = {},
-) {
+): Promise<{ status: number; body: any; raw: string }> {
   if (!server) throw new Error('no server');
-  const response = await fetch(`${server.url}${url}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as any) : undefined, raw: text };
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${server.url}${url}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const raw = await response.text();
+    const retryAfter = Number(response.headers.get('retry-after'));
+    if (response.status === 503 && retryAfter > 0 && attempt < 6) {
+      await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+      continue;
+    }
+    return { status: response.status, body: raw ? JSON.parse(raw) : undefined, raw };
+  }
 }
 
 /** "HH:MM" now in the zone. */
