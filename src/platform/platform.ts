@@ -13,6 +13,7 @@ import { migratePgliteDatabase, migratePostgresDatabase } from './db/migrate.ts'
 import { systemClock, type Clock } from './clock.ts';
 import { createRedis } from './cache/redis.ts';
 import { memoryStore, redisStore, type KeyValueStore } from './cache/kv.ts';
+import { memoryExpiringSet, redisExpiringSet, type ExpiringSet } from './cache/expiring-set.ts';
 import { createLimiterFactory, type LimiterFactory } from './http/rate-limit.ts';
 import { createOutboxMailer, createSmtpMailer, guardedMailer, type Mailer } from './mail/mailer.ts';
 import { createJobs, type Jobs } from './jobs/jobs.ts';
@@ -44,6 +45,8 @@ export interface Platform {
   db: Database;
   redis: Redis | undefined;
   kv: KeyValueStore;
+  /** A cache set that knows when it was lost (shared through Redis when configured). */
+  expiringSet(name: string): ExpiringSet;
   limiters: LimiterFactory;
   mailer: Mailer;
   jobs: Jobs;
@@ -125,18 +128,22 @@ export async function createPlatform(
     ));
   const metrics = new Registry();
   const redis = config.redisUrl ? createRedis(config.redisUrl, log, metrics) : undefined;
-  const kv = redis
-    ? redisStore(
-        redis,
-        config.redisKeyPrefix,
-        createGuard(
-          'redis',
-          { timeoutMs: 1500, failures: 3, halfOpenAfterMs: 5000, retryAfterSeconds: 5 },
-          metrics,
-          log,
-        ),
+  const redisGuard = redis
+    ? createGuard(
+        'redis',
+        { timeoutMs: 1500, failures: 3, halfOpenAfterMs: 5000, retryAfterSeconds: 5 },
+        metrics,
+        log,
       )
-    : memoryStore(() => clock.now().getTime());
+    : undefined;
+  const kv =
+    redis && redisGuard
+      ? redisStore(redis, config.redisKeyPrefix, redisGuard)
+      : memoryStore(() => clock.now().getTime());
+  const expiringSet = (name: string): ExpiringSet =>
+    redis && redisGuard
+      ? redisExpiringSet(redis, `${config.redisKeyPrefix}set:${name}`, redisGuard)
+      : memoryExpiringSet();
   const mailer = guardedMailer(
     config.smtpUrl
       ? createSmtpMailer(config.smtpUrl, config.mailFrom)
@@ -203,6 +210,7 @@ export async function createPlatform(
     db,
     redis,
     kv,
+    expiringSet,
     limiters: createLimiterFactory(redis, config.redisKeyPrefix),
     mailer,
     jobs,

@@ -113,10 +113,12 @@ describe('the default install', () => {
     async () => {
       server ??= await startServer(env);
       const email = uniqueEmail('admin');
-      for (const args of [['create-admin', '--email', email], ['migrate'], ['seed']]) {
-        const refused = await runCommand(args, env);
-        expect(refused.code, `${args[0]}: ${refused.stdout}${refused.stderr}`).not.toBe(0);
-        expect(refused.stderr).toContain('is in use by another Amira process');
+      const commands = [['create-admin', '--email', email], ['migrate'], ['seed']];
+      const results = await Promise.all(commands.map((args) => runCommand(args, env)));
+      for (const [i, refused] of results.entries()) {
+        const label = `${commands[i]?.[0]}: ${refused.stdout}${refused.stderr}`;
+        expect(refused.code, label).not.toBe(0);
+        expect(refused.stderr, label).toContain('is in use by another Amira process');
         expect(refused.stdout).not.toMatch(
           /Created administrator|migrations applied|content loaded/,
         );

@@ -58,7 +58,7 @@ export interface AuthModule extends AppModule {
 }
 
 export async function createAuthModule(platform: Platform): Promise<AuthModule> {
-  const { config, db, clock, kv, limiters, jobs, secrets, keys, log } = platform;
+  const { config, db, clock, limiters, jobs, secrets, keys, log } = platform;
   const accessSettings = {
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
@@ -71,12 +71,19 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
     reuseGraceSeconds: config.refresh.reuseGraceSeconds,
   });
   const fallbacks = dependencyFallbacks(platform.metrics);
-  const revocations = createRevocationStore(
-    kv,
-    config.jwt.accessTtlSeconds,
-    (sessionId) => db.asSystem((tx) => sessionsRepo.isRevoked(tx, sessionId)),
-    () => fallbacks.inc({ dependency: 'redis', use: 'revocations' }),
-  );
+  const revocations = createRevocationStore({
+    cache: platform.expiringSet('revoked-sessions'),
+    accessTtlSeconds: config.jwt.accessTtlSeconds,
+    now: () => clock.now().getTime(),
+    isRevokedInDatabase: (sessionId) => db.asSystem((tx) => sessionsRepo.isRevoked(tx, sessionId)),
+    revokedSince: (since) => db.asSystem((tx) => sessionsRepo.recentlyRevokedSessionIds(tx, since)),
+    onFallback: (reason) =>
+      fallbacks.inc({
+        dependency: 'redis',
+        use: reason === 'lost' ? 'revocations-restore' : 'revocations',
+      }),
+    onRestoreFailed: (error) => log.warn({ err: error }, 'restoring the revocation cache failed'),
+  });
   const emailJob = sendEmailJob({
     db,
     clock,
@@ -194,14 +201,6 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
         service: dataExports,
       });
       await app.register(adminRoutes, { prefix: '/v1/admin/users', service: admin });
-    },
-    async start() {
-      // Process memory forgets revocations on restart; reload the ones whose access tokens may still live.
-      if (!kv.shared) {
-        const since = new Date(clock.now().getTime() - config.jwt.accessTtlSeconds * 1000);
-        const ids = await db.asSystem((tx) => sessionsRepo.recentlyRevokedSessionIds(tx, since));
-        await revocations.revoke(ids);
-      }
     },
   };
 }
