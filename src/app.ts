@@ -2,13 +2,19 @@
 // main.ts) only listens and shuts down; tests build the same app and call inject().
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import swagger from '@fastify/swagger';
+import swagger, { type StaticDocumentSpec } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Platform } from './platform/platform.ts';
 import { ProblemDocument } from './platform/errors.ts';
 import { createValidatorCompiler } from './platform/http/validation.ts';
 import { answerWithProblem, registerErrorHandling } from './platform/http/error-handler.ts';
-import { registerOperationalRoutes } from './platform/http/operational-routes.ts';
+import {
+  registerHealthRoutes,
+  registerOperatorRoutes,
+} from './platform/http/operational-routes.ts';
+import { trackRoutes } from './platform/http/unrouted.ts';
+import { MAX_JSON_DEPTH, registerJsonBodyParser } from './platform/http/json-body.ts';
+import { registerCachePolicy } from './platform/http/cache-policy.ts';
 import { registerPlatformMetrics, registerRequestMetrics } from './platform/http/metrics.ts';
 import { registerNulGuard } from './platform/http/nul-guard.ts';
 import { registerRequestTracing } from './platform/http/tracing.ts';
@@ -60,43 +66,16 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   const jobsCheck = platform.readiness.get('jobs');
   if (jobsCheck) jobsCheck.required = runsJobs;
 
-  const trustProxy = platform.config.trustProxy;
-  const loggerInstance: FastifyBaseLogger = platform.log;
-  const app: FastifyInstance = Fastify({
-    loggerInstance,
-    logController: new LogController({ disableRequestLogging: true }),
-    // A number means "trust this many proxy hops" (proxy-addr semantics).
-    trustProxy:
-      typeof trustProxy === 'number'
-        ? (_address: string, hop: number) => hop < trustProxy
-        : trustProxy,
-    bodyLimit: JSON_BODY_LIMIT,
-    requestIdHeader: false,
-    genReqId: (request) => {
-      const header = request.headers['x-request-id'];
-      return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
-    },
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-    ajv: { customOptions: { strict: false } },
-    frameworkErrors: (error, request, reply) => {
-      void answerWithProblem(error, request, reply);
-    },
-  });
-
-  app.addSchema(ProblemDocument);
-  app.setValidatorCompiler(createValidatorCompiler([ProblemDocument]));
-  registerErrorHandling(app);
+  const app = createFastify(platform);
   registerNulGuard(app);
   // First, so that requests the gateway refuses (429, 503) have spans too.
   if (platform.tracing) registerRequestTracing(app, platform.tracing.tracer);
   await registerGateway(app, platform.config, platform.limiters);
 
-  // One lean log line per request, after the response (logging is not free: DESIGN.md).
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
+  registerCachePolicy(app);
   registerRequestMetrics(app, platform.metrics);
   registerPlatformMetrics(platform.metrics, platform.db, platform.jobs);
+  // One lean log line per request, after the response (logging is not free: DESIGN.md).
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {
@@ -117,7 +96,11 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
         version: '1.0.0',
         description:
           'Private emotional-wellness backend. Errors are RFC 9457 problem documents; lists use cursor ' +
-          'pagination; journal audio is end-to-end encrypted by the client.',
+          'pagination; journal audio is end-to-end encrypted by the client. Request bodies are strict ' +
+          `(unknown fields are a 400, JSON nested deeper than ${MAX_JSON_DEPTH} levels too, and an empty body is no ` +
+          'body); unknown query parameters are ignored. A path that names nothing is a 404, or a 405 ' +
+          'with Allow when it exists for other methods. Responses under /v1 that state no cache ' +
+          'policy of their own are Cache-Control: no-store.',
       },
       servers: [{ url: platform.config.publicBaseUrl }],
       components: {
@@ -129,7 +112,10 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
         typeof json.$id === 'string' ? json.$id : `def-${i}`,
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // With an operations listener (production by default), /docs, /openapi.json and /metrics
+  // are served there only (buildOperationsApp) and the public port answers 404 for them.
+  const operatorRoutesHere = platform.config.ops === undefined;
+  if (operatorRoutesHere) await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (route) => {
@@ -146,7 +132,70 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     }
   });
   modules.auth.installGuard(app);
-  registerOperationalRoutes(app, platform);
+  registerHealthRoutes(app, platform);
+  if (operatorRoutesHere) registerOperatorRoutes(app, platform, () => app.swagger());
   for (const module of selected) await module.routes(app);
   return { app, modules, routes };
+}
+
+/**
+ * The operations listener (OPS_HOST:OPS_PORT): health, Prometheus metrics and, given the
+ * API app, its OpenAPI document and docs page. Never behind the public gateway.
+ */
+export async function buildOperationsApp(
+  platform: Platform,
+  api?: FastifyInstance,
+): Promise<FastifyInstance> {
+  const ops = createFastify(platform);
+  registerHealthRoutes(ops, platform);
+  let openapi: (() => unknown) | undefined;
+  if (api) {
+    await api.ready();
+    const document = api.swagger();
+    openapi = () => document;
+    // Served as it is; @fastify/swagger types a static document as OpenAPI 2 or 3.0 only.
+    const asStatic = document as unknown as StaticDocumentSpec['document'];
+    await ops.register(swagger, { mode: 'static', specification: { document: asStatic } });
+    await ops.register(swaggerUi, { routePrefix: '/docs' });
+  }
+  registerOperatorRoutes(ops, platform, openapi);
+  return ops;
+}
+
+const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 200 };
+
+/** Fastify as every listener of ours has it: logger, request ids, parsers, problem documents. */
+function createFastify(platform: Platform): FastifyInstance {
+  const trustProxy = platform.config.trustProxy;
+  const loggerInstance: FastifyBaseLogger = platform.log;
+  const app: FastifyInstance = Fastify({
+    loggerInstance,
+    logController: new LogController({ disableRequestLogging: true }),
+    // A number means "trust this many proxy hops" (proxy-addr semantics).
+    trustProxy:
+      typeof trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < trustProxy
+        : trustProxy,
+    bodyLimit: JSON_BODY_LIMIT,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const header = request.headers['x-request-id'];
+      return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    },
+    routerOptions: ROUTER_OPTIONS,
+    ajv: { customOptions: { strict: false } },
+    frameworkErrors: (error, request, reply) => {
+      void answerWithProblem(error, request, reply);
+    },
+  });
+
+  app.addSchema(ProblemDocument);
+  const compile = createValidatorCompiler([ProblemDocument]);
+  app.setValidatorCompiler(compile);
+  registerErrorHandling(app, trackRoutes(app, ROUTER_OPTIONS, compile));
+  registerJsonBodyParser(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  return app;
 }

@@ -14,6 +14,9 @@ const EnvSchema = Type.Object({
   ),
   HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
   PORT: Type.Integer({ ...Port, default: 8000 }),
+  /** Operations listener (/metrics, /docs, /openapi.json, health): 8001 in production, else off. */
+  OPS_PORT: Type.Optional(Port),
+  OPS_HOST: Type.Optional(Type.String({ minLength: 1 })),
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATABASE_POOL_MAX: Type.Integer({ ...PositiveInt, default: 10 }),
@@ -97,6 +100,11 @@ export interface Config {
   production: boolean;
   host: string;
   port: number;
+  /**
+   * Where the operators' routes are served when not on the public port (production by
+   * default): the public port then answers 404 for /metrics, /docs and /openapi.json.
+   */
+  ops: { host: string; port: number } | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
   databasePoolMax: number;
@@ -187,6 +195,9 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       );
     }
   }
+  const opsPort = env.OPS_PORT ?? (production ? 8001 : undefined);
+  if (opsPort === env.PORT)
+    throw new ConfigError('Invalid configuration:\n  OPS_PORT: must differ from PORT');
   const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(
     /\/$/,
     '',
@@ -196,6 +207,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     production,
     host: env.HOST,
     port: env.PORT,
+    ops: opsPort === undefined ? undefined : { host: env.OPS_HOST ?? env.HOST, port: opsPort },
     dataDir: path.resolve(env.DATA_DIR),
     databaseUrl: env.DATABASE_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,

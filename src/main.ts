@@ -10,7 +10,8 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createPlatform, type Platform } from './platform/platform.ts';
 import { openPglite } from './platform/db/pglite.ts';
 import { migratePgliteDatabase, migratePostgresDatabase } from './platform/db/migrate.ts';
-import { buildApp } from './app.ts';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, buildOperationsApp } from './app.ts';
 import { generateSigningJwk, SIGNING_ALGORITHMS } from './platform/crypto/signing-keys.ts';
 import { seedContent } from './modules/index.ts';
 
@@ -81,16 +82,20 @@ async function serve(args: string[]): Promise<void> {
     .filter(Boolean);
   const work = config.jobs === 'inprocess' && !values['no-jobs'];
   const { app, modules } = await buildApp(platform, { services, runsJobs: work });
+  const ops = config.ops ? await buildOperationsApp(platform, app) : undefined;
   await platform.jobs.start({ work });
   for (const module of modules.all) await module.start?.();
   onShutdown(async () => {
+    await ops?.close();
     await app.close();
     await platform.close();
   }, platform.log);
   const address = await app.listen({ host: config.host, port: config.port });
+  const operations = await listenForOperators(ops, config);
   platform.log.info(
     {
       address,
+      operations: operations ?? address,
       database: platform.db.kind,
       jobs: work ? 'in-process' : 'off',
       services: services ?? 'all',
@@ -99,15 +104,30 @@ async function serve(args: string[]): Promise<void> {
   );
 }
 
+/** The operations listener (metrics, docs, health), where one is configured. */
+async function listenForOperators(
+  ops: FastifyInstance | undefined,
+  config: Config,
+): Promise<string | undefined> {
+  if (!ops || !config.ops) return undefined;
+  return ops.listen({ host: config.ops.host, port: config.ops.port });
+}
+
 async function worker(): Promise<void> {
   const config = readConfig();
   const platform = await createPlatform(config, LONG_RUNNING);
   await seedContent(platform.db);
   const { modules } = await buildApp(platform, { runsJobs: true });
+  // Health and the queue metrics for Prometheus; a worker serves no API, so no docs.
+  const ops = config.ops ? await buildOperationsApp(platform) : undefined;
   await platform.jobs.start({ work: true });
   for (const module of modules.all) await module.start?.();
-  onShutdown(() => platform.close(), platform.log);
-  platform.log.info('worker running');
+  onShutdown(async () => {
+    await ops?.close();
+    await platform.close();
+  }, platform.log);
+  const operations = await listenForOperators(ops, config);
+  platform.log.info({ operations: operations ?? 'none' }, 'worker running');
 }
 
 async function migrate(): Promise<void> {

@@ -466,14 +466,14 @@ describe('full data export', () => {
     expect(mail.text).toMatch(/8 de julio de 2026/);
   });
 
-  it('answers 404 for an export of another user, and for one that does not exist; 400 for a bad id', async () => {
+  it('answers 404 for an export of another user, for one that does not exist, and for a malformed id', async () => {
     const theirs = await get(ben, `/v1/users/me/export/${exportId}`);
     expect(theirs.status).toBe(404);
     expect(theirs.raw).not.toContain(ana.id);
     expect((await get(ana, `/v1/users/me/export/${randomUUID()}`)).status).toBe(404);
     const bad = await get(ana, '/v1/users/me/export/not-an-id');
-    expect(bad.status).toBe(400);
-    expect(bad.body.errors[0].pointer).toBe('#/params/id');
+    expect(bad.status).toBe(404);
+    expect(bad.body.type).toBe('https://amirawellness.com/problems/not-found');
     expect((await t.request('GET', `/v1/users/me/export/${exportId}`)).status).toBe(401);
   });
 

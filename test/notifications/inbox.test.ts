@@ -267,12 +267,12 @@ describe('inbox', () => {
     expect((await api('GET', '/v1/notifications')).body.items).toHaveLength(4);
   });
 
-  it('refuses a forged cursor and a bad order (400)', async () => {
+  it('refuses a forged cursor and a bad order (400); a malformed id names nothing (404)', async () => {
     const forged = Buffer.from(JSON.stringify([1, 'yesterday', 'x'])).toString('base64url');
     const response = await api('GET', '/v1/notifications', { cursor: forged });
     expect(response.status).toBe(400);
     expect(response.body.errors[0].pointer).toBe('#/query/cursor');
     expect((await api('GET', '/v1/notifications', { order: 'oldest' })).status).toBe(400);
-    expect((await api('POST', '/v1/notifications/not-a-uuid/read')).status).toBe(400);
+    expect((await api('POST', '/v1/notifications/not-a-uuid/read')).status).toBe(404);
   });
 });

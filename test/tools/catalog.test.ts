@@ -131,13 +131,13 @@ describe('GET /v1/tools/categories/{id}', () => {
       expect(tool.category_code).toBe('breathing');
   });
 
-  it('answers 404 for an unknown category and 400 for a malformed id', async () => {
+  it('answers 404 for an unknown category and for a malformed id (it names nothing)', async () => {
     expect(
       (await t.request('GET', '/v1/tools/categories/999', { token: en.accessToken })).status,
     ).toBe(404);
     expect(
       (await t.request('GET', '/v1/tools/categories/abc', { token: en.accessToken })).status,
-    ).toBe(400);
+    ).toBe(404);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   type ProblemDocument,
 } from '../errors.ts';
 import { isConnectionError } from '../db/errors.ts';
+import { NoSuchPath, type Unrouted } from './unrouted.ts';
 
 interface AjvError {
   instancePath: string;
@@ -171,20 +172,18 @@ export function answerWithProblem(
   return sendProblem(reply, problem, headers);
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler(answerWithProblem);
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      {
-        type: PROBLEM_TYPE_BASE + 'not-found',
-        title: 'Not found',
-        status: 404,
-        detail: `No route ${request.method} ${request.url.split('?')[0] ?? ''}`,
-        instance: request.url.split('?')[0] ?? '/',
-        request_id: String(request.id),
-      },
-      {},
-    ),
+/** A path parameter that fails its schema: the path names nothing (see unrouted.ts). */
+function namesNothing(error: unknown): boolean {
+  if (error instanceof NoSuchPath) return true;
+  const { validation, validationContext } = error as FastifyError;
+  return validation !== undefined && validationContext === 'params';
+}
+
+export function registerErrorHandling(app: FastifyInstance, unrouted: Unrouted): void {
+  app.setErrorHandler((error: FastifyError, request, reply) =>
+    namesNothing(error)
+      ? unrouted.answer(request, reply)
+      : answerWithProblem(error, request, reply),
   );
+  app.setNotFoundHandler((request, reply) => unrouted.answer(request, reply));
 }

@@ -11,6 +11,44 @@ import type { Config } from '../../config.ts';
 import { AppError } from '../errors.ts';
 import type { LimiterFactory, LimitState } from './rate-limit.ts';
 
+/** The request headers a browser client may send (what the SDK and the routes use). */
+export const CORS_REQUEST_HEADERS = [
+  'authorization',
+  'content-type',
+  'idempotency-key',
+  'if-none-match',
+  'range',
+  'x-request-id',
+];
+
+/**
+ * Every response header the API sends or documents that a browser script may need and
+ * cannot read by default (CORS safelists only Cache-Control, Content-Language,
+ * Content-Length, Content-Type, Expires, Last-Modified and Pragma). Without
+ * x-encryption-iv a web client cannot decrypt a downloaded recording.
+ */
+export const CORS_EXPOSED_HEADERS = [
+  'x-request-id',
+  'retry-after',
+  'allow',
+  'location',
+  'etag',
+  'accept-ranges',
+  'content-range',
+  'content-length',
+  'content-disposition',
+  'x-encryption-algorithm',
+  'x-encryption-iv',
+  'idempotent-replayed',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'ratelimit-policy',
+  'deprecation',
+  'sunset',
+  'link',
+];
+
 /** Operators' routes are never limited or shed (a probe must see the truth). */
 const exempt = (url: string) =>
   url.startsWith('/health/') || url === '/metrics' || url.startsWith('/docs');
@@ -65,25 +103,8 @@ export async function registerGateway(
     await app.register(cors, {
       origin: config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: [
-        'authorization',
-        'content-type',
-        'idempotency-key',
-        'if-none-match',
-        'range',
-        'x-request-id',
-      ],
-      exposedHeaders: [
-        'x-request-id',
-        'retry-after',
-        'etag',
-        'content-range',
-        'idempotent-replayed',
-        'ratelimit-limit',
-        'ratelimit-remaining',
-        'ratelimit-reset',
-        'ratelimit-policy',
-      ],
+      allowedHeaders: CORS_REQUEST_HEADERS,
+      exposedHeaders: CORS_EXPOSED_HEADERS,
       maxAge: 600,
     });
   }

@@ -1,4 +1,6 @@
-// Routes for operators and tooling, outside /v1: health, metrics, the OpenAPI document.
+// Routes for operators and tooling, outside /v1: health (on the public port, for the load
+// balancer, and on the operations listener), metrics and the OpenAPI document (on the
+// public port only when no operations listener is configured: development by default).
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Platform } from '../platform.ts';
@@ -22,7 +24,7 @@ async function runCheck(check: () => Promise<void>): Promise<'ok' | 'failing'> {
   }
 }
 
-export function registerOperationalRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerHealthRoutes(app: FastifyInstance, platform: Platform): void {
   const tags = ['operations'];
   app.get(
     '/health/live',
@@ -65,10 +67,16 @@ export function registerOperationalRoutes(app: FastifyInstance, platform: Platfo
         .send({ status: ready ? 'ready' : 'unready', checks, optional });
     },
   );
+}
 
+/** Prometheus metrics, and the API's OpenAPI document where there is one to serve. */
+export function registerOperatorRoutes(
+  app: FastifyInstance,
+  platform: Platform,
+  openapi: (() => unknown) | undefined,
+): void {
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
     reply.type(platform.metrics.contentType).send(await platform.metrics.metrics()),
   );
-
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (openapi) app.get('/openapi.json', { schema: { hide: true } }, async () => openapi());
 }
