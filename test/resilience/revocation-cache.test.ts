@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { rows } from '../helpers/db.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { login, registerUser, type TestUser } from '../helpers/users.ts';
 import { privateRedis, type PrivateRedis } from '../helpers/private-services.ts';
 
@@ -85,7 +86,9 @@ describe('revocations with Redis losing its data, two replicas', () => {
 
     await redis.stop();
     await redis.start();
-    await waitUntil(async () => (await me(a, tokens.kept)).status === 200);
+    await waitFor(async () => (await me(a, tokens.kept)).status === 200, {
+      what: 'Redis back',
+    });
     await expectRevocationHeld([a, b], tokens);
 
     // An eviction removes the whole key (the set and its completeness mark together).
@@ -120,13 +123,4 @@ async function revokedSessionOf(t: TestApp, user: TestUser): Promise<string> {
   );
   expect(found).toHaveLength(1);
   return found[0]!.id;
-}
-
-async function waitUntil(condition: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await condition().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('condition not met in time');
 }
