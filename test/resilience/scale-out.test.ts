@@ -212,4 +212,16 @@ describe.runIf(enabled)('two API replicas and a journals service behind nginx', 
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
   }, 60_000);
+
+  it('never passes the operators’ routes on to the internet, whatever the processes serve', async () => {
+    // These processes run in development configuration, which serves them on PORT.
+    const api = servers.find((s) => s.name === 'api-a')!;
+    expect((await fetch(`${api.url}/metrics`)).status).toBe(200);
+    for (const url of ['/metrics', '/docs', '/docs/static/index.html', '/openapi.json']) {
+      const response = await fetch(gatewayUrl + url);
+      expect(response.status, url).toBe(404);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+    }
+    expect((await fetch(`${gatewayUrl}/health/ready`)).status).toBe(200);
+  });
 });
