@@ -117,6 +117,22 @@ describe('POST /v1/auth/login', () => {
     ).toBe(200);
   });
 
+  it('does not count a right password as a failure, nor erase the failures before it', async () => {
+    const user = await registerUser(t);
+    const ip = '198.51.100.7';
+    const attempt = (password: string) =>
+      t.request('POST', '/v1/auth/login', { ip, body: { email: user.email, password } });
+    const statuses: number[] = [];
+    for (const password of [
+      ...Array<string>(4).fill('wrong one'),
+      ...Array<string>(3).fill(user.password), // given back: the budget still has one failure
+      'wrong one', // the fifth failure of the minute
+      user.password, // the budget is spent, even for the right password
+    ])
+      statuses.push((await attempt(password)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 200, 200, 200, 401, 429]);
+  });
+
   it('allows 30 failures a minute per address across emails', async () => {
     const ip = '198.51.100.30';
     const statuses: number[] = [];

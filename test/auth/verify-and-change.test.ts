@@ -65,6 +65,20 @@ describe('email verification', () => {
       );
     expect(statuses).toEqual([202, 202, 202, 429]);
   });
+
+  it('does not count a refused resend (already verified) against the budget', async () => {
+    const user = await registerUser(t);
+    await t.drainJobs();
+    const token = tokenFromMail(await t.inbox!.waitFor(user.email));
+    await t.request('POST', '/v1/auth/verify-email', { body: { token } });
+    const statuses = [];
+    for (let i = 0; i < 5; i++)
+      statuses.push(
+        (await t.request('POST', '/v1/auth/verify-email/resend', { token: user.accessToken }))
+          .status,
+      );
+    expect(statuses).toEqual([409, 409, 409, 409, 409]);
+  });
 });
 
 describe('POST /v1/auth/change-password', () => {

@@ -102,6 +102,7 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
     db,
     clock,
     secrets,
+    metrics: platform.metrics,
     codeFailuresPerUser: limiters({
       name: 'mfa-code-fail-user',
       points: 5,

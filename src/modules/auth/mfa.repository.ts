@@ -1,6 +1,6 @@
 // SQL of multi-factor authentication: the TOTP authenticator, recovery codes and the
 // second step of a sign-in (challenges).
-import { and, count, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, count, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/database.ts';
 import { mfaChallenges, mfaRecoveryCodes, mfaTotp } from './tables.ts';
 
@@ -93,26 +93,30 @@ export async function insertChallenge(
   await tx.insert(mfaChallenges).values(challenge);
 }
 
-/** A live challenge (unused, unexpired) by its token hash. */
-export async function findLiveChallenge(tx: Tx, tokenHash: Buffer, now: Date) {
+/**
+ * Claims one attempt at a live challenge (unused, unexpired, fewer than `maxAttempts`
+ * tries) in a single statement, before its code is checked; undefined when none is left.
+ * Concurrent claims serialise on the row, so at most `maxAttempts` ever succeed.
+ */
+export async function claimChallengeAttempt(
+  tx: Tx,
+  tokenHash: Buffer,
+  now: Date,
+  maxAttempts: number,
+) {
   const [row] = await tx
-    .select()
-    .from(mfaChallenges)
+    .update(mfaChallenges)
+    .set({ attempts: sql`${mfaChallenges.attempts} + 1` })
     .where(
       and(
         eq(mfaChallenges.tokenHash, tokenHash),
         isNull(mfaChallenges.usedAt),
         gt(mfaChallenges.expiresAt, now),
+        lt(mfaChallenges.attempts, maxAttempts),
       ),
-    );
+    )
+    .returning();
   return row;
-}
-
-export async function countChallengeAttempt(tx: Tx, id: string) {
-  await tx
-    .update(mfaChallenges)
-    .set({ attempts: sql`${mfaChallenges.attempts} + 1` })
-    .where(eq(mfaChallenges.id, id));
 }
 
 /** Uses the challenge up; false when another request already did. */

@@ -3,6 +3,7 @@
 // counts against a per-user budget, so six digits cannot be guessed.
 import { randomBytes } from 'node:crypto';
 import type { Database, Tx } from '../../platform/db/database.ts';
+import { Counter, type Registry } from 'prom-client';
 import type { Clock } from '../../platform/clock.ts';
 import type { Secrets } from '../../platform/crypto/secrets.ts';
 import type { Limiter } from '../../platform/http/rate-limit.ts';
@@ -23,6 +24,8 @@ export interface MfaServiceDeps {
   secrets: Secrets;
   /** Wrong codes per user (sign-in, re-authentication and enrolment together). */
   codeFailuresPerUser: Limiter;
+  /** Where mfa_code_checks_total is exposed (codes compared, by kind and outcome). */
+  metrics?: Registry | undefined;
 }
 
 export interface CodeProof {
@@ -53,6 +56,17 @@ export function createMfaService(deps: MfaServiceDeps) {
     secrets.hmac('mfa-recovery-code', `${userId}:${code.replace(/-/g, '').toLowerCase()}`);
 
   const audit = securityAudit(clock);
+  // Every code actually compared, so operators see guessing (and tests count what a burst tried).
+  const checks = new Counter({
+    name: 'mfa_code_checks_total',
+    help: 'Authenticator and recovery codes compared, by kind and outcome (accepted, rejected)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: deps.metrics ? [deps.metrics] : [],
+  });
+  const checked = <T>(kind: 'totp' | 'recovery_code', accepted: T | undefined) => {
+    checks.inc({ kind, outcome: accepted === undefined ? 'rejected' : 'accepted' });
+    return accepted;
+  };
 
   async function freshRecoveryCodes(tx: Tx, userId: string, now: Date): Promise<string[]> {
     const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
@@ -65,8 +79,30 @@ export function createMfaService(deps: MfaServiceDeps) {
     return codes;
   }
 
-  async function failed(userId: string, meta: RequestMeta, pointer: string): Promise<never> {
-    await deps.codeFailuresPerUser.consume(userId);
+  /**
+   * Runs `check` as one guess of the user's code budget: the attempt is taken before the
+   * code is looked at (so a burst tries at most the budget's worth), given back when the
+   * code was right or when a rule refused the request before any code was compared (an
+   * AppError such as mfa-not-enabled), and kept, audited and answered 403 when wrong.
+   */
+  async function guess<T>(
+    userId: string,
+    meta: RequestMeta,
+    pointer: string,
+    check: () => Promise<T | undefined>,
+  ): Promise<T> {
+    const attempt = await deps.codeFailuresPerUser.attempt(userId);
+    let accepted: T | undefined;
+    try {
+      accepted = await check();
+    } catch (error) {
+      if (error instanceof AppError) await attempt.refund();
+      throw error;
+    }
+    if (accepted !== undefined) {
+      await attempt.refund();
+      return accepted;
+    }
     await db.asUser(userId, (tx) => audit(tx, userId, 'mfa_code_failed', meta));
     throw codeIncorrect(pointer);
   }
@@ -81,30 +117,30 @@ export function createMfaService(deps: MfaServiceDeps) {
     meta: RequestMeta,
     pointer: string,
   ): Promise<'totp' | 'recovery_code'> {
-    await deps.codeFailuresPerUser.check(userId);
     const now = clock.now();
-    const accepted = await db.asUser(userId, async (tx) => {
-      if (proof.recovery_code !== undefined) {
-        const used = await mfaRepo.useRecoveryCode(
-          tx,
-          userId,
-          hashRecoveryCode(userId, proof.recovery_code),
-          now,
-        );
-        if (used) await audit(tx, userId, 'mfa_recovery_code_used', meta);
-        return used ? ('recovery_code' as const) : undefined;
-      }
-      const totp = await mfaRepo.findTotp(tx, userId);
-      // Not a wrong guess: there is nothing to check the code against (use the password).
-      if (!totp?.confirmedAt) throw mfaNotEnabled();
-      if (proof.code === undefined) return undefined;
-      const secret = secrets.open(SEAL_PURPOSE, totp.secretSealed);
-      const step = await matchTotp(secret, proof.code, now, totp.lastUsedStep);
-      if (step === undefined) return undefined;
-      await mfaRepo.recordUsedStep(tx, userId, step);
-      return 'totp' as const;
-    });
-    return accepted ?? failed(userId, meta, pointer);
+    return guess(userId, meta, pointer, () =>
+      db.asUser(userId, async (tx) => {
+        if (proof.recovery_code !== undefined) {
+          const used = await mfaRepo.useRecoveryCode(
+            tx,
+            userId,
+            hashRecoveryCode(userId, proof.recovery_code),
+            now,
+          );
+          if (used) await audit(tx, userId, 'mfa_recovery_code_used', meta);
+          return checked('recovery_code', used ? ('recovery_code' as const) : undefined);
+        }
+        const totp = await mfaRepo.findTotp(tx, userId);
+        // Not a wrong guess: there is nothing to check the code against (use the password).
+        if (!totp?.confirmedAt) throw mfaNotEnabled();
+        if (proof.code === undefined) return undefined;
+        const secret = secrets.open(SEAL_PURPOSE, totp.secretSealed);
+        const step = checked('totp', await matchTotp(secret, proof.code, now, totp.lastUsedStep));
+        if (step === undefined) return undefined;
+        await mfaRepo.recordUsedStep(tx, userId, step);
+        return 'totp' as const;
+      }),
+    );
   }
 
   return {
@@ -138,25 +174,28 @@ export function createMfaService(deps: MfaServiceDeps) {
     },
 
     async confirmEnrolment(caller: AuthContext, code: string, meta: RequestMeta) {
-      await deps.codeFailuresPerUser.check(caller.userId);
       const now = clock.now();
-      const codes = await db.asUser(caller.userId, async (tx) => {
-        const totp = await mfaRepo.findTotp(tx, caller.userId);
-        if (!totp) {
-          throw conflict('mfa-not-enrolling', 'Start enrolment first (POST /v1/auth/mfa/totp)');
-        }
-        if (totp.confirmedAt) {
-          throw conflict('mfa-already-enabled', 'Two-step sign-in is already on for this account');
-        }
-        const secret = secrets.open(SEAL_PURPOSE, totp.secretSealed);
-        const step = await matchTotp(secret, code, now, null);
-        if (step === undefined) return undefined;
-        await mfaRepo.confirmTotp(tx, caller.userId, step, now);
-        const fresh = await freshRecoveryCodes(tx, caller.userId, now);
-        await audit(tx, caller.userId, 'mfa_enabled', meta);
-        return fresh;
-      });
-      if (!codes) return failed(caller.userId, meta, '#/body/code');
+      const codes = await guess(caller.userId, meta, '#/body/code', () =>
+        db.asUser(caller.userId, async (tx) => {
+          const totp = await mfaRepo.findTotp(tx, caller.userId);
+          if (!totp) {
+            throw conflict('mfa-not-enrolling', 'Start enrolment first (POST /v1/auth/mfa/totp)');
+          }
+          if (totp.confirmedAt) {
+            throw conflict(
+              'mfa-already-enabled',
+              'Two-step sign-in is already on for this account',
+            );
+          }
+          const secret = secrets.open(SEAL_PURPOSE, totp.secretSealed);
+          const step = checked('totp', await matchTotp(secret, code, now, null));
+          if (step === undefined) return undefined;
+          await mfaRepo.confirmTotp(tx, caller.userId, step, now);
+          const fresh = await freshRecoveryCodes(tx, caller.userId, now);
+          await audit(tx, caller.userId, 'mfa_enabled', meta);
+          return fresh;
+        }),
+      );
       return { enabled: true as const, recovery_codes: codes };
     },
 

@@ -138,10 +138,10 @@ export function createAuthService(deps: AuthServiceDeps) {
     meta: RequestMeta,
     pointer: string,
   ): Promise<void> {
-    await limits.passwordChecksPerUser.check(caller.userId);
+    // Taken before the hash is compared: of a burst, only the budget's worth is tried.
+    const attempt = await limits.passwordChecksPerUser.attempt(caller.userId);
     const hash = await db.asUser(caller.userId, (tx) => repo.findPasswordHash(tx, caller.userId));
     if (!(await hasher.verify(password, hash))) {
-      await limits.passwordChecksPerUser.consume(caller.userId);
       await db.asUser(caller.userId, (tx) =>
         audit(tx, caller.userId, 'password_check_failed', meta),
       );
@@ -151,6 +151,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         errors: [{ pointer, message: 'is not correct' }],
       });
     }
+    await attempt.refund(); // a right password is not a failure
   }
 
   /**
@@ -394,14 +395,20 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     async resendVerification(caller: AuthContext): Promise<void> {
-      await limits.verifyResendPerUser.consume(caller.userId);
-      await db.asUser(caller.userId, async (tx) => {
-        const recipient = await repo.findMailRecipient(tx, caller.userId);
-        if (!recipient) throw notFound('user');
-        if (recipient.emailVerified)
-          throw conflict('email-already-verified', 'This email address is already verified');
-        await enqueueEmail(tx, { user_id: caller.userId, kind: 'verify_email' });
-      });
+      // Every email sent counts; a request refused before sending (already verified) does not.
+      const attempt = await limits.verifyResendPerUser.attempt(caller.userId);
+      try {
+        await db.asUser(caller.userId, async (tx) => {
+          const recipient = await repo.findMailRecipient(tx, caller.userId);
+          if (!recipient) throw notFound('user');
+          if (recipient.emailVerified)
+            throw conflict('email-already-verified', 'This email address is already verified');
+          await enqueueEmail(tx, { user_id: caller.userId, kind: 'verify_email' });
+        });
+      } catch (error) {
+        await attempt.refund();
+        throw error;
+      }
     },
 
     async changePassword(

@@ -4,6 +4,7 @@
 import type { Tx } from '../../platform/db/database.ts';
 import { randomToken, sha256 } from '../../platform/crypto/secrets.ts';
 import type { RequestMeta } from '../../platform/http/request-meta.ts';
+import { attemptAll } from '../../platform/http/rate-limit.ts';
 import { AppError, badRequest, unauthorized } from '../../platform/errors.ts';
 import type { Role } from '../../platform/auth/roles.ts';
 import * as repo from './repository.ts';
@@ -139,20 +140,26 @@ export function createSignIn(deps: AuthServiceDeps, helpers: SignInHelpers) {
       const email = normalizeEmail(input.email);
       const ipKey = meta.ip ?? 'unknown';
       const pairKey = `${ipKey}|${email}`;
-      await limits.loginFailuresPerIpEmail.check(pairKey);
-      await limits.loginFailuresPerIp.check(ipKey);
-      const account = await db.asSystem((tx) => repo.findCredentialsByEmail(tx, email));
+      // Taken before the password is checked: of a burst, only the budget's worth is tried.
+      const attempt = await attemptAll([
+        [limits.loginFailuresPerIpEmail, pairKey],
+        [limits.loginFailuresPerIp, ipKey],
+      ]);
+      let account: Awaited<ReturnType<typeof repo.findCredentialsByEmail>>;
+      try {
+        account = await db.asSystem((tx) => repo.findCredentialsByEmail(tx, email));
+      } catch (error) {
+        await attempt.refund(); // nothing was tried
+        throw error;
+      }
       // Unknown emails verify against a dummy hash: same work, same answer, about the same time.
       const valid = await hasher.verify(input.password, account?.passwordHash);
       if (!valid || !account) {
         await db.asSystem((tx) => audit(tx, account?.id ?? null, 'login_failed', meta));
-        await Promise.all([
-          limits.loginFailuresPerIpEmail.consume(pairKey),
-          limits.loginFailuresPerIp.consume(ipKey),
-        ]);
         throw invalidCredentials();
       }
-      await limits.loginFailuresPerIpEmail.reset(pairKey);
+      // The right password is not a failure: its attempt goes back to both budgets.
+      await attempt.refund();
       const restore = input.restore_account === true;
       await assertMaySignIn(account, restore, meta);
       if (account.mfaEnabled) {
@@ -185,16 +192,13 @@ export function createSignIn(deps: AuthServiceDeps, helpers: SignInHelpers) {
         ]);
       }
       const now = clock.now();
+      // The attempt is claimed in the row before the code is checked: of any number of
+      // concurrent codes, at most MFA_CHALLENGE_ATTEMPTS are ever tried against a challenge.
       const challenge = await db.asSystem((tx) =>
-        mfaRepo.findLiveChallenge(tx, sha256(input.mfa_token), now),
+        mfaRepo.claimChallengeAttempt(tx, sha256(input.mfa_token), now, MFA_CHALLENGE_ATTEMPTS),
       );
-      if (!challenge || challenge.attempts >= MFA_CHALLENGE_ATTEMPTS) throw mfaChallengeInvalid();
-      try {
-        await deps.mfa.verifyProof(challenge.userId, input, meta, '#/body');
-      } catch (error) {
-        await db.asSystem((tx) => mfaRepo.countChallengeAttempt(tx, challenge.id));
-        throw error;
-      }
+      if (!challenge) throw mfaChallengeInvalid();
+      await deps.mfa.verifyProof(challenge.userId, input, meta, '#/body');
       const account = await db.asSystem(async (tx) => {
         // Single use: of two requests racing with one token, one signs in.
         const closed = await mfaRepo.closeChallenge(tx, challenge.id, now);
