@@ -64,7 +64,7 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTtlSeconds,
   };
-  const hasher = await createPasswordHasher(config.argon2);
+  const hasher = await createPasswordHasher(config.argon2, platform.metrics);
   const tokens = createTokenIssuer(keys, secrets, {
     access: accessSettings,
     refreshTtlDays: config.refresh.ttlDays,

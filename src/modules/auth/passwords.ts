@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import { dictionary } from '@zxcvbn-ts/language-common';
+import { Counter, type Registry } from 'prom-client';
 import { unprocessable } from '../../platform/errors.ts';
 
 export interface Argon2Params {
@@ -19,7 +20,27 @@ export interface PasswordHasher {
   needsRehash(passwordHash: string): boolean;
 }
 
-export async function createPasswordHasher(params: Argon2Params): Promise<PasswordHasher> {
+/** `argon2id m=19456,t=2,p=1`: the algorithm and cost a PHC-format hash was made with. */
+export function hashCost(passwordHash: string): string {
+  const parts = passwordHash.split('$');
+  return parts.length >= 5 ? `${parts[1]} ${parts[3]}` : 'unrecognised';
+}
+
+/**
+ * `metrics`: counts every Argon2 operation by kind and cost (password_hash_operations_total),
+ * for operators (hashing load) and to prove that a login for an unknown email does the same
+ * work as one for a known email (one verification at the same cost).
+ */
+export async function createPasswordHasher(
+  params: Argon2Params,
+  metrics?: Registry,
+): Promise<PasswordHasher> {
+  const operations = new Counter({
+    name: 'password_hash_operations_total',
+    help: 'Argon2 password operations by kind (hash, verify) and cost (algorithm, m, t, p)',
+    labelNames: ['operation', 'cost'] as const,
+    registers: metrics ? [metrics] : [],
+  });
   const options = {
     algorithm: 2 as Algorithm, // Algorithm.Argon2id (an ambient const enum, not importable as a value)
     memoryCost: params.memoryKib,
@@ -30,10 +51,15 @@ export async function createPasswordHasher(params: Argon2Params): Promise<Passwo
   const dummyHash = await hash(randomBytes(32).toString('base64'), options);
   const current = `m=${params.memoryKib},t=${params.iterations},p=${params.parallelism}`;
   return {
-    hash: (password) => hash(password, options),
+    hash(password) {
+      operations.inc({ operation: 'hash', cost: hashCost(dummyHash) });
+      return hash(password, options);
+    },
     async verify(password, passwordHash) {
+      const against = passwordHash ?? dummyHash;
+      operations.inc({ operation: 'verify', cost: hashCost(against) });
       try {
-        const ok = await verify(passwordHash ?? dummyHash, password);
+        const ok = await verify(against, password);
         return ok && passwordHash !== undefined;
       } catch {
         return false;
