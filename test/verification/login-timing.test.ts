@@ -3,7 +3,7 @@
 // work done, not by a stopwatch (a wall-clock comparison failed once in a while by chance):
 // each attempt runs exactly one Argon2 verification at the same cost, writes the same
 // audit row and gets the same answer. The timing itself is measured by
-// `npm run bench:login-timing` (bench/login-timing.ts).
+// `npm run bench:auth-timing` (bench/auth-timing.ts).
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';

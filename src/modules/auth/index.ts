@@ -16,7 +16,7 @@ import { accountPurgeJob, PURGE_SCHEDULE } from './account-purge.ts';
 import { createDeletionLedger } from './deletion-ledger.ts';
 import type { RequestMeta } from '../../platform/http/request-meta.ts';
 import { createAdminService } from './admin.service.ts';
-import { mfaChallengeCleanupJob, sendEmailJob } from './jobs.ts';
+import { mfaChallengeCleanupJob, passwordResetRequestJob, sendEmailJob } from './jobs.ts';
 import { authRoutes } from './routes.ts';
 import { mfaRoutes } from './mfa.routes.ts';
 import { emailChangeRoutes } from './email-change.routes.ts';
@@ -92,6 +92,8 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
     log,
   });
   jobs.define(emailJob);
+  const resetRequestJob = passwordResetRequestJob({ db, secrets, jobs, sendEmailJob: emailJob });
+  jobs.define(resetRequestJob);
   const challengeCleanup = mfaChallengeCleanupJob({ db, clock });
   jobs.define(challengeCleanup);
   await jobs.schedule(challengeCleanup, '53 * * * *', {});
@@ -120,6 +122,7 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
     revocations,
     jobs,
     sendEmailJob: emailJob,
+    passwordResetRequestJob: resetRequestJob,
     clientKdf: config.clientKdf,
     log,
     limits: {

@@ -5,7 +5,10 @@ import type { Logger } from 'pino';
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
-import { NoPayload, type JobDefinition } from '../../platform/jobs/jobs.ts';
+import { NoPayload, type JobDefinition, type Jobs } from '../../platform/jobs/jobs.ts';
+import type { Secrets } from '../../platform/crypto/secrets.ts';
+import type { RequestMeta } from '../../platform/http/request-meta.ts';
+import { securityAudit } from './audit.ts';
 import { localTime, renderEmail } from '../../platform/mail/render.ts';
 import { StringEnum } from '../../platform/http/schemas.ts';
 import { randomToken, sha256 } from '../../platform/crypto/secrets.ts';
@@ -117,6 +120,78 @@ export function sendEmailJob(deps: {
           link,
         }),
       );
+    },
+  };
+}
+
+export const PasswordResetRequestPayload = Type.Object({
+  /** The email, the caller's address and user agent and the time, sealed with the app secret. */
+  request: Type.String(),
+});
+const RESET_REQUEST_PURPOSE = 'password-reset-request';
+
+interface ResetRequest {
+  email: string;
+  ip: string | null;
+  user_agent: string | null;
+  requested_at: string;
+}
+
+/**
+ * The payload of a password-reset request: sealed (AES-256-GCM under a key derived from
+ * the app secret, a fresh IV each time), so the job table holds no email, and two requests
+ * for one address do not even look alike there.
+ */
+export function sealResetRequest(
+  secrets: Secrets,
+  email: string,
+  meta: RequestMeta,
+  now: Date,
+): Static<typeof PasswordResetRequestPayload> {
+  const request: ResetRequest = {
+    email,
+    ip: meta.ip,
+    user_agent: meta.userAgent,
+    requested_at: now.toISOString(),
+  };
+  return { request: secrets.seal(RESET_REQUEST_PURPOSE, JSON.stringify(request)) };
+}
+
+/**
+ * POST /v1/auth/reset-password does the same work for every email (two budgets, this job);
+ * the account is looked up here, out of the request, so neither the answer nor its time
+ * tells whether the email has an account. A known, unlocked account gets the audit entry
+ * (at the time of the request) and the reset email.
+ */
+export function passwordResetRequestJob(deps: {
+  db: Database;
+  secrets: Secrets;
+  jobs: Pick<Jobs, 'enqueue'>;
+  sendEmailJob: JobDefinition<typeof SendEmailPayload>;
+}): JobDefinition<typeof PasswordResetRequestPayload> {
+  return {
+    name: 'auth.password-reset-request',
+    payload: PasswordResetRequestPayload,
+    retryLimit: 8,
+    retryDelaySeconds: 15,
+    async handler({ request }) {
+      const opened = JSON.parse(deps.secrets.open(RESET_REQUEST_PURPOSE, request)) as ResetRequest;
+      const requestedAt = new Date(opened.requested_at);
+      await deps.db.asSystem(async (tx) => {
+        const account = await repo.findAccountStatusByEmail(tx, opened.email);
+        // An account awaiting deletion may reset its password: signing in is how it is kept.
+        if (!account || account.accountStatus === 'locked') return;
+        await securityAudit({ now: () => requestedAt })(
+          tx,
+          account.id,
+          'password_reset_requested',
+          { ip: opened.ip, userAgent: opened.user_agent },
+        );
+        await deps.jobs.enqueue(tx, deps.sendEmailJob, {
+          user_id: account.id,
+          kind: 'reset_password',
+        });
+      });
     },
   };
 }

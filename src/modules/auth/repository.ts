@@ -110,6 +110,15 @@ export async function findCredentialsByEmail(tx: Tx, email: string) {
   return row;
 }
 
+/** Whether an email has an account, and its status (no secrets). */
+export async function findAccountStatusByEmail(tx: Tx, email: string) {
+  const [row] = await tx
+    .select({ id: users.id, accountStatus: users.accountStatus })
+    .from(users)
+    .where(eq(users.email, email));
+  return row;
+}
+
 /** What a sign-in needs to know about an account it already identified (the MFA step). */
 export async function findSignInAccount(tx: Tx, id: string) {
   const [row] = await tx

@@ -28,7 +28,11 @@ import type {
   DeviceInputDto,
   ReauthenticateInput,
 } from './schemas.ts';
-import type { SendEmailPayload } from './jobs.ts';
+import {
+  sealResetRequest,
+  type PasswordResetRequestPayload,
+  type SendEmailPayload,
+} from './jobs.ts';
 import type { MfaService } from './mfa.service.ts';
 import { signInAlertFor } from './sign-in-alerts.ts';
 
@@ -54,6 +58,7 @@ export interface AuthServiceDeps {
   limits: AuthLimits;
   jobs: Jobs;
   sendEmailJob: JobDefinition<typeof SendEmailPayload>;
+  passwordResetRequestJob: JobDefinition<typeof PasswordResetRequestPayload>;
   /** How long a re-authentication unlocks sensitive routes. */
   stepUpTtlSeconds: number;
   mfa: Pick<MfaService, 'verifyProof'>;
@@ -327,13 +332,9 @@ export function createAuthService(deps: AuthServiceDeps) {
       const email = normalizeEmail(emailInput);
       await limits.resetPerIp.consume(meta.ip ?? 'unknown');
       await limits.resetPerEmail.consume(email);
-      await db.asSystem(async (tx) => {
-        const account = await repo.findCredentialsByEmail(tx, email);
-        // An account awaiting deletion may reset its password: signing in is how it is kept.
-        if (!account || account.accountStatus === 'locked') return;
-        await audit(tx, account.id, 'password_reset_requested', meta);
-        await enqueueEmail(tx, { user_id: account.id, kind: 'reset_password' });
-      });
+      // The same work whatever the email: one sealed job, which looks the account up later.
+      const payload = sealResetRequest(deps.secrets, email, meta, clock.now());
+      await db.asSystem((tx) => deps.jobs.enqueue(tx, deps.passwordResetRequestJob, payload));
     },
 
     async confirmPasswordReset(
