@@ -29,7 +29,7 @@ declare module '../../platform/events.ts' {
 export interface JournalsModule extends AppModule {
   service: JournalsService;
   purge(): Promise<number>;
-  sweep(): Promise<{ orphans: number; exports: number; parts: number }>;
+  sweep(): Promise<{ orphans: number; exports: number; parts: number; reservations: number }>;
 }
 
 export async function createJournalsModule(

@@ -21,6 +21,14 @@ export class LimitExceeded extends Error {
   }
 }
 
+/** The room an upload holds in its owner's storage quota (see quota.ts). */
+export interface QuotaAllowance {
+  /** Whether `total` bytes are covered as things stand (no database needed). */
+  covers(total: number): boolean;
+  /** Makes room for at least `total` bytes; false when the quota has none left. */
+  extend(total: number): Promise<boolean>;
+}
+
 export interface InspectionResult {
   bytes: number;
   sha256Hex: string;
@@ -39,18 +47,26 @@ export class CiphertextInspector extends Transform {
   private sampled = 0;
   private total = 0;
   private readonly maxBytes: number;
-  private readonly quotaBytes: number;
+  private readonly quota: QuotaAllowance;
 
-  constructor(limits: { maxBytes: number; quotaBytes: number }) {
+  constructor(limits: { maxBytes: number; quota: QuotaAllowance }) {
     super();
     this.maxBytes = limits.maxBytes;
-    this.quotaBytes = limits.quotaBytes;
+    this.quota = limits.quota;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.total += chunk.length;
     if (this.total > this.maxBytes) return callback(new LimitExceeded('size'));
-    if (this.total > this.quotaBytes) return callback(new LimitExceeded('quota'));
+    if (this.quota.covers(this.total)) return this.accept(chunk, callback);
+    // Past the room held: ask for more before taking these bytes (the stream waits).
+    this.quota.extend(this.total).then(
+      (granted) => (granted ? this.accept(chunk, callback) : callback(new LimitExceeded('quota'))),
+      (error: unknown) => callback(error as Error),
+    );
+  }
+
+  private accept(chunk: Buffer, callback: TransformCallback): void {
     this.hash.update(chunk);
     if (this.prefixLength < PREFIX_BYTES) {
       this.prefix.push(chunk.subarray(0, PREFIX_BYTES - this.prefixLength));

@@ -2,7 +2,8 @@
 //  - purge: journals deleted longer ago than the retention window lose their rows, then
 //    their objects (rows first: no row ever points at a missing object);
 //  - sweep: objects with no row (a crash between the write and the commit, a failed
-//    delete) are removed once they are an hour old; export bundles once their links expired.
+//    delete) are removed once they are an hour old; export bundles once their links expired;
+//    quota reservations of uploads a killed process left, once expired.
 import type { Logger } from 'pino';
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -49,8 +50,11 @@ export async function purgeDeletedJournals(deps: MaintenanceDeps): Promise<numbe
 
 export async function sweepOrphanObjects(
   deps: MaintenanceDeps,
-): Promise<{ orphans: number; exports: number; parts: number }> {
+): Promise<{ orphans: number; exports: number; parts: number; reservations: number }> {
   const now = deps.clock.now().getTime();
+  const reservations = await deps.db.asSystem((tx) =>
+    repo.deleteExpiredReservations(tx, new Date(now)),
+  );
   let orphans = 0;
   let candidates: string[] = [];
   const flush = async () => {
@@ -76,7 +80,7 @@ export async function sweepOrphanObjects(
     exports++;
   }
   const parts = (await deps.storage.removeAbandonedParts?.(new Date(now - ORPHAN_AGE_MS))) ?? 0;
-  return { orphans, exports, parts };
+  return { orphans, exports, parts, reservations };
 }
 
 export function maintenanceJobs(deps: MaintenanceDeps): {
@@ -99,7 +103,7 @@ export function maintenanceJobs(deps: MaintenanceDeps): {
       retryLimit: 3,
       handler: async () => {
         const result = await sweepOrphanObjects(deps);
-        if (result.orphans || result.exports || result.parts)
+        if (result.orphans || result.exports || result.parts || result.reservations)
           deps.log.info(result, 'storage swept');
       },
     },

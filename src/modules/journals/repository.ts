@@ -1,7 +1,7 @@
 // SQL of the journals module.
 import { and, desc, eq, gte, inArray, isNotNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { Tx } from '../../platform/db/database.ts';
-import { audioMetadata, journals } from './tables.ts';
+import { queryRows, type Tx } from '../../platform/db/database.ts';
+import { audioMetadata, journalUploadReservations, journals } from './tables.ts';
 
 export type JournalRow = typeof journals.$inferSelect;
 export type AudioRow = typeof audioMetadata.$inferSelect;
@@ -15,13 +15,73 @@ export async function ivUsed(tx: Tx, userId: string, iv: Buffer): Promise<boolea
   return row !== undefined;
 }
 
-/** Bytes the user's recordings take, deleted-but-restorable ones included. */
-export async function storedBytes(tx: Tx, userId: string): Promise<number> {
-  const [row] = await tx
-    .select({ bytes: sql<string>`coalesce(sum(${audioMetadata.fileSize}), 0)` })
-    .from(audioMetadata)
-    .where(eq(audioMetadata.userId, userId));
+/**
+ * Serialises every quota decision of one user (taking, growing or settling a reservation)
+ * until the transaction ends: two uploads cannot both see the same free room.
+ */
+export async function lockQuota(tx: Tx, userId: string): Promise<void> {
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtextextended(${`journal-quota:${userId}`}::text, 0))`,
+  );
+}
+
+/**
+ * Bytes the user's quota holds: stored recordings (deleted-but-restorable ones included)
+ * plus live reservations other than `except`, in one statement (one snapshot for both).
+ */
+export async function quotaInUse(
+  tx: Tx,
+  userId: string,
+  now: Date,
+  except?: string,
+): Promise<number> {
+  const r = journalUploadReservations;
+  const [row] = await queryRows<{ bytes: string }>(
+    tx,
+    sql`select
+      (select coalesce(sum(${audioMetadata.fileSize}), 0) from ${audioMetadata}
+        where ${audioMetadata.userId} = ${userId})
+      + (select coalesce(sum(${r.bytes}), 0) from ${r}
+        where ${r.userId} = ${userId} and ${r.expiresAt} > ${now.toISOString()}::timestamptz
+        ${except ? sql`and ${r.id} <> ${except}` : sql``}) as bytes`,
+  );
   return Number(row?.bytes ?? 0);
+}
+
+/** Creates or resizes (and renews) a reservation. */
+export async function putReservation(
+  tx: Tx,
+  reservation: typeof journalUploadReservations.$inferInsert,
+): Promise<void> {
+  await tx
+    .insert(journalUploadReservations)
+    .values(reservation)
+    .onConflictDoUpdate({
+      target: journalUploadReservations.id,
+      set: { bytes: reservation.bytes, expiresAt: reservation.expiresAt },
+    });
+}
+
+/** Deletes a reservation; returns when it would have expired (undefined if it was gone). */
+export async function deleteReservation(
+  tx: Tx,
+  userId: string,
+  id: string,
+): Promise<{ expiresAt: Date } | undefined> {
+  const [row] = await tx
+    .delete(journalUploadReservations)
+    .where(and(eq(journalUploadReservations.userId, userId), eq(journalUploadReservations.id, id)))
+    .returning({ expiresAt: journalUploadReservations.expiresAt });
+  return row;
+}
+
+/** Reservations of uploads that ended without settling them (a killed process), across users. */
+export async function deleteExpiredReservations(tx: Tx, now: Date): Promise<number> {
+  const rows = await tx
+    .delete(journalUploadReservations)
+    .where(lte(journalUploadReservations.expiresAt, now))
+    .returning({ id: journalUploadReservations.id });
+  return rows.length;
 }
 
 export async function insertJournal(

@@ -122,6 +122,8 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
         valid,
         second.value.file,
         idempotencyOf(request, valid),
+        // The quota is reserved up front from the declared size (none when chunked).
+        { declaredBytes: Number(request.headers['content-length']) || undefined },
       );
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(result.body);

@@ -1,8 +1,9 @@
 // Voice journals: the server keeps ciphertext it cannot read, verifies what it can about
 // it, and never loses a recording it acknowledged. Order of a create: checks that need no
-// bytes; the bytes streamed to storage (durable before anything points at them); checks
-// of what was received; then one transaction for the rows, the linked check-ins and the
-// events. A failure after the object was written deletes it; a crash leaves at worst an
+// bytes; room reserved in the storage quota (quota.ts); the bytes streamed to storage
+// (durable before anything points at them); checks of what was received; then one
+// transaction for the rows, the linked check-ins and the events, which also gives up the
+// reservation. A failure after the object was written deletes it; a crash leaves at worst an
 // object without a row, which the sweep removes.
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -42,6 +43,7 @@ import {
 } from './inspection.ts';
 import { createDownloadLinks } from '../../platform/storage/download-links.ts';
 import { EXPORT_LINK_PURPOSE } from './export-links.ts';
+import { createQuotaReservations, type UploadReservation } from './quota.ts';
 import * as repo from './repository.ts';
 import type { JournalWithAudio } from './repository.ts';
 import type {
@@ -102,6 +104,14 @@ const reject = (status: number, code: string, title: string, detail: string, poi
     ...(pointer ? { errors: [{ pointer, message: detail }] } : {}),
   });
 
+const quotaExceeded = () =>
+  reject(
+    413,
+    'storage-quota-exceeded',
+    'Storage quota exceeded',
+    'This recording does not fit in your storage quota',
+  );
+
 /** Storage errors become a 503 that tells the client to come back; the rest is unchanged. */
 async function storageCall<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -114,6 +124,7 @@ async function storageCall<T>(work: () => Promise<T>): Promise<T> {
 
 export function createJournalsService(deps: JournalsServiceDeps) {
   const { db, clock, storage, settings } = deps;
+  const quota = createQuotaReservations({ db, clock, log: deps.log });
   const links = createDownloadLinks({
     secrets: deps.secrets,
     storage,
@@ -203,6 +214,7 @@ export function createJournalsService(deps: JournalsServiceDeps) {
     metadata: UploadMetadata,
     audio: Readable,
     idempotency?: IdempotencyRequest,
+    upload: { declaredBytes?: number | undefined } = {},
   ): Promise<IdempotentResult<JournalDetailDto>> {
     const now = clock.now();
     if (idempotency) {
@@ -215,29 +227,52 @@ export function createJournalsService(deps: JournalsServiceDeps) {
       }
     }
     const { iv, recordedAt } = checkMetadata(metadata, now);
-    const quota = settings.quotaBytes(caller.role);
-    const { used, ivTaken } = await db.asUser(caller.userId, async (tx) => ({
-      used: await repo.storedBytes(tx, caller.userId),
-      ivTaken: await repo.ivUsed(tx, caller.userId, iv),
-    }));
+    const ivTaken = await db.asUser(caller.userId, (tx) => repo.ivUsed(tx, caller.userId, iv));
     if (ivTaken)
       throw conflict(
         'iv-reused',
         'This IV was already used for one of your recordings; encrypt with a fresh IV',
       );
-    if (used >= quota)
+    // Room in the quota is held before any byte is accepted (see quota.ts).
+    const reservation = await quota.reserve(
+      caller.userId,
+      { quotaBytes: settings.quotaBytes(caller.role), maxUploadBytes: settings.maxUploadBytes },
+      upload.declaredBytes,
+    );
+    if (!reservation)
       throw reject(
         413,
         'storage-quota-exceeded',
         'Storage quota exceeded',
         'Your recordings fill your storage quota',
       );
+    try {
+      return await store(caller, metadata, audio, idempotency, {
+        now,
+        iv,
+        recordedAt,
+        reservation,
+      });
+    } catch (error) {
+      await reservation.release();
+      throw error;
+    }
+  }
 
+  /** The bytes into storage, their checks, then the rows (the reservation becomes the journal). */
+  async function store(
+    caller: AuthContext,
+    metadata: UploadMetadata,
+    audio: Readable,
+    idempotency: IdempotencyRequest | undefined,
+    held: { now: Date; iv: Buffer; recordedAt: Date; reservation: UploadReservation },
+  ): Promise<IdempotentResult<JournalDetailDto>> {
+    const { now, iv, recordedAt, reservation } = held;
     const journalId = randomUUID();
     const key = objectKeyOf(caller.userId, journalId);
     const inspector = new CiphertextInspector({
       maxBytes: settings.maxUploadBytes,
-      quotaBytes: quota - used,
+      quota: reservation,
     });
     // The audio flows through the inspector straight into storage; an error on either side
     // stops both (the storage then leaves nothing under the key).
@@ -259,12 +294,7 @@ export function createJournalsService(deps: JournalsServiceDeps) {
               'Recording too large',
               `A recording may be at most ${settings.maxUploadBytes} bytes`,
             )
-          : reject(
-              413,
-              'storage-quota-exceeded',
-              'Storage quota exceeded',
-              'This recording does not fit in your storage quota',
-            );
+          : quotaExceeded();
       }
       throw error;
     }
@@ -321,8 +351,11 @@ export function createJournalsService(deps: JournalsServiceDeps) {
 
     try {
       return await db
-        .asUser(caller.userId, (tx) =>
-          runIdempotent(tx, caller.userId, idempotency, now, async () => {
+        .asUser(caller.userId, async (tx) => {
+          // The reservation gives way to the journal row in this transaction: the quota
+          // never counts the recording twice, nor not at all.
+          if (!(await reservation.settle(tx, inspection.bytes))) throw quotaExceeded();
+          return runIdempotent(tx, caller.userId, idempotency, now, async () => {
             const { timeZone } = await deps.profiles.profileIn(tx, caller.userId);
             await repo.insertJournal(
               tx,
@@ -392,8 +425,8 @@ export function createJournalsService(deps: JournalsServiceDeps) {
             const row = await repo.findJournal(tx, caller.userId, journalId);
             if (!row) throw new Error('journal vanished inside its own transaction');
             return detailOf(row, checkins);
-          }),
-        )
+          });
+        })
         .then(async (result) => {
           // A replayed request wrote its bytes again under a new key: keep only the first.
           if (result.replayed) await storage.delete(key).catch(() => {});

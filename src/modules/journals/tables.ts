@@ -78,3 +78,25 @@ export const audioMetadata = pgTable(
     index('audio_metadata_user_idx').on(t.userId),
   ],
 );
+
+/**
+ * Room in the storage quota held by an upload while its bytes stream (no transaction stays
+ * open meanwhile). Taken and grown under a per-user advisory lock, checked as stored bytes
+ * + live reservations + asked ≤ quota, replaced by the journal row in the journal's insert
+ * transaction, deleted when the upload fails. A process killed mid-upload leaves one
+ * behind: once expired it no longer counts, and the orphan sweep deletes it.
+ */
+export const journalUploadReservations = pgTable(
+  'journal_upload_reservations',
+  {
+    id: uuid('id').primaryKey(),
+    userId: ownerId(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('journal_upload_reservations_user_idx').on(t.userId, t.expiresAt),
+    check('journal_upload_reservations_bytes_check', sql`${t.bytes} >= 0`),
+  ],
+);
