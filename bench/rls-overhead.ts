@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
 import { openPostgres } from '../src/platform/db/postgres.ts';
 import { users } from '../src/modules/auth/tables.ts';
 import { percentile, withBenchDatabase } from './support/database.ts';
@@ -54,7 +55,10 @@ await withBenchDatabase('rls', async (url) => {
       kdfParallelism: 1,
     }),
   );
-  const plain = drizzle({ client: db.client });
+  // The baselines use a plain pool of the same size (the adapter lends one connection per
+  // transaction and has no pool-wide client).
+  const client = postgres(url, { max: 10, onnotice: () => {} });
+  const plain = drizzle({ client });
   const results = [
     await measure('bare (no RLS scope, sees no rows)', () =>
       plain.select({ id: users.id }).from(users).where(eq(users.id, userId)),
@@ -89,4 +93,5 @@ await withBenchDatabase('rls', async (url) => {
     );
   }
   await db.close();
+  await client.end();
 });

@@ -30,6 +30,14 @@ export interface ScopeOptions {
   genericPlans?: boolean;
 }
 
+/** How many times each server-side bound ended work of ours (see openPostgres). */
+export interface DatabaseTimeouts {
+  /** statement_timeout cancelled a statement. */
+  statement: number;
+  /** idle_in_transaction_session_timeout ended a session whose transaction sat idle. */
+  idle_in_transaction: number;
+}
+
 export interface Database {
   readonly kind: DatabaseKind;
   asUser<T>(userId: string, work: (tx: Tx) => Promise<T>, options?: ScopeOptions): Promise<T>;
@@ -38,6 +46,8 @@ export interface Database {
   unscoped<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   poolStats(): PoolStats;
+  /** Counts since start; absent where the server enforces no timeouts (PGlite). */
+  timeouts?(): DatabaseTimeouts;
   close(): Promise<void>;
 }
 
