@@ -1,7 +1,9 @@
 // The authorization matrix, generated from the route table rather than listed by hand:
 //  - every non-public route refuses each kind of bad token with 401;
 //  - every route that takes the id of a user-owned object answers another user with 404
-//    (never 403, never the data) and leaves the owner's object as it was;
+//    (never 403, never the data) and leaves the owner's object as it was, and answers a
+//    malformed id with the same 404 (a path that names nothing), never a 400 telling ids
+//    that cannot exist from ids that belong to someone else;
 //  - a route with a path parameter that this file does not classify fails the test, so a
 //    new route cannot slip past the matrix.
 import { randomUUID } from 'node:crypto';
@@ -140,13 +142,17 @@ describe('authorization matrix', () => {
     const failures: string[] = [];
     for (const route of protectedRoutes) {
       for (const [kind, token] of Object.entries(tokens)) {
-        const response = await t.request(route.method, withParams(route.url, randomUUID()), {
-          token,
-          body: route.method === 'GET' ? undefined : {},
-        });
-        const problem = String(response.headers['content-type']).includes('problem+json');
-        if (response.status !== 401 || !problem)
-          failures.push(`${key(route)} with ${kind}: ${response.status}`);
+        // A malformed id names nothing (404), but only a caller with a valid token learns
+        // that: the token is checked first.
+        for (const id of kind === 'missing' ? [randomUUID(), 'not-an-id'] : [randomUUID()]) {
+          const response = await t.request(route.method, withParams(route.url, id), {
+            token,
+            body: route.method === 'GET' ? undefined : {},
+          });
+          const problem = String(response.headers['content-type']).includes('problem+json');
+          if (response.status !== 401 || !problem)
+            failures.push(`${key(route)} (${id}) with ${kind}: ${response.status}`);
+        }
       }
     }
     expect(failures).toEqual([]);
@@ -163,6 +169,15 @@ describe('authorization matrix', () => {
       if (response.status !== 404) failures.push(`${route}: ${response.status} ${response.raw}`);
       else if (response.raw.includes(owner.id) || response.raw.includes(owner.email))
         failures.push(`${route}: the 404 names the owner`);
+      // The owner's id and a malformed one get the same answer (free-form device ids aside).
+      if (fixture !== 'deviceId') {
+        const malformed = await t.request(method, withParams(url, 'not-an-id'), {
+          token: other.accessToken,
+          body: someBody(method, url),
+        });
+        if (malformed.status !== 404 || malformed.body.type !== response.body.type)
+          failures.push(`${route} (malformed id): ${malformed.status} ${malformed.raw}`);
+      }
     }
     expect(failures).toEqual([]);
 

@@ -1,8 +1,11 @@
 // Schema-driven fuzzing of every operation in the app's own OpenAPI document. For each
 // operation, requests that match its schemas and many that do not (see
 // support/schema-arbitraries.ts, plus malformed JSON, wrong content types, huge bodies,
-// hostile path ids and unknown query parameters). Checked on every response:
+// hostile path ids, unknown query parameters and JSON nested at and past the depth limit).
+// Checked on every response:
 //  - never a 5xx;
+//  - a path id that fails its schema names nothing: 404 (or 405 with Allow), never a 400
+//    about the path; JSON nested past the limit is a 400 about the body, before any schema;
 //  - every error is a problem document matching the declared ProblemDocument schema, with
 //    the response's own status;
 //  - every JSON success matches the response schema declared for its status;
@@ -20,7 +23,14 @@ import { createTestApp } from '../helpers/app.ts';
 import { rows } from '../helpers/db.ts';
 import { uploadRecording } from '../helpers/journals.ts';
 import { promoteToAdmin, registerUser } from '../helpers/users.ts';
-import { hostileValue, invalidObject, valid, type Schema } from './support/schema-arbitraries.ts';
+import { MAX_JSON_DEPTH } from '../../src/platform/http/json-body.ts';
+import {
+  hostileValue,
+  invalidObject,
+  nestedJson,
+  valid,
+  type Schema,
+} from './support/schema-arbitraries.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
 const replay = process.env.FUZZ_SEED
@@ -60,6 +70,9 @@ const inline = <T>(value: T): T =>
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats.default(ajv);
 const validateProblem = ajv.compile(inline(doc.components.schemas.ProblemDocument!));
+/** Path parameters as the server checks them: strings from the URL, coerced to the schema. */
+const coercing = new Ajv({ strict: false, coerceTypes: 'array' });
+addFormats.default(coercing);
 
 // A user with something of everything, and an administrator for the admin routes.
 const user = await registerUser(t);
@@ -95,7 +108,9 @@ async function fingerprint(): Promise<Record<string, number>> {
 interface FuzzRequest {
   params: Record<string, unknown>;
   query: Record<string, unknown>;
-  body?: { payload: string; contentType: string };
+  body?: { payload: string; contentType: string; tooDeep?: boolean };
+  /** The path ids are hostile: if they fail the path schema, the path names nothing. */
+  hostilePath?: boolean;
 }
 
 function encodeSegment(value: unknown): string {
@@ -152,6 +167,7 @@ function arbitraries(operation: Operation) {
   const strategies: Arbitrary<FuzzRequest>[] = [
     // A hostile path id, or one of the wrong shape.
     fc.record({
+      hostilePath: fc.constant(true),
       params: fc.record(
         Object.fromEntries(
           parameters
@@ -202,10 +218,41 @@ function arbitraries(operation: Operation) {
         payload: JSON.stringify({ padding: 'x'.repeat(200_000) }),
         contentType: 'application/json',
       }),
+      // Nested arrays and objects: at the depth limit (then up to the schema), just past it
+      // and thousands of levels past it (within the body limit): refused before parsing.
+      nestedJson(MAX_JSON_DEPTH).map(({ payload, depth }) => ({
+        payload,
+        contentType: 'application/json',
+        tooDeep: depth > MAX_JSON_DEPTH,
+      })),
     );
     strategies.push(fc.record({ params: validParams, query, body: broken }));
   }
   return { validRequest, invalidRequest: fc.oneof(...strategies) };
+}
+
+const pathValidators = new Map<Operation, ValidateFunction>();
+/**
+ * Whether the server could take these path ids: each decodes (a URL that is not valid UTF-8
+ * is a 400 bad-url of its own), fits the router's 200 characters and passes the path schema.
+ */
+function pathParamsAccepted(operation: Operation, params: Record<string, unknown>): boolean {
+  const parameters = (operation.parameters ?? []).filter((p) => p.in === 'path');
+  if (parameters.length === 0) return true;
+  if (!pathValidators.has(operation))
+    pathValidators.set(operation, coercing.compile(inline(objectOf(parameters))));
+  const values: Record<string, string> = {};
+  for (const { name } of parameters) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(encodeSegment(params[name]));
+    } catch {
+      return true; // not a question of the path naming something
+    }
+    if (decoded.length > 200) return false;
+    values[name] = decoded;
+  }
+  return pathValidators.get(operation)!(values) === true;
 }
 
 function responseValidator(operation: Operation, status: number): ValidateFunction | undefined {
@@ -255,6 +302,23 @@ describe('schema-driven fuzzing', () => {
         sensitiveSession = undefined;
       const where = `${method} ${url} → ${response.status} ${response.raw.slice(0, 300)}`;
       expect(response.status, where).toBeLessThan(500);
+      // A path id is never refused as malformed: the path names nothing (404, or 405 with
+      // Allow where other methods have it).
+      const errors = (response.body?.errors ?? []) as { pointer: string }[];
+      expect(
+        errors.filter((e) => e.pointer.startsWith('#/params')),
+        where,
+      ).toEqual([]);
+      if (response.status === 405) expect(response.headers.allow, where).toBeTruthy();
+      // (Past the router's 200 characters a path segment is a 414 URI Too Long.)
+      if (request.hostilePath && !pathParamsAccepted(operation, request.params))
+        expect([404, 405, 414], where).toContain(response.status);
+      if (request.body?.tooDeep) {
+        expect(response.status, where).toBe(400);
+        expect(errors, where).toEqual([
+          { pointer: '#/body', message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` },
+        ]);
+      }
       const contentType = String(response.headers['content-type'] ?? '');
       if (response.status >= 400) {
         expect(contentType, where).toContain('application/problem+json');

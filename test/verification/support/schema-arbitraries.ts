@@ -1,9 +1,9 @@
 // fast-check arbitraries from the JSON Schemas of the app's OpenAPI document: values that
 // match a schema, and values that break it in the ways clients and attackers do (wrong
 // types, missing and extra fields, boundary and huge numbers, very long strings, NUL
-// bytes, lone surrogates). No maintained library turns JSON Schema 2020-12 into fast-check
-// arbitraries, so this covers the subset our TypeBox schemas use, and fails loudly on
-// anything else so the harness never silently fuzzes less than it claims.
+// bytes, lone surrogates, deep nesting). No maintained library turns JSON Schema 2020-12
+// into fast-check arbitraries, so this covers the subset our TypeBox schemas use, and
+// fails loudly on anything else so the harness never silently fuzzes less than it claims.
 import fc, { type Arbitrary } from 'fast-check';
 
 export type Schema = {
@@ -217,4 +217,22 @@ export function invalidObject(schema: Schema): Arbitrary<unknown> {
       ),
     );
   return fc.oneof(...strategies);
+}
+
+/**
+ * JSON text of arrays or objects nested `depth` levels: at the API's depth limit, one past
+ * it, and thousands past it (still far under the body size limit).
+ */
+export function nestedJson(limit: number): Arbitrary<{ payload: string; depth: number }> {
+  return fc
+    .record({
+      depth: fc.constantFrom(limit, limit + 1, 2000, 8000),
+      arrays: fc.boolean(),
+    })
+    .map(({ depth, arrays }) => ({
+      depth,
+      payload: arrays
+        ? '['.repeat(depth) + ']'.repeat(depth)
+        : '{"a":'.repeat(depth) + 'null' + '}'.repeat(depth),
+    }));
 }
