@@ -22,6 +22,10 @@ const EnvSchema = Type.Object({
   DATABASE_POOL_MAX: Type.Integer({ ...PositiveInt, default: 10 }),
   /** Named prepared statements; turn off behind a transaction-mode PgBouncer older than 1.21. */
   DATABASE_PREPARED_STATEMENTS: Type.Boolean({ default: true }),
+  /** PostgreSQL cancels a statement of ours running longer than this (ms); 0 = no limit. */
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 30_000 }),
+  /** PostgreSQL ends a session whose transaction sits idle longer than this (ms); 0 = no limit. */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 30_000 }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   REDIS_KEY_PREFIX: Type.String({ default: 'amira:', pattern: '^[A-Za-z0-9:_.-]{1,64}$' }),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
@@ -109,6 +113,8 @@ export interface Config {
   databaseUrl: string | undefined;
   databasePoolMax: number;
   databasePreparedStatements: boolean;
+  /** Server-side bounds on every connection we open to PostgreSQL (ms; 0 = none). */
+  databaseTimeouts: { statementTimeoutMs: number; idleInTransactionTimeoutMs: number };
   redisUrl: string | undefined;
   /** Prefix of every Redis key (several deployments or test runs can share one Redis). */
   redisKeyPrefix: string;
@@ -212,6 +218,10 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     databaseUrl: env.DATABASE_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,
     databasePreparedStatements: env.DATABASE_PREPARED_STATEMENTS,
+    databaseTimeouts: {
+      statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
     redisUrl: env.REDIS_URL,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     smtpUrl: env.SMTP_URL,

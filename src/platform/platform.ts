@@ -96,6 +96,7 @@ async function openDatabase(
     url: config.databaseUrl,
     poolMax: config.databasePoolMax,
     prepare: config.databasePreparedStatements,
+    ...config.databaseTimeouts,
   });
   if (await db.bypassesRowSecurity()) {
     const message =
@@ -163,7 +164,12 @@ export async function createPlatform(
   const jobs = createJobs(
     db.kind === 'pglite'
       ? { kind: 'pglite', client: (db as PgliteDatabase).client }
-      : { kind: 'postgres', url: config.databaseUrl ?? '', max: 4 },
+      : {
+          kind: 'postgres',
+          url: config.databaseUrl ?? '',
+          max: 4,
+          timeouts: config.databaseTimeouts,
+        },
     log,
   );
   const secrets = createSecrets(await loadAppSecret(config.appSecret, config.dataDir));

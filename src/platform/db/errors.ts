@@ -45,10 +45,22 @@ export function isConnectionError(error: unknown): boolean {
           'CONNECTION_ENDED',
           'CONNECTION_DESTROYED',
           'CONNECT_TIMEOUT',
+          // No connection of the pool became free in time (postgres-pool.ts).
+          'CONNECTION_POOL_TIMEOUT',
         ].includes(code)
       )
         return true;
     }
   }
   return false;
+}
+
+/**
+ * PostgreSQL ended our work for taking too long: a statement past statement_timeout
+ * (57014; we never cancel statements ourselves) or a transaction idle past
+ * idle_in_transaction_session_timeout (25P03). Either was rolled back.
+ */
+export function isDatabaseTimeout(error: unknown): boolean {
+  const code = pgCode(error)?.code;
+  return code === '57014' || code === '25P03';
 }

@@ -10,7 +10,7 @@ import {
   type FieldError,
   type ProblemDocument,
 } from '../errors.ts';
-import { isConnectionError } from '../db/errors.ts';
+import { isConnectionError, isDatabaseTimeout } from '../db/errors.ts';
 import { NoSuchPath, type Unrouted } from './unrouted.ts';
 
 interface AjvError {
@@ -98,8 +98,9 @@ export function problemFor(
       headers: error.headers,
     };
   }
-  if (isConnectionError(error)) {
-    // The database is restarting or unreachable: the client should retry, not report a bug.
+  if (isConnectionError(error) || isDatabaseTimeout(error)) {
+    // The database is restarting, unreachable or too slow (a statement or an idle
+    // transaction ran out of time): the client should retry, not report a bug.
     return problemFor(serviceUnavailable('database', 5, error), request);
   }
   const fastifyError = error as FastifyError & {

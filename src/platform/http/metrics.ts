@@ -1,7 +1,7 @@
 // Request metrics for Prometheus: a latency histogram per route template and status.
 // The route template (not the raw URL) keeps label cardinality bounded.
 import type { FastifyInstance } from 'fastify';
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Database } from '../db/database.ts';
 import type { Jobs } from '../jobs/jobs.ts';
 
@@ -25,7 +25,7 @@ export function registerRequestMetrics(app: FastifyInstance, registry: Registry)
   });
 }
 
-/** Gauges read when Prometheus scrapes: the database pool and the job queues. */
+/** Read when Prometheus scrapes: the database pool and its timeouts, the job queues. */
 export function registerPlatformMetrics(registry: Registry, db: Database, jobs: Jobs): void {
   new Gauge({
     name: 'db_pool_connections',
@@ -39,6 +39,26 @@ export function registerPlatformMetrics(registry: Registry, db: Database, jobs: 
       this.set({ state: 'waiting' }, stats.waiting);
     },
   });
+  // Counted by the database adapter (PostgreSQL; PGlite enforces no timeouts), added here.
+  const seen = { statement: 0, idle_in_transaction: 0 };
+  const timeouts = new Counter({
+    name: 'db_timeouts_total',
+    help:
+      'Transactions PostgreSQL ended for taking too long: a statement past statement_timeout ' +
+      '(kind="statement") or an idle gap past idle_in_transaction_session_timeout',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      const counts = db.timeouts?.();
+      if (!counts) return;
+      for (const kind of ['statement', 'idle_in_transaction'] as const) {
+        if (counts[kind] > seen[kind]) this.inc({ kind }, counts[kind] - seen[kind]);
+        seen[kind] = counts[kind];
+      }
+    },
+  });
+  timeouts.inc({ kind: 'statement' }, 0);
+  timeouts.inc({ kind: 'idle_in_transaction' }, 0);
   new Gauge({
     name: 'job_queue_jobs',
     help: 'Jobs per queue and state (queued, active, failed)',

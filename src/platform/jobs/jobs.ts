@@ -83,7 +83,14 @@ export interface Jobs {
 }
 
 export type JobsBackend =
-  { kind: 'pglite'; client: PGlite } | { kind: 'postgres'; url: string; max: number };
+  | { kind: 'pglite'; client: PGlite }
+  | {
+      kind: 'postgres';
+      url: string;
+      max: number;
+      /** Server-side bounds for pg-boss's own connections too (ms; 0 or absent: none). */
+      timeouts?: { statementTimeoutMs: number; idleInTransactionTimeoutMs: number };
+    };
 
 export function createJobs(backend: JobsBackend, log: Logger): Jobs {
   // Both backends run the same schedules and maintenance. Every 15 s the supervisor looks
@@ -96,6 +103,13 @@ export function createJobs(backend: JobsBackend, log: Logger): Jobs {
           connectionString: backend.url,
           max: backend.max,
           application_name: 'amira-jobs',
+          // Startup parameters of its pg pool, as on the app's connections (postgres.ts).
+          ...(backend.timeouts?.statementTimeoutMs
+            ? { statement_timeout: backend.timeouts.statementTimeoutMs }
+            : {}),
+          ...(backend.timeouts?.idleInTransactionTimeoutMs
+            ? { idle_in_transaction_session_timeout: backend.timeouts.idleInTransactionTimeoutMs }
+            : {}),
           ...supervision,
         });
   // A job whose process died (kill -9, OOM, a lost node, a restarted embedded server) is
