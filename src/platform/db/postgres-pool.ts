@@ -34,14 +34,17 @@ export interface ConnectionPoolOptions {
   waitMs: number;
   /** An unused connection is closed after this long (ms). */
   idleMs: number;
-  /** A connection is replaced, between transactions, once this old (ms; 0: never). */
+  /**
+   * A connection is replaced, between transactions, once between this old and twice that
+   * (spread, so a pool opened at once is not replaced at once; ms; 0: never).
+   */
   lifetimeMs: number;
   /** Opens a client of one connection; `onclose` runs whenever its connection closes. */
   open(onclose: () => void): postgres.Sql;
 }
 
 interface Entry extends PooledConnection {
-  createdAt: number;
+  retireAt: number;
   idleTimer: NodeJS.Timeout | undefined;
 }
 
@@ -61,7 +64,10 @@ export function createConnectionPool(options: ConnectionPoolOptions): Connection
     const entry: Entry = {
       sql: undefined as unknown as postgres.Sql,
       onclose: undefined,
-      createdAt: performance.now(),
+      retireAt:
+        options.lifetimeMs > 0
+          ? performance.now() + options.lifetimeMs * (1 + Math.random())
+          : Infinity,
       idleTimer: undefined,
     };
     Object.assign(entry, { sql: options.open(() => entry.onclose?.()) });
@@ -118,9 +124,7 @@ export function createConnectionPool(options: ConnectionPoolOptions): Connection
     release(connection, reusable) {
       const entry = connection as Entry;
       entry.onclose = undefined;
-      const expired =
-        options.lifetimeMs > 0 && performance.now() - entry.createdAt > options.lifetimeMs;
-      if (reusable && !expired && !closing) {
+      if (reusable && performance.now() < entry.retireAt && !closing) {
         offer(entry);
         return;
       }

@@ -40,7 +40,7 @@ export interface PostgresOptions {
   idleInTransactionTimeoutMs?: number;
   /** An unused connection is closed after this long (default 60 s). */
   idleTimeoutSeconds?: number;
-  /** A connection is replaced, between transactions, after this long (default 30 minutes). */
+  /** A connection is replaced, between transactions, after 1–2 times this (default 30 min). */
   maxLifetimeSeconds?: number;
   /** How long a transaction waits for a free connection before it fails (ms, default 30 s). */
   poolWaitMs?: number;
