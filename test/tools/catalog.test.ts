@@ -172,16 +172,15 @@ describe('GET /v1/tools/{id}', () => {
     expect(english.body.name).toBe('Box breathing');
   });
 
-  it('answers 404 for an unknown tool and 400 for a malformed id', async () => {
-    expect(
-      (
-        await t.request('GET', '/v1/tools/00000000-0000-4000-8000-000000000000', {
-          token: es.accessToken,
-        })
-      ).status,
-    ).toBe(404);
-    expect(
-      (await t.request('GET', '/v1/tools/box-breathing', { token: es.accessToken })).status,
-    ).toBe(400);
+  it('answers 404 for an unknown tool and for a path that cannot name one', async () => {
+    const unknown = await t.request('GET', '/v1/tools/00000000-0000-4000-8000-000000000000', {
+      token: es.accessToken,
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.type).toBe('https://amirawellness.com/problems/not-found');
+    // A slug where the id goes names nothing: 404, never a 400 about the path.
+    const slug = await t.request('GET', '/v1/tools/box-breathing', { token: es.accessToken });
+    expect(slug.status).toBe(404);
+    expect(slug.body.type).toBe('https://amirawellness.com/problems/not-found');
   });
 });

@@ -65,15 +65,19 @@ describe('favorites', () => {
     ).toEqual(['body-scan']);
   });
 
-  it('answers 404 for an unknown tool, 400 for a malformed id, 401 without a token', async () => {
+  it('answers 404 for an unknown tool or a malformed id, 401 without a token, storing nothing', async () => {
+    const before = await count(t, 'tool_favorites');
     expect(
       (await t.request('PUT', `/v1/tools/${randomUUID()}/favorite`, { token: ana.accessToken }))
         .status,
     ).toBe(404);
-    expect(
-      (await t.request('PUT', '/v1/tools/nope/favorite', { token: ana.accessToken })).status,
-    ).toBe(400);
+    const malformed = await t.request('PUT', '/v1/tools/nope/favorite', {
+      token: ana.accessToken,
+    });
+    expect(malformed.status).toBe(404);
+    expect(malformed.body.type).toBe('https://amirawellness.com/problems/not-found');
     expect((await t.request('PUT', `/v1/tools/${box}/favorite`)).status).toBe(401);
+    expect(await count(t, 'tool_favorites')).toBe(before);
   });
 });
 
