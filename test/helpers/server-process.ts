@@ -51,10 +51,13 @@ export async function startServer(
   {
     args = ['serve'],
     port,
+    readyPort,
     readyWithinMs = 90_000,
   }: {
     args?: string[];
     port?: number;
+    /** Where /health/ready answers, when not on PORT (a worker's OPS_PORT). */
+    readyPort?: number;
     readyWithinMs?: number;
   } = {},
 ): Promise<ServerProcess> {
@@ -81,7 +84,9 @@ export async function startServer(
   const deadline = Date.now() + readyWithinMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the server exited:\n${server.output()}`);
-    const ready = await fetch(`${url}/health/ready`).then(
+    const ready = await fetch(
+      readyPort ? `http://127.0.0.1:${readyPort}/health/ready` : `${url}/health/ready`,
+    ).then(
       (response) => response.status === 200,
       () => false,
     );

@@ -31,6 +31,12 @@ function run(args: string[], extraEnv: Record<string, string> = {}) {
   });
 }
 
+/**
+ * Commands that never open the configured database (the OpenAPI document is built on a
+ * throwaway in-memory one) run in one project only: a child process costs seconds.
+ */
+const onceForBothDatabases = it.runIf(databaseKind() === 'pglite');
+
 describe('command line', () => {
   it('migrates, then creates the first administrator once and promotes on the second call', async () => {
     expect((await run(['migrate'])).stdout).toContain('migrations applied');
@@ -48,38 +54,51 @@ describe('command line', () => {
       ]);
   }, 60_000);
 
-  it('prints the OpenAPI document', async () => {
-    const result = await run(['openapi']);
-    expect(result.code).toBe(0);
-    const doc = JSON.parse(result.stdout);
-    expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toContain('/v1/auth/login');
-  }, 60_000);
+  onceForBothDatabases(
+    'prints the OpenAPI document',
+    async () => {
+      const result = await run(['openapi']);
+      expect(result.code).toBe(0);
+      const doc = JSON.parse(result.stdout);
+      expect(doc.openapi).toBe('3.1.0');
+      expect(Object.keys(doc.paths)).toContain('/v1/auth/login');
+    },
+    60_000,
+  );
 
-  it('generates secrets the configuration accepts', async () => {
-    const result = await run(['generate-secrets']);
-    expect(result.code).toBe(0);
-    const lines = Object.fromEntries(
-      result.stdout
-        .trim()
-        .split('\n')
-        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-    );
-    expect(lines.APP_SECRET).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const keys = JSON.parse(lines.JWT_SIGNING_KEYS!);
-    expect(keys).toEqual([
-      expect.objectContaining({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', d: expect.any(String) }),
-    ]);
-    // A process given them starts with them (it prints the spec, which builds the platform).
-    const started = await run(['openapi'], {
-      APP_SECRET: lines.APP_SECRET!,
-      JWT_SIGNING_KEYS: lines.JWT_SIGNING_KEYS!,
-    });
-    expect(started.code).toBe(0);
-    expect((await run(['generate-secrets', '--alg', 'HS256'])).code).toBe(1);
-  }, 60_000);
+  onceForBothDatabases(
+    'generates secrets the configuration accepts',
+    async () => {
+      const result = await run(['generate-secrets']);
+      expect(result.code).toBe(0);
+      const lines = Object.fromEntries(
+        result.stdout
+          .trim()
+          .split('\n')
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
+      expect(lines.APP_SECRET).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const keys = JSON.parse(lines.JWT_SIGNING_KEYS!);
+      expect(keys).toEqual([
+        expect.objectContaining({
+          kty: 'OKP',
+          crv: 'Ed25519',
+          alg: 'EdDSA',
+          d: expect.any(String),
+        }),
+      ]);
+      // A process given them starts with them (it prints the spec, which builds the platform).
+      const started = await run(['openapi'], {
+        APP_SECRET: lines.APP_SECRET!,
+        JWT_SIGNING_KEYS: lines.JWT_SIGNING_KEYS!,
+      });
+      expect(started.code).toBe(0);
+      expect((await run(['generate-secrets', '--alg', 'HS256'])).code).toBe(1);
+    },
+    60_000,
+  );
 
-  it('refuses to start with a bad variable and names it', async () => {
+  onceForBothDatabases('refuses to start with a bad variable and names it', async () => {
     const result = await run(['serve'], { PORT: 'eighty' });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('PORT');
@@ -91,7 +110,7 @@ describe('command line', () => {
     expect(result.stdout).toContain('still held: 0, purged: 0');
   }, 60_000);
 
-  it('prints usage for an unknown command', async () => {
+  onceForBothDatabases('prints usage for an unknown command', async () => {
     const result = await run(['dance']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Usage: amira');
