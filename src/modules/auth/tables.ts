@@ -16,6 +16,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import type { Role } from '../../platform/auth/roles.ts';
+import { ownerId } from '../../platform/db/owner.ts';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => 'bytea',
@@ -23,11 +24,6 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
 });
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
-/** The owning user's id: rows go with the account (other modules' tables use it too). */
-export const ownerId = () =>
-  uuid('user_id')
-    .notNull()
-    .references(() => users.id, { onDelete: 'cascade' });
 
 /** pending_deletion: the owner asked to delete it; purged at purge_after unless they come back. */
 export const ACCOUNT_STATUSES = ['active', 'locked', 'pending_deletion'] as const;

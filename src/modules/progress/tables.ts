@@ -12,7 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { ownerId } from '../auth/tables.ts';
+import { ownerId } from '../../platform/db/owner.ts';
 
 export const ACTIVITY_KINDS = ['checkin', 'journal', 'tool'] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];

@@ -17,7 +17,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { ownerId } from '../auth/tables.ts';
+import { ownerId } from '../../platform/db/owner.ts';
 import type { ContentType, Difficulty, TranslationInput } from './content-schemas.ts';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
