@@ -18,7 +18,7 @@ import { sql } from 'drizzle-orm';
 import { openPostgres as currentOpenPostgres } from '../src/platform/db/postgres.ts';
 import type { Tx } from '../src/platform/db/database.ts';
 import { users, mfaChallenges } from '../src/modules/auth/tables.ts';
-import { deleteExpiredChallenges } from '../src/modules/auth/mfa.repository.ts';
+import { deleteExpiredChallenges } from '../src/modules/auth/mfa/repository.ts';
 import { ADMIN_URL, withBenchDatabase } from './support/database.ts';
 
 const args = new Map(

@@ -21,7 +21,7 @@ import { openPostgres } from '../src/platform/db/postgres.ts';
 import { loggerOptions } from '../src/platform/logger.ts';
 import { buildApp } from '../src/app.ts';
 import { seedContent } from '../src/modules/index.ts';
-import { createTokenIssuer } from '../src/modules/auth/tokens.ts';
+import { createTokenIssuer } from '../src/modules/auth/sessions/tokens.ts';
 import { createPasswordHasher } from '../src/modules/auth/passwords.ts';
 import { withBenchDatabase } from './support/database.ts';
 import { summarizeProfile, type CpuProfile } from './support/profile.ts';

@@ -14,6 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, buildOperationsApp } from './app.ts';
 import { generateSigningJwk, SIGNING_ALGORITHMS } from './platform/crypto/signing-keys.ts';
 import { seedContent } from './modules/index.ts';
+import { scheduleTableText } from './modules/schedules.ts';
 
 const USAGE = `Usage: amira <command> [options]
 
@@ -26,6 +27,9 @@ Commands:
   create-admin --email <email>              create the first administrator (or promote an account)
   generate-secrets [--alg EdDSA|ES256]      print a new APP_SECRET and JWT_SIGNING_KEYS value (for a vault)
   reapply-deletions                         after a database restore: purge again the accounts the deletion ledger lists
+
+Scheduled jobs (UTC; run by \`serve\` unless --no-jobs, and by \`worker\`):
+${scheduleTableText()}
 `;
 
 function readConfig(): Config {
@@ -188,7 +192,7 @@ async function reapplyDeletions(): Promise<void> {
   const config = readConfig();
   const platform = await createPlatform({ ...config, logLevel: 'warn' });
   const { modules } = await buildApp(platform);
-  const { found, purged } = await modules.auth.users.reapplyDeletions();
+  const { found, purged } = await modules.users.deletion.reapplyDeletions();
   process.stdout.write(
     `accounts the deletion ledger lists that the database still held: ${found}, purged: ${purged}\n`,
   );
@@ -218,7 +222,10 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   'reapply-deletions': reapplyDeletions,
 };
 const run = command ? commands[command] : undefined;
-if (!run) {
+if (command === '--help' || command === '-h' || command === 'help') {
+  process.stdout.write(USAGE);
+  process.exit(0);
+} else if (!run) {
   process.stderr.write(USAGE);
   process.exit(command ? 2 : 0);
 } else {

@@ -100,79 +100,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/auth/key-params': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Key-derivation parameters for an email (same shape for unknown emails) */
-    get: {
-      parameters: {
-        query: {
-          email: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              kdf: 'argon2id';
-              /** @description base64url */
-              salt: string;
-              memory_kib: number;
-              iterations: number;
-              parallelism: number;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/v1/auth/register': {
     parameters: {
       query?: never;
@@ -580,203 +507,6 @@ export interface paths {
         };
         /** @description RFC 9457 problem document */
         409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/auth/refresh': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Exchange a refresh token for a new pair (each refresh token works once)
-     * @description A second refresh with the same token within the grace window returns the same new pair. Outside it, the token counts as stolen: the session is revoked (problem type refresh-token-reused).
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            refresh_token: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              user: {
-                /** Format: uuid */
-                id: string;
-                email: string;
-                email_verified: boolean;
-                display_name: string | null;
-                /** @enum {string} */
-                language_preference: 'es' | 'en';
-                time_zone: string;
-                /** @enum {string} */
-                role: 'user' | 'premium' | 'content_manager' | 'admin';
-                /** @enum {string} */
-                account_status: 'active' | 'locked' | 'pending_deletion';
-                preferences: {
-                  [key: string]: unknown;
-                };
-                settings: {
-                  [key: string]: unknown;
-                };
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                last_login_at: string | null;
-                /** @description Email me when someone signs in from a device or browser not used before */
-                sign_in_alerts: boolean;
-                /** @description Two-step sign-in with an authenticator app is on */
-                mfa_enabled: boolean;
-              };
-              access_token: string;
-              refresh_token: string;
-              /** @enum {string} */
-              token_type: 'bearer';
-              /** @description Seconds until the access token expires */
-              expires_in: number;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/auth/logout': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** End the current session */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
           headers: {
             [name: string]: unknown;
           };
@@ -1340,6 +1070,203 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/auth/refresh': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Exchange a refresh token for a new pair (each refresh token works once)
+     * @description A second refresh with the same token within the grace window returns the same new pair. Outside it, the token counts as stolen: the session is revoked (problem type refresh-token-reused).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            refresh_token: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              user: {
+                /** Format: uuid */
+                id: string;
+                email: string;
+                email_verified: boolean;
+                display_name: string | null;
+                /** @enum {string} */
+                language_preference: 'es' | 'en';
+                time_zone: string;
+                /** @enum {string} */
+                role: 'user' | 'premium' | 'content_manager' | 'admin';
+                /** @enum {string} */
+                account_status: 'active' | 'locked' | 'pending_deletion';
+                preferences: {
+                  [key: string]: unknown;
+                };
+                settings: {
+                  [key: string]: unknown;
+                };
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+                last_login_at: string | null;
+                /** @description Email me when someone signs in from a device or browser not used before */
+                sign_in_alerts: boolean;
+                /** @description Two-step sign-in with an authenticator app is on */
+                mfa_enabled: boolean;
+              };
+              access_token: string;
+              refresh_token: string;
+              /** @enum {string} */
+              token_type: 'bearer';
+              /** @description Seconds until the access token expires */
+              expires_in: number;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/logout': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** End the current session */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/auth/sessions': {
     parameters: {
       query?: never;
@@ -1581,6 +1508,254 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/key-params': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Key-derivation parameters for an email (same shape for unknown emails) */
+    get: {
+      parameters: {
+        query: {
+          email: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              kdf: 'argon2id';
+              /** @description base64url */
+              salt: string;
+              memory_kib: number;
+              iterations: number;
+              parallelism: number;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/users/me/key-envelopes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Wrapped data keys (opaque to the server) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                label: string;
+                envelope: string;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                updated_at: string;
+              }[];
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    /** Store wrapped data keys by label (e.g. recovery); the password envelope changes only with the password */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            envelopes: {
+              label: string;
+              envelope: string;
+            }[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                label: string;
+                envelope: string;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                updated_at: string;
+              }[];
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -2001,44 +2176,49 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/users/me/email': {
+  '/v1/users/me/security-events': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Change the email address (needs a recent re-authentication)
-     * @description Sends a confirmation link to the new address and a notice to the current one; the address changes only when the link is followed (POST /v1/auth/confirm-email-change).
-     */
-    post: {
+    /** The account's own audit trail, newest first */
+    get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
         header?: never;
         path?: never;
         cookie?: never;
       };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** Format: email */
-            new_email: string;
-          };
-        };
-      };
+      requestBody?: never;
       responses: {
         /** @description Default Response */
-        202: {
+        200: {
           headers: {
             [name: string]: unknown;
           };
           content: {
             'application/json': {
-              /** @enum {string} */
-              status: 'accepted';
+              items: {
+                /** Format: uuid */
+                id: string;
+                type: string;
+                ip: string | null;
+                user_agent: string | null;
+                metadata: {
+                  [key: string]: unknown;
+                };
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+              }[];
+              next_cursor: string | null;
             };
           };
         };
@@ -2061,15 +2241,6 @@ export interface paths {
           };
         };
         /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
         429: {
           headers: {
             [name: string]: unknown;
@@ -2089,86 +2260,8 @@ export interface paths {
         };
       };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/auth/confirm-email-change': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
     put?: never;
-    /** Move the account to the new address with the token from the confirmation email */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            token: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              email: string;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -2807,82 +2900,20 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/users/me/key-envelopes': {
+  '/v1/users/me/email': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** Wrapped data keys (opaque to the server) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                label: string;
-                envelope: string;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                updated_at: string;
-              }[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
-    /** Store wrapped data keys by label (e.g. recovery); the password envelope changes only with the password */
-    put: {
+    get?: never;
+    put?: never;
+    /**
+     * Change the email address (needs a recent re-authentication)
+     * @description Sends a confirmation link to the new address and a notice to the current one; the address changes only when the link is followed (POST /v1/auth/confirm-email-change).
+     */
+    post: {
       parameters: {
         query?: never;
         header?: never;
@@ -2892,30 +2923,21 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            envelopes: {
-              label: string;
-              envelope: string;
-            }[];
+            /** Format: email */
+            new_email: string;
           };
         };
       };
       responses: {
         /** @description Default Response */
-        200: {
+        202: {
           headers: {
             [name: string]: unknown;
           };
           content: {
             'application/json': {
-              items: {
-                label: string;
-                envelope: string;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                updated_at: string;
-              }[];
+              /** @enum {string} */
+              status: 'accepted';
             };
           };
         };
@@ -2947,15 +2969,6 @@ export interface paths {
           };
         };
         /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
         429: {
           headers: {
             [name: string]: unknown;
@@ -2975,32 +2988,36 @@ export interface paths {
         };
       };
     };
-    post?: never;
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
     trace?: never;
   };
-  '/v1/users/me/security-events': {
+  '/v1/auth/confirm-email-change': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** The account's own audit trail, newest first */
-    get: {
+    get?: never;
+    put?: never;
+    /** Move the account to the new address with the token from the confirmation email */
+    post: {
       parameters: {
-        query?: {
-          limit?: number;
-          cursor?: string;
-        };
+        query?: never;
         header?: never;
         path?: never;
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            token: string;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -3009,22 +3026,7 @@ export interface paths {
           };
           content: {
             'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                type: string;
-                ip: string | null;
-                user_agent: string | null;
-                metadata: {
-                  [key: string]: unknown;
-                };
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-              }[];
-              next_cursor: string | null;
+              email: string;
             };
           };
         };
@@ -3038,7 +3040,7 @@ export interface paths {
           };
         };
         /** @description RFC 9457 problem document */
-        401: {
+        409: {
           headers: {
             [name: string]: unknown;
           };
@@ -3066,8 +3068,6 @@ export interface paths {
         };
       };
     };
-    put?: never;
-    post?: never;
     delete?: never;
     options?: never;
     head?: never;

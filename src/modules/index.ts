@@ -1,21 +1,39 @@
-// Builds every module in dependency order. Services of all modules are built even when a
-// process mounts only some routes (split deployment): they are cheap, and jobs of every
-// module may run in any process.
+// The composition root: builds every module in dependency order and hands each the ports
+// it uses of the modules built before it (the one place that wires modules). Services of
+// all modules are built even when a process mounts only some routes (split deployment):
+// they are cheap, and jobs of every module may run in any process.
+//
+// auth comes first and needs no other module; users receives auth's account ports (its
+// data export and deletion step register right after auth's, so the account's files come
+// first in an export and the order of deletion steps is unchanged).
 import type { Platform } from '../platform/platform.ts';
 import type { AppModule } from './module.ts';
 import { createAuthModule, type AuthModule } from './auth/index.ts';
-import { createEmotionsModule, type EmotionsModule } from './emotions/index.ts';
-import { seedEmotionTypes } from './emotions/catalog.ts';
-import { createToolsModule, type ToolsModule } from './tools/index.ts';
-import { seedToolContent } from './tools/seed.ts';
-import { createJournalsModule, type JournalsModule } from './journals/index.ts';
-import { createProgressModule, type ProgressModule } from './progress/index.ts';
-import { seedAchievementTypes } from './progress/achievements.ts';
+import { createUsersModule, type UsersModule } from './users/index.ts';
+import {
+  createEmotionCatalog,
+  createEmotionsModule,
+  seedEmotionTypes,
+  type EmotionsModule,
+} from './emotions/index.ts';
+import {
+  createToolLibrary,
+  createToolsModule,
+  seedToolContent,
+  type ToolsModule,
+} from './tools/index.ts';
+import { createJournalsModule, journalOwnership, type JournalsModule } from './journals/index.ts';
+import {
+  createProgressModule,
+  seedAchievementTypes,
+  type ProgressModule,
+} from './progress/index.ts';
 import { createNotificationsModule, type NotificationsModule } from './notifications/index.ts';
 import type { Database } from '../platform/db/database.ts';
 
 export interface Modules {
   auth: AuthModule;
+  users: UsersModule;
   emotions: EmotionsModule;
   tools: ToolsModule;
   journals: JournalsModule;
@@ -26,19 +44,42 @@ export interface Modules {
 
 export async function createModules(platform: Platform): Promise<Modules> {
   const auth = await createAuthModule(platform);
-  const emotions = await createEmotionsModule(platform, auth);
-  const tools = createToolsModule(platform, auth, emotions);
-  const journals = await createJournalsModule(platform, auth, emotions);
+  const users = await createUsersModule(platform, {
+    accounts: auth.accounts,
+    devices: auth.devices,
+    sessions: auth.sessions,
+    mail: auth.mail,
+    audit: auth.recordSecurityEvent,
+  });
+  // Emotions and tools name each other, and so do emotions and journals: the two content
+  // catalogs are built first (the emotion catalog, loaded when emotions starts; the tool
+  // library's cache and catalog port), and journal ownership is a query that needs nothing
+  // built. No module is bound after construction (docs/architecture.md, module map).
+  const emotionCatalog = createEmotionCatalog(platform.db);
+  const toolLibrary = createToolLibrary(platform);
+  const emotions = await createEmotionsModule(platform, {
+    auth,
+    catalog: emotionCatalog,
+    tools: toolLibrary.catalogPort,
+    journals: journalOwnership,
+  });
+  const tools = createToolsModule(platform, {
+    auth,
+    emotionCatalog: emotionCatalog.current,
+    library: toolLibrary,
+  });
+  const journals = await createJournalsModule(platform, { auth, emotions });
   const progress = await createProgressModule(platform, { auth, emotions, tools });
   const notifications = await createNotificationsModule(platform, { auth, emotions, progress });
   return {
     auth,
+    users,
     emotions,
     tools,
     journals,
     progress,
     notifications,
-    all: [auth, emotions, journals, tools, progress, notifications],
+    all: [auth, users, emotions, journals, tools, progress, notifications],
   };
 }
 

@@ -1,5 +1,7 @@
 // Local time of a user: their IANA time zone decides what "a day" is (streaks, reminders,
 // daily buckets), DST included. Intl does the zone arithmetic.
+import { badRequest } from './errors.ts';
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
@@ -43,4 +45,23 @@ export function addDays(date: string, days: number): string {
 /** Whole days from `from` to `to` ('YYYY-MM-DD'). */
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Whether `timeZone` is an IANA time zone this runtime knows. */
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A 400 naming the field at `pointer` unless `timeZone` is an IANA time zone. */
+export function assertTimeZone(timeZone: string, pointer: string): void {
+  if (!isValidTimeZone(timeZone)) {
+    throw badRequest(`${timeZone} is not an IANA time zone`, [
+      { pointer, message: 'is not an IANA time zone' },
+    ]);
+  }
 }

@@ -3,7 +3,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { count, rows } from '../helpers/db.ts';
-import { registerUser, type TestUser } from '../helpers/users.ts';
+import type { TestUser } from '../helpers/users.ts';
+import { createUser } from '../helpers/factories.ts';
 import { emotionId, freshToken } from '../helpers/emotions.ts';
 
 let t: TestApp;
@@ -12,7 +13,7 @@ let joy: number;
 let anxiety: number;
 beforeAll(async () => {
   t = await createTestApp({ start: '2026-06-15T18:00:00Z' });
-  user = await registerUser(t, { time_zone: 'America/Los_Angeles' });
+  user = await createUser(t, { time_zone: 'America/Los_Angeles' });
   joy = await emotionId(t, 'joy');
   anxiety = await emotionId(t, 'anxiety');
 });
@@ -130,7 +131,7 @@ describe('POST /v1/emotions', () => {
   });
 
   it('keeps Idempotency-Keys per user', async () => {
-    const other = await registerUser(t);
+    const other = await createUser(t);
     const key = randomUUID();
     const body = { emotion_type_id: joy, intensity: 6, context: 'standalone' };
     const mine = await post(body, { 'idempotency-key': key });
@@ -149,7 +150,7 @@ describe('POST /v1/emotions', () => {
 
 describe('reading check-ins', () => {
   it("answers 404 for another user's check-in, and for an unknown one", async () => {
-    const stranger = await registerUser(t);
+    const stranger = await createUser(t);
     const mine = await post({ emotion_type_id: joy, intensity: 4, context: 'standalone' });
     expect(
       (await t.request('GET', `/v1/emotions/${mine.body.id}`, { token: stranger.accessToken }))
@@ -167,7 +168,7 @@ describe('reading check-ins', () => {
   });
 
   it('lists newest first with cursor pagination', async () => {
-    const reader = await registerUser(t);
+    const reader = await createUser(t);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       t.clock.advance(1000);
@@ -199,7 +200,7 @@ describe('reading check-ins', () => {
   });
 
   it('filters by local days, categories, intensity and context', async () => {
-    const filterer = await registerUser(t, { time_zone: 'Europe/Madrid' });
+    const filterer = await createUser(t, { time_zone: 'Europe/Madrid' });
     t.clock.set('2026-06-20T12:00:00Z');
     const token = await freshToken(t, filterer);
     const make = (at: string, code: number, intensity: number, context = 'standalone') =>
@@ -232,7 +233,7 @@ describe('reading check-ins', () => {
 
 describe('POST /v1/emotions/batch', () => {
   it('applies items idempotently and reports each one', async () => {
-    const syncer = await registerUser(t);
+    const syncer = await createUser(t);
     t.clock.set('2026-06-21T09:00:00Z');
     const token = await freshToken(t, syncer);
     const items = [
@@ -302,7 +303,7 @@ describe('POST /v1/emotions/batch', () => {
   });
 
   it('refuses an empty batch, more than 100 items, and items without created_at (400), storing nothing', async () => {
-    const syncer = await registerUser(t);
+    const syncer = await createUser(t);
     const item = (i: number) => ({
       client_id: `c${i}`,
       emotion_type_id: joy,
@@ -337,7 +338,7 @@ describe('storage', () => {
       t,
       sql`select column_name, data_type from information_schema.columns where table_name = 'checkins' order by ordinal_position`,
     );
-    const { checkins } = await import('../../src/modules/emotions/checkins.tables.ts');
+    const { checkins } = await import('../../src/modules/emotions/partitioned/tables.ts');
     const defined = Object.values(checkins).filter(
       (c): c is { name: string } =>
         typeof c === 'object' && c !== null && 'name' in c && 'columnType' in c,
@@ -346,7 +347,7 @@ describe('storage', () => {
   });
 
   it('moves rows out of the default partition when their month gets a partition', async () => {
-    const keeper = await registerUser(t);
+    const keeper = await createUser(t);
     t.clock.set('2031-01-20T12:00:00Z'); // far from the partitions the migration and the job made
     const token = await freshToken(t, keeper);
     const [before] = await rows<{ exists: boolean }>(

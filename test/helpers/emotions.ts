@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { TestApp } from './app.ts';
 import type { TestUser } from './users.ts';
+import { signIn } from './factories.ts';
 
 let codes: Map<string, number> | undefined;
 
@@ -27,13 +28,12 @@ export interface FixtureCheckin {
   related_journal_id?: string;
 }
 
-/** A fresh access token for the user at the test clock's current time. */
+/**
+ * A fresh access token for the user at the test clock's current time: a new session made
+ * by the factory (no password check, so no Argon2), as signing in would give.
+ */
 export async function freshToken(t: TestApp, user: TestUser): Promise<string> {
-  const response = await t.request('POST', '/v1/auth/login', {
-    body: { email: user.email, password: user.password },
-  });
-  if (response.status !== 200) throw new Error(`login failed: ${response.raw}`);
-  return response.body.access_token;
+  return (await signIn(t, user)).accessToken;
 }
 
 /** Records the fixtures in time order; returns a token valid at the clock's final time. */

@@ -1,6 +1,6 @@
 // Two-step sign-in for tests: enrol an authenticator the way the app does, and make the
 // codes an authenticator app would show at the test clock's time.
-import { totpCode } from '../../src/modules/auth/totp.ts';
+import { totpCode } from '../../src/modules/auth/mfa/totp.ts';
 import type { TestApp } from './app.ts';
 import { stepUp, type TestUser } from './users.ts';
 

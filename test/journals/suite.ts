@@ -670,7 +670,7 @@ export function journalSuite(backend: string, setup: () => Promise<StorageSetup>
         // Kept through the grace period (the owner may come back), then purged.
         expect(await objectsOf(t, leaving.id)).toHaveLength(2);
         t.clock.set(response.body.purge_after);
-        expect(await t.modules.auth.users.purgeAccount(leaving.id)).toBe(true);
+        expect(await t.modules.users.deletion.purgeAccount(leaving.id)).toBe(true);
         await nothingStoredFor(leaving);
         t.clock.set('2026-09-01T12:00:00Z');
       });

@@ -1,9 +1,8 @@
 // Row-to-response mapping for the auth module.
 import type { UserRow } from './repository.ts';
-import type { AdminUserDto, DeviceDto, SecurityEventDto, SessionDto, UserDto } from './schemas.ts';
-import type { Platform } from './tables.ts';
-import type { AccountStatus } from './tables.ts';
-import type { Role } from '../../platform/auth/roles.ts';
+import type { DeviceDto, SessionDto, UserDto } from './schemas.ts';
+import type { SecurityEventDto } from './security-events/schemas.ts';
+import type { Platform } from './values.ts';
 
 export const iso = (date: Date): string => date.toISOString();
 export const isoOrNull = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -88,27 +87,5 @@ export function toSecurityEventDto(row: {
     user_agent: row.userAgent,
     metadata: row.metadata,
     created_at: iso(row.createdAt),
-  };
-}
-
-export function toAdminUserDto(row: {
-  id: string;
-  email: string;
-  emailVerified: boolean;
-  role: Role;
-  accountStatus: AccountStatus;
-  createdAt: Date;
-  lastLoginAt: Date | null;
-  purgeAfter: Date | null;
-}): AdminUserDto {
-  return {
-    id: row.id,
-    email: row.email,
-    email_verified: row.emailVerified,
-    role: row.role,
-    account_status: row.accountStatus,
-    created_at: iso(row.createdAt),
-    last_login_at: isoOrNull(row.lastLoginAt),
-    purge_after: isoOrNull(row.purgeAfter),
   };
 }

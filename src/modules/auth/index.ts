@@ -1,60 +1,96 @@
-// The auth module: wiring of its services, jobs and routes, and what other modules may
-// use (the caller's profile facts, through AuthModuleApi).
+// The auth module: who a request is. Registration, signing in (password, MFA step, account
+// restore), tokens, sessions and their revocation, passwords (change, reset), MFA and
+// step-up, the client's key parameters and envelopes, email verification and the
+// security-event audit trail.
+//
+// It owns the account's tables (tables.ts): the user row with its credentials, its profile
+// and its devices, because registration and sign-in write them together with the session
+// (which points at its device) and answer with the whole User. The users module (profile,
+// devices and push tokens, email change, data export, deletion, administration) reads and
+// changes them only through the ports below; this module needs nothing from it. See
+// docs/architecture.md ("Accounts: auth and users").
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../../platform/platform.ts';
 import type { AppModule } from '../module.ts';
 import { cacheVerifiedTokens } from '../../platform/crypto/verified-tokens.ts';
 import { verifyAccessToken } from '../../platform/crypto/access-tokens.ts';
 import { registerAuthGuard } from '../../platform/auth/guard.ts';
-import { createPasswordHasher } from './passwords.ts';
-import { createTokenIssuer } from './tokens.ts';
-import { createRevocationStore } from './revocations.ts';
 import { dependencyFallbacks } from '../../platform/resilience.ts';
-import { createAuthService, type AuthService } from './service.ts';
-import { createUsersService, type UsersService } from './users.service.ts';
-import { accountPurgeJob, PURGE_SCHEDULE } from './account-purge.ts';
-import { createDeletionLedger } from './deletion-ledger.ts';
-import type { RequestMeta } from '../../platform/http/request-meta.ts';
-import { createAdminService } from './admin.service.ts';
-import { mfaChallengeCleanupJob, passwordResetRequestJob, sendEmailJob } from './jobs.ts';
-import { authRoutes } from './routes.ts';
-import { mfaRoutes } from './mfa.routes.ts';
-import { emailChangeRoutes } from './email-change.routes.ts';
-import { createEmailChangeService } from './email-change.service.ts';
-import { createMfaService } from './mfa.service.ts';
-import { usersRoutes } from './users.routes.ts';
-import { adminRoutes } from './admin.routes.ts';
-import { setUpDataExports } from './data-exports.ts';
-import type { DataExportsService } from './data-exports.service.ts';
-import { dataExportsRoutes } from './data-exports.routes.ts';
-import * as sessionsRepo from './sessions.repository.ts';
-import * as repo from './repository.ts';
-import { securityAudit } from './audit.ts';
-import * as pushRepo from './push-tokens.repository.ts';
-import type { Tx } from '../../platform/db/database.ts';
+import { registerJobs } from '../../platform/jobs/jobs.ts';
 import { notFound } from '../../platform/errors.ts';
+import { createPasswordHasher } from './passwords.ts';
+import { createTokenIssuer } from './sessions/tokens.ts';
+import { createRevocationStore } from './sessions/revocations.ts';
+import * as sessionsRepo from './sessions/repository.ts';
+import { createSessionsService } from './sessions/service.ts';
+import { sessionsRoutes } from './sessions/routes.ts';
+import { createAuthService, type AuthService } from './service.ts';
+import { authRoutes } from './routes.ts';
+import { authJobs } from './jobs.ts';
+import { createMfaService } from './mfa/service.ts';
+import { mfaRoutes } from './mfa/routes.ts';
+import { createKeysService } from './keys/service.ts';
+import { keysRoutes } from './keys/routes.ts';
+import { createSecurityEventsService, securityAudit } from './security-events/service.ts';
+import { securityEventsRoutes } from './security-events/routes.ts';
+import { createAccountsPort } from './accounts/service.ts';
+import { createDevicesPort } from './devices/service.ts';
+import { accountExport } from './export.ts';
+import { findLocale } from './repository.ts';
+import type {
+  AccountMailPort,
+  AccountsPort,
+  AuditPort,
+  DevicesPort,
+  PushTargetsPort,
+  SessionsPort,
+  UserProfilePort,
+} from './ports.ts';
 
-export interface AuthModule extends AppModule {
+export type {
+  AccountMailPort,
+  AccountsPort,
+  AccountSummary,
+  AuditPort,
+  DevicesPort,
+  ProfileChanges,
+  PushTargetsPort,
+  SendEmailPayload,
+  SessionsPort,
+  UserProfilePort,
+} from './ports.ts';
+export type { AccountStatus, Language, Platform as DevicePlatform } from './values.ts';
+export { ACCOUNT_STATUSES } from './values.ts';
+// The one relation of this module another module's SQL may read (the notifications
+// scheduler joins it): a view of id, time zone and language, published on purpose.
+// eslint-disable-next-line no-restricted-imports
+export { activeAccountLocales } from './tables.ts';
+export type { DeviceDto, UserDto } from './schemas.ts';
+export { normalizeEmail } from './deps.ts';
+export { authSchedules } from './jobs.ts';
+/** Schemas the users module's routes answer with or accept (the same objects /v1/auth uses). */
+export {
+  Accepted,
+  Device,
+  Email,
+  Language as LanguageSchema,
+  TimeZone,
+  TokenBody,
+  User,
+} from './schemas.ts';
+
+export interface AuthModule extends AppModule, UserProfilePort, PushTargetsPort {
+  /** Registration, sign-in, passwords, email verification; createAdmin for the CLI. */
   auth: AuthService;
-  users: UsersService;
-  /** Full personal-data exports (the cleanup is also a scheduled job). */
-  dataExports: DataExportsService;
   /** Installs authentication on every /v1 route added after it (call before mounting any module). */
   installGuard(app: FastifyInstance): void;
-  /** The time zone and language of a user, for modules that compute "days" or write texts. */
-  profileIn(tx: Tx, userId: string): Promise<{ timeZone: string; language: 'es' | 'en' }>;
-  /** The push tokens of the user's active devices. */
-  pushTargetsIn(tx: Tx, userId: string): Promise<{ token: string; platform: string }[]>;
-  /** Forgets a token the push provider reported dead. */
-  forgetPushToken(tx: Tx, userId: string, token: string): Promise<void>;
   /** Adds an entry to the user's audit trail (GET /v1/users/me/security-events), in `tx`. */
-  recordSecurityEvent(
-    tx: Tx,
-    userId: string,
-    type: string,
-    meta: RequestMeta,
-    metadata?: Record<string, unknown>,
-  ): Promise<void>;
+  recordSecurityEvent: AuditPort;
+  /** For the users module: the account row and profile, devices, sessions, its email. */
+  accounts: AccountsPort;
+  devices: DevicesPort;
+  sessions: SessionsPort;
+  mail: AccountMailPort;
 }
 
 export async function createAuthModule(platform: Platform): Promise<AuthModule> {
@@ -84,19 +120,16 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
       }),
     onRestoreFailed: (error) => log.warn({ err: error }, 'restoring the revocation cache failed'),
   });
-  const emailJob = sendEmailJob({
+  const moduleJobs = authJobs({
     db,
     clock,
     mailer: platform.mailer,
     appLinkBaseUrl: config.appLinkBaseUrl,
+    secrets,
+    jobs,
     log,
   });
-  jobs.define(emailJob);
-  const resetRequestJob = passwordResetRequestJob({ db, secrets, jobs, sendEmailJob: emailJob });
-  jobs.define(resetRequestJob);
-  const challengeCleanup = mfaChallengeCleanupJob({ db, clock });
-  jobs.define(challengeCleanup);
-  await jobs.schedule(challengeCleanup, '53 * * * *', {});
+  await registerJobs(jobs, moduleJobs.declared);
 
   const minute = 60;
   const stepUpTtlMs = config.account.stepUpTtlSeconds * 1000;
@@ -111,7 +144,7 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
       durationSeconds: 15 * minute,
     }),
   });
-  const auth = createAuthService({
+  const deps = {
     db,
     clock,
     mfa,
@@ -121,8 +154,8 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
     tokens,
     revocations,
     jobs,
-    sendEmailJob: emailJob,
-    passwordResetRequestJob: resetRequestJob,
+    sendEmailJob: moduleJobs.sendEmail,
+    passwordResetRequestJob: moduleJobs.passwordResetRequest,
     clientKdf: config.clientKdf,
     log,
     limits: {
@@ -146,31 +179,28 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
         durationSeconds: 15 * minute,
       }),
     },
-  });
-  const users = createUsersService({
-    db,
-    clock,
-    revocations,
-    deletion: platform.deletion,
-    jobs,
-    sendEmailJob: emailJob,
-    deletionGraceDays: config.account.deletionGraceDays,
-    ledger: createDeletionLedger(platform.storage, secrets),
-    log,
-  });
-  const purgeJob = accountPurgeJob({ users, log });
-  jobs.define(purgeJob);
-  await jobs.schedule(purgeJob, PURGE_SCHEDULE, {});
-  const emailChange = createEmailChangeService({ db, clock, jobs, sendEmailJob: emailJob });
-  const admin = createAdminService({ db, clock, revocations });
-  const dataExports = await setUpDataExports(platform, emailJob);
+  };
+  const auth = createAuthService(deps);
+  const sessions = createSessionsService(deps);
+  const keyMaterial = createKeysService({ db, clock, secrets, clientKdf: config.clientKdf });
+  const securityEvents = createSecurityEventsService({ db });
+  const devices = createDevicesPort();
+  // The account's files come first in the archive (registered before any other module).
+  platform.dataExport.register(accountExport(clock));
 
   return {
     name: 'auth',
-    prefixes: ['/v1/auth', '/v1/users', '/v1/admin/users', '/.well-known'],
+    prefixes: [
+      '/v1/auth',
+      '/v1/users/me/key-envelopes',
+      '/v1/users/me/security-events',
+      '/.well-known',
+    ],
     auth,
-    users,
-    dataExports,
+    accounts: createAccountsPort(),
+    devices,
+    sessions,
+    mail: { send: (tx, payload) => jobs.enqueue(tx, moduleJobs.sendEmail, payload) },
     installGuard(app) {
       registerAuthGuard(app, {
         verify: cacheVerifiedTokens(
@@ -185,26 +215,25 @@ export async function createAuthModule(platform: Platform): Promise<AuthModule> 
       });
     },
     async profileIn(tx, userId) {
-      const row = await repo.findLocale(tx, userId);
+      const row = await findLocale(tx, userId);
       if (!row) throw notFound('user');
       return row;
     },
-    pushTargetsIn: (tx, userId) => pushRepo.pushTargets(tx, userId),
-    forgetPushToken: (tx, userId, token) => pushRepo.clearPushToken(tx, userId, token),
+    pushTargetsIn: (tx, userId) => devices.pushTargetsIn(tx, userId),
+    forgetPushToken: (tx, userId, token) => devices.forgetPushToken(tx, userId, token),
     recordSecurityEvent: securityAudit(clock),
     async routes(app) {
       app.get('/.well-known/jwks.json', { schema: { hide: true } }, async (_request, reply) =>
         reply.header('cache-control', 'public, max-age=300').send(keys.jwks),
       );
       await app.register(authRoutes, { prefix: '/v1/auth', service: auth });
+      await app.register(sessionsRoutes, { prefix: '/v1/auth', service: sessions });
+      await app.register(keysRoutes, { service: keyMaterial });
       await app.register(mfaRoutes, { prefix: '/v1/auth/mfa', service: mfa });
-      await app.register(emailChangeRoutes, { service: emailChange });
-      await app.register(usersRoutes, { prefix: '/v1/users/me', service: users });
-      await app.register(dataExportsRoutes, {
-        prefix: '/v1/users/me/export',
-        service: dataExports,
+      await app.register(securityEventsRoutes, {
+        prefix: '/v1/users/me',
+        service: securityEvents,
       });
-      await app.register(adminRoutes, { prefix: '/v1/admin/users', service: admin });
     },
   };
 }

@@ -1,20 +1,28 @@
-// Background jobs of the auth module. The email job creates its one-time token when it
+// Background jobs of the auth module, all declared here (authJobs is the list index.ts
+// registers): the email to an account's address, the password-reset request and the
+// hourly cleanup of sign-in challenges. The email job creates its one-time token when it
 // runs (the token never sits in the job table), stores only its hash, and then sends.
 import { Type, type Static } from 'typebox';
 import type { Logger } from 'pino';
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
-import { NoPayload, type JobDefinition, type Jobs } from '../../platform/jobs/jobs.ts';
+import {
+  NoPayload,
+  type DeclaredJob,
+  type JobDefinition,
+  type Jobs,
+  type Schedule,
+} from '../../platform/jobs/jobs.ts';
 import type { Secrets } from '../../platform/crypto/secrets.ts';
 import type { RequestMeta } from '../../platform/http/request-meta.ts';
-import { securityAudit } from './audit.ts';
+import { securityAudit } from './security-events/service.ts';
 import { localTime, renderEmail } from '../../platform/mail/render.ts';
 import { StringEnum } from '../../platform/http/schemas.ts';
 import { randomToken, sha256 } from '../../platform/crypto/secrets.ts';
 import * as repo from './repository.ts';
-import type { AccountStatus } from './tables.ts';
-import { deleteExpiredChallenges } from './mfa.repository.ts';
+import type { AccountStatus } from './values.ts';
+import { deleteExpiredChallenges } from './mfa/repository.ts';
 
 /** Emails that carry a single-use link (its token is made when the job runs). */
 const LINK_KINDS = ['verify_email', 'reset_password', 'change_email'] as const;
@@ -202,7 +210,7 @@ export function mfaChallengeCleanupJob(deps: {
   clock: Clock;
 }): JobDefinition<typeof NoPayload> {
   return {
-    name: 'auth.mfa-challenge-cleanup',
+    name: challengeCleanup.job,
     payload: NoPayload,
     policy: 'exclusive',
     async handler() {
@@ -210,4 +218,35 @@ export function mfaChallengeCleanupJob(deps: {
       await deps.db.asSystem((tx) => deleteExpiredChallenges(tx, before));
     },
   };
+}
+
+/** The module's schedules (cron in UTC), for the operators' table (src/modules/schedules.ts). */
+export const authSchedules = [
+  {
+    job: 'auth.mfa-challenge-cleanup',
+    cron: '53 * * * *',
+    description: 'deletes sign-in MFA challenges a day after they expired',
+  },
+] as const satisfies readonly Schedule[];
+const [challengeCleanup] = authSchedules;
+
+/** Every job of the auth module, as index.ts registers them (in this order). */
+export function authJobs(deps: {
+  db: Database;
+  clock: Clock;
+  mailer: Mailer;
+  appLinkBaseUrl: string;
+  secrets: Secrets;
+  jobs: Pick<Jobs, 'enqueue'>;
+  log: Logger;
+}) {
+  const sendEmail = sendEmailJob(deps);
+  const passwordResetRequest = passwordResetRequestJob({ ...deps, sendEmailJob: sendEmail });
+  const mfaChallengeCleanup = mfaChallengeCleanupJob(deps);
+  const declared: DeclaredJob[] = [
+    { definition: sendEmail },
+    { definition: passwordResetRequest },
+    { definition: mfaChallengeCleanup, schedule: challengeCleanup },
+  ];
+  return { sendEmail, passwordResetRequest, mfaChallengeCleanup, declared };
 }

@@ -1,23 +1,13 @@
-// SQL of the auth module: users, profiles, devices, key envelopes, action tokens and the
-// audit trail (sessions and refresh tokens are in sessions.repository.ts). Every function
-// takes the transaction it runs in; the password hash is selected only by the functions
-// that verify a password.
-import { and, asc, desc, eq, gt, isNull, like, lt, or, sql } from 'drizzle-orm';
+// SQL of the account: the user row and its profile (users, user_profiles), the single-use
+// tokens sent by email, and the devices and browsers an account has signed in from (sign-in
+// alerts). Sub-areas keep their own SQL (sessions/, mfa/, keys/, devices/, security-events/,
+// accounts/). Every function takes the transaction it runs in; the password hash is
+// selected only by the functions that verify a password.
+import { and, count, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/database.ts';
-import {
-  actionTokens,
-  mfaTotp,
-  keyEnvelopes,
-  securityEvents,
-  userDevices,
-  userProfiles,
-  users,
-  type AccountStatus,
-  type Language,
-  type Platform,
-  type TokenPurpose,
-} from './tables.ts';
 import type { Role } from '../../platform/auth/roles.ts';
+import { actionTokens, mfaTotp, signInFingerprints, userProfiles, users } from './tables.ts';
+import type { AccountStatus, Language, TokenPurpose } from './values.ts';
 
 /** Whether two-step sign-in is on for the user row of the query. */
 const mfaEnabled = () =>
@@ -141,19 +131,6 @@ export async function findPasswordHash(tx: Tx, userId: string): Promise<string |
   return row?.passwordHash;
 }
 
-export async function findKeyParamsByEmail(tx: Tx, email: string) {
-  const [row] = await tx
-    .select({
-      salt: users.kdfSalt,
-      memoryKib: users.kdfMemoryKib,
-      iterations: users.kdfIterations,
-      parallelism: users.kdfParallelism,
-    })
-    .from(users)
-    .where(eq(users.email, email));
-  return row;
-}
-
 export async function findMailRecipient(tx: Tx, userId: string) {
   const [row] = await tx
     .select({
@@ -198,190 +175,7 @@ export async function updateUserFields(
   return updated.length > 0;
 }
 
-export async function updateProfile(
-  tx: Tx,
-  userId: string,
-  patch: { displayName?: string | null; preferences?: object; settings?: object },
-  now: Date,
-): Promise<void> {
-  await tx
-    .update(userProfiles)
-    .set({
-      ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
-      // Merge key by key; a key set to null is removed.
-      ...(patch.preferences
-        ? {
-            preferences: sql`jsonb_strip_nulls(${userProfiles.preferences} || ${JSON.stringify(patch.preferences)}::jsonb)`,
-          }
-        : {}),
-      ...(patch.settings
-        ? {
-            settings: sql`jsonb_strip_nulls(${userProfiles.settings} || ${JSON.stringify(patch.settings)}::jsonb)`,
-          }
-        : {}),
-      updatedAt: now,
-    })
-    .where(eq(userProfiles.userId, userId));
-}
-
-export async function deleteUser(tx: Tx, userId: string): Promise<boolean> {
-  const deleted = await tx.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
-  return deleted.length > 0;
-}
-
-const accountColumns = {
-  id: users.id,
-  email: users.email,
-  emailVerified: users.emailVerified,
-  role: users.role,
-  accountStatus: users.accountStatus,
-  createdAt: users.createdAt,
-  lastLoginAt: users.lastLoginAt,
-  purgeAfter: users.purgeAfter,
-};
-
-export async function findAccountById(tx: Tx, id: string) {
-  const [row] = await tx.select(accountColumns).from(users).where(eq(users.id, id));
-  return row;
-}
-
-export async function listUsers(
-  tx: Tx,
-  options: {
-    limit: number;
-    after?: [string, string] | undefined;
-    emailPrefix?: string | undefined;
-  },
-) {
-  const conditions = [];
-  if (options.after) {
-    const [createdAt, id] = options.after;
-    conditions.push(
-      or(
-        lt(users.createdAt, new Date(createdAt)),
-        and(eq(users.createdAt, new Date(createdAt)), lt(users.id, id)),
-      ),
-    );
-  }
-  if (options.emailPrefix) {
-    conditions.push(
-      like(users.email, `${options.emailPrefix.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`),
-    );
-  }
-  return tx
-    .select(accountColumns)
-    .from(users)
-    .where(and(...conditions))
-    .orderBy(desc(users.createdAt), desc(users.id))
-    .limit(options.limit + 1);
-}
-
-// Devices
-
-export async function upsertDevice(
-  tx: Tx,
-  userId: string,
-  device: { deviceId: string; deviceName: string | null; platform: Platform },
-  now: Date,
-): Promise<string> {
-  const [row] = await tx
-    .insert(userDevices)
-    .values({ userId, ...device, lastActiveAt: now, createdAt: now })
-    .onConflictDoUpdate({
-      target: [userDevices.userId, userDevices.deviceId],
-      set: {
-        deviceName: sql`coalesce(excluded.device_name, ${userDevices.deviceName})`,
-        platform: device.platform,
-        lastActiveAt: now,
-        isActive: true,
-      },
-    })
-    .returning({ id: userDevices.id });
-  if (!row) throw new Error('device upsert returned no row');
-  return row.id;
-}
-
-export async function findDeviceByClientId(tx: Tx, userId: string, deviceId: string) {
-  const [row] = await tx
-    .select({ id: userDevices.id })
-    .from(userDevices)
-    .where(and(eq(userDevices.userId, userId), eq(userDevices.deviceId, deviceId)));
-  return row;
-}
-
-export async function listDevices(tx: Tx, userId: string) {
-  return tx
-    .select()
-    .from(userDevices)
-    .where(eq(userDevices.userId, userId))
-    .orderBy(desc(userDevices.lastActiveAt), asc(userDevices.id));
-}
-
-export async function deleteDevice(tx: Tx, userId: string, id: string): Promise<boolean> {
-  const deleted = await tx
-    .delete(userDevices)
-    .where(and(eq(userDevices.userId, userId), eq(userDevices.id, id)))
-    .returning({ id: userDevices.id });
-  return deleted.length > 0;
-}
-
-// Key envelopes
-
-export async function listEnvelopes(tx: Tx, userId: string) {
-  return tx
-    .select({
-      label: keyEnvelopes.label,
-      envelope: keyEnvelopes.envelope,
-      updatedAt: keyEnvelopes.updatedAt,
-    })
-    .from(keyEnvelopes)
-    .where(eq(keyEnvelopes.userId, userId))
-    .orderBy(asc(keyEnvelopes.label));
-}
-
-export async function upsertEnvelope(
-  tx: Tx,
-  userId: string,
-  label: string,
-  envelope: string,
-  now: Date,
-): Promise<void> {
-  await tx
-    .insert(keyEnvelopes)
-    .values({ userId, label, envelope, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({
-      target: [keyEnvelopes.userId, keyEnvelopes.label],
-      set: { envelope, updatedAt: now },
-    });
-}
-
-export async function findEnvelope(
-  tx: Tx,
-  userId: string,
-  label: string,
-): Promise<string | undefined> {
-  const [row] = await tx
-    .select({ envelope: keyEnvelopes.envelope })
-    .from(keyEnvelopes)
-    .where(and(eq(keyEnvelopes.userId, userId), eq(keyEnvelopes.label, label)));
-  return row?.envelope;
-}
-
-export async function deleteEnvelope(tx: Tx, userId: string, label: string): Promise<void> {
-  await tx
-    .delete(keyEnvelopes)
-    .where(and(eq(keyEnvelopes.userId, userId), eq(keyEnvelopes.label, label)));
-}
-
-export async function countEnvelopes(tx: Tx, userId: string): Promise<number> {
-  const [row] = await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(keyEnvelopes)
-    .where(eq(keyEnvelopes.userId, userId));
-  return row?.n ?? 0;
-}
-
-// Action tokens (email verification, password reset)
+// Action tokens (email verification, password reset, email change)
 
 export async function insertActionToken(
   tx: Tx,
@@ -440,41 +234,33 @@ export async function expireActionTokens(
     );
 }
 
-// Audit trail
+// Sign-in fingerprints (sign-in alerts)
 
-export interface SecurityEventInput {
-  userId: string | null;
-  type: string;
-  ip: string | null;
-  userAgent: string | null;
-  metadata?: Record<string, unknown>;
-  createdAt: Date;
-}
-
-export async function insertSecurityEvent(tx: Tx, event: SecurityEventInput): Promise<void> {
-  await tx.insert(securityEvents).values({ ...event, metadata: event.metadata ?? {} });
-}
-
-export async function listSecurityEvents(
+/**
+ * Records a sign-in from `fingerprint`. `known`: seen before; `firstEver`: the account had
+ * no fingerprint at all (its first sign-in since alerts exist: nothing to compare with).
+ */
+export async function noteFingerprint(
   tx: Tx,
   userId: string,
-  limit: number,
-  after?: [string, string],
-) {
-  const conditions = [eq(securityEvents.userId, userId)];
-  if (after) {
-    const [createdAt, id] = after;
-    const at = new Date(createdAt);
-    const older = or(
-      lt(securityEvents.createdAt, at),
-      and(eq(securityEvents.createdAt, at), lt(securityEvents.id, id)),
-    );
-    if (older) conditions.push(older);
-  }
-  return tx
-    .select()
-    .from(securityEvents)
-    .where(and(...conditions))
-    .orderBy(desc(securityEvents.createdAt), desc(securityEvents.id))
-    .limit(limit + 1);
+  fingerprint: Buffer,
+  now: Date,
+): Promise<{ known: boolean; firstEver: boolean }> {
+  const touched = await tx
+    .update(signInFingerprints)
+    .set({ lastSeenAt: now })
+    .where(
+      and(eq(signInFingerprints.userId, userId), eq(signInFingerprints.fingerprint, fingerprint)),
+    )
+    .returning({ id: signInFingerprints.id });
+  if (touched.length > 0) return { known: true, firstEver: false };
+  const [row] = await tx
+    .select({ n: count() })
+    .from(signInFingerprints)
+    .where(eq(signInFingerprints.userId, userId));
+  await tx
+    .insert(signInFingerprints)
+    .values({ userId, fingerprint, firstSeenAt: now, lastSeenAt: now })
+    .onConflictDoNothing();
+  return { known: false, firstEver: (row?.n ?? 0) === 0 };
 }

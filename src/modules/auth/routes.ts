@@ -1,26 +1,25 @@
-// HTTP routes of /v1/auth and /.well-known/jwks.json.
+// HTTP routes of /v1/auth: registration, signing in, passwords, email verification and
+// re-authentication (sessions are in sessions/routes.ts, MFA in mfa/routes.ts, key
+// parameters in keys/routes.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { callerOf } from '../../platform/auth/guard.ts';
-import { errorResponses, IdParams } from '../../platform/http/schemas.ts';
+import { errorResponses } from '../../platform/http/schemas.ts';
 import { requestMeta } from '../../platform/http/request-meta.ts';
 import type { AuthService } from './service.ts';
 import {
   Accepted,
   ChangePasswordBody,
   EmailBody,
-  KeyParams,
   LoginBody,
   LoginMfaBody,
   MfaChallenge,
-  RefreshBody,
   ReauthenticateBody,
   Reauthenticated,
   RegisterBody,
   ResetConfirmBody,
   ResetConfirmResult,
   RevokedCount,
-  SessionList,
   TokenBody,
   TokenPair,
 } from './schemas.ts';
@@ -32,23 +31,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ service: AuthService }> = a
   app,
   { service },
 ) => {
-  app.get(
-    '/key-params',
-    {
-      config: publicRoute,
-      schema: {
-        tags,
-        summary: 'Key-derivation parameters for an email (same shape for unknown emails)',
-        querystring: Type.Object(
-          { email: EmailBody.properties.email },
-          { additionalProperties: false },
-        ),
-        response: { 200: KeyParams, ...errorResponses() },
-      },
-    },
-    (request) => service.keyParams(request.query.email),
-  );
-
   app.post(
     '/register',
     {
@@ -100,38 +82,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ service: AuthService }> = a
       },
     },
     (request) => service.loginWithMfa(request.body, requestMeta(request)),
-  );
-
-  app.post(
-    '/refresh',
-    {
-      config: publicRoute,
-      schema: {
-        tags,
-        summary: 'Exchange a refresh token for a new pair (each refresh token works once)',
-        description:
-          'A second refresh with the same token within the grace window returns the same new pair. ' +
-          'Outside it, the token counts as stolen: the session is revoked (problem type refresh-token-reused).',
-        body: RefreshBody,
-        response: { 200: TokenPair, ...errorResponses(401, 403) },
-      },
-    },
-    (request) => service.refresh(request.body.refresh_token, requestMeta(request)),
-  );
-
-  app.post(
-    '/logout',
-    {
-      schema: {
-        tags,
-        summary: 'End the current session',
-        response: { 204: Type.Null(), ...errorResponses() },
-      },
-    },
-    async (request, reply) => {
-      await service.logout(callerOf(request), requestMeta(request));
-      return reply.code(204).send(null);
-    },
   );
 
   app.post(
@@ -224,45 +174,5 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ service: AuthService }> = a
       },
     },
     (request) => service.reauthenticate(callerOf(request), request.body, requestMeta(request)),
-  );
-
-  app.get(
-    '/sessions',
-    {
-      schema: {
-        tags,
-        summary: 'The signed-in devices of this account',
-        response: { 200: SessionList, ...errorResponses() },
-      },
-    },
-    async (request) => ({ items: await service.listSessions(callerOf(request)) }),
-  );
-
-  app.delete(
-    '/sessions/:id',
-    {
-      schema: {
-        tags,
-        summary: 'End one session',
-        params: IdParams,
-        response: { 204: Type.Null(), ...errorResponses(404) },
-      },
-    },
-    async (request, reply) => {
-      await service.revokeSession(callerOf(request), request.params.id, requestMeta(request));
-      return reply.code(204).send(null);
-    },
-  );
-
-  app.post(
-    '/sessions/revoke-others',
-    {
-      schema: {
-        tags,
-        summary: 'End every session but this one',
-        response: { 200: RevokedCount, ...errorResponses() },
-      },
-    },
-    (request) => service.revokeOtherSessions(callerOf(request), requestMeta(request)),
   );
 };

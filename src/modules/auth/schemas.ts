@@ -1,8 +1,9 @@
-// Request and response schemas of the auth module (/v1/auth, /v1/users/me, /v1/admin/users).
+// Request and response schemas of /v1/auth, and the User and Device every account-facing
+// route answers with (the users module's routes too, through index.ts).
 import { Type, type Static } from 'typebox';
-import { Nullable, Page, StringEnum, Timestamp, Uuid } from '../../platform/http/schemas.ts';
+import { Nullable, StringEnum, Timestamp, Uuid } from '../../platform/http/schemas.ts';
 import { ROLES } from '../../platform/auth/roles.ts';
-import { ACCOUNT_STATUSES, LANGUAGES, PLATFORMS } from './tables.ts';
+import { ACCOUNT_STATUSES, LANGUAGES, PLATFORMS } from './values.ts';
 
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 export const Password = Type.String({
@@ -18,33 +19,9 @@ export const TimeZone = Type.String({
   maxLength: 64,
   description: 'IANA time zone, e.g. America/Bogota',
 });
-const Base64 = (maxLength: number) =>
+export const Base64 = (maxLength: number) =>
   Type.String({ pattern: '^[A-Za-z0-9+/_-]+={0,2}$', minLength: 4, maxLength });
 
-export const KeyEnvelopeLabel = Type.String({ pattern: '^[a-z0-9_-]{1,32}$' });
-export const KeyEnvelopeInput = Type.Object(
-  {
-    label: KeyEnvelopeLabel,
-    envelope: Base64(4096),
-  },
-  {
-    additionalProperties: false,
-    description: 'An opaque wrapped key; the server stores it and never reads it',
-  },
-);
-export const KeyEnvelope = Type.Object({
-  label: Type.String(),
-  envelope: Type.String(),
-  updated_at: Timestamp(),
-});
-
-export const KeyParams = Type.Object({
-  kdf: Type.Literal('argon2id'),
-  salt: Type.String({ description: 'base64url' }),
-  memory_kib: Type.Integer(),
-  iterations: Type.Integer(),
-  parallelism: Type.Integer(),
-});
 export const KeyParamsInput = Type.Object(
   {
     salt: Type.String({
@@ -158,27 +135,6 @@ export const LoginMfaBody = Type.Object(
 );
 export type LoginMfaInput = Static<typeof LoginMfaBody>;
 
-export const TotpEnrolment = Type.Object({
-  secret: Type.String({ description: 'Base32; for apps that cannot scan the QR code' }),
-  otpauth_uri: Type.String({ description: 'Show as a QR code for the authenticator app' }),
-});
-export const MfaStatus = Type.Object({
-  enabled: Type.Boolean(),
-  enabled_at: Nullable(Timestamp()),
-  recovery_codes_left: Type.Integer({ minimum: 0 }),
-});
-export const RecoveryCodes = Type.Object({
-  recovery_codes: Type.Array(Type.String(), {
-    description: 'Shown once; each works once. Keep them somewhere safe.',
-  }),
-});
-export const MfaEnabled = Type.Object({
-  enabled: Type.Literal(true),
-  recovery_codes: RecoveryCodes.properties.recovery_codes,
-});
-export const CodeBody = Type.Object({ code: TotpCode }, { additionalProperties: false });
-
-export const ChangeEmailBody = Type.Object({ new_email: Email }, { additionalProperties: false });
 export type LoginInput = Static<typeof LoginBody>;
 
 export const RefreshBody = Type.Object(
@@ -234,37 +190,6 @@ export const Session = Type.Object({
 export type SessionDto = Static<typeof Session>;
 export const SessionList = Type.Object({ items: Type.Array(Session) });
 
-export const UpdateMeBody = Type.Object(
-  {
-    display_name: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 }))),
-    language_preference: Type.Optional(Language),
-    time_zone: Type.Optional(TimeZone),
-    preferences: Type.Optional(
-      Type.Object(
-        {},
-        {
-          additionalProperties: true,
-          maxProperties: 50,
-          description: 'Merged key by key; null removes a key',
-        },
-      ),
-    ),
-    sign_in_alerts: Type.Optional(Type.Boolean()),
-    settings: Type.Optional(
-      Type.Object(
-        {},
-        {
-          additionalProperties: true,
-          maxProperties: 50,
-          description: 'Merged key by key; null removes a key',
-        },
-      ),
-    ),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
-export type UpdateMeInput = Static<typeof UpdateMeBody>;
-
 export const Device = Type.Object({
   id: Uuid(),
   device_id: Type.String(),
@@ -276,42 +201,6 @@ export const Device = Type.Object({
   created_at: Timestamp(),
 });
 export type DeviceDto = Static<typeof Device>;
-export const DeviceList = Type.Object({ items: Type.Array(Device) });
-export const DeviceIdParams = Type.Object(
-  {
-    device_id: Type.String({
-      minLength: 1,
-      maxLength: 200,
-      description: 'The id the app sent at sign-in',
-    }),
-  },
-  { additionalProperties: false },
-);
-export const PushTokenBody = Type.Object(
-  {
-    push_token: Type.String({ minLength: 20, maxLength: 4096, pattern: '^[\\x21-\\x7e]+$' }),
-    platform: StringEnum(['ios', 'android', 'web']),
-  },
-  { additionalProperties: false },
-);
-export type PushTokenInput = Static<typeof PushTokenBody>;
-
-export const KeyEnvelopeList = Type.Object({ items: Type.Array(KeyEnvelope) });
-export const PutKeyEnvelopesBody = Type.Object(
-  { envelopes: Type.Array(KeyEnvelopeInput, { minItems: 1, maxItems: 10 }) },
-  { additionalProperties: false },
-);
-
-export const SecurityEvent = Type.Object({
-  id: Uuid(),
-  type: Type.String(),
-  ip: Nullable(Type.String()),
-  user_agent: Nullable(Type.String()),
-  metadata: Type.Object({}, { additionalProperties: true }),
-  created_at: Timestamp(),
-});
-export type SecurityEventDto = Static<typeof SecurityEvent>;
-export const SecurityEventPage = Page(SecurityEvent);
 
 export const ReauthenticateBody = Type.Object(
   {
@@ -330,36 +219,3 @@ export const Reauthenticated = Type.Object({
     description: 'Sensitive operations are allowed in this session until then',
   }),
 });
-
-export const AdminUser = Type.Object({
-  id: Uuid(),
-  email: Type.String(),
-  email_verified: Type.Boolean(),
-  role: StringEnum(ROLES),
-  account_status: StringEnum(ACCOUNT_STATUSES),
-  created_at: Timestamp(),
-  last_login_at: Nullable(Timestamp()),
-  purge_after: Nullable(
-    Timestamp({ description: 'pending_deletion: when the account is purged unless restored' }),
-  ),
-});
-export type AdminUserDto = Static<typeof AdminUser>;
-export const AdminUserPage = Page(AdminUser);
-export const AdminUpdateBody = Type.Object(
-  {
-    role: Type.Optional(StringEnum(ROLES)),
-    // Only the owner asks for a deletion (DELETE /v1/users/me), and only they cancel it.
-    account_status: Type.Optional(StringEnum(['active', 'locked'] as const)),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
-export const AdminUserQuery = Type.Object(
-  {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
-    email: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 254, description: 'Prefix match' }),
-    ),
-  },
-  { additionalProperties: false },
-);

@@ -4,7 +4,7 @@
 import type { Tx } from '../../platform/db/database.ts';
 import type { Secrets } from '../../platform/crypto/secrets.ts';
 import type { RequestMeta } from '../../platform/http/request-meta.ts';
-import { noteFingerprint } from './fingerprints.repository.ts';
+import { noteFingerprint } from './repository.ts';
 import type { DeviceInputDto } from './schemas.ts';
 
 const PLATFORM_NAMES: Record<string, string> = {

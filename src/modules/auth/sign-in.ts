@@ -1,20 +1,23 @@
 // Signing in: the password, then (two-step sign-in on) an authenticator or recovery code
 // against a short-lived challenge; an account awaiting deletion comes back only when its
 // owner asks; every sign-in records its device and may alert the owner of a new one.
-import type { Tx } from '../../platform/db/database.ts';
 import { randomToken, sha256 } from '../../platform/crypto/secrets.ts';
 import type { RequestMeta } from '../../platform/http/request-meta.ts';
 import { attemptAll } from '../../platform/http/rate-limit.ts';
 import { AppError, badRequest, unauthorized } from '../../platform/errors.ts';
 import type { Role } from '../../platform/auth/roles.ts';
 import * as repo from './repository.ts';
-import * as mfaRepo from './mfa.repository.ts';
-import type { Audit } from './audit.ts';
-import type { IssuedTokens } from './tokens.ts';
-import type { SendEmailPayload } from './jobs.ts';
-import type { AccountStatus } from './tables.ts';
+import * as mfaRepo from './mfa/repository.ts';
+import { securityAudit } from './security-events/service.ts';
+import type { AccountStatus } from './values.ts';
 import { signInAlertFor } from './sign-in-alerts.ts';
-import { normalizeEmail, type AuthServiceDeps } from './service.ts';
+import {
+  accountLocked,
+  deviceRefFor,
+  normalizeEmail,
+  tokenPair,
+  type AuthServiceDeps,
+} from './deps.ts';
 import type {
   DeviceInputDto,
   LoginInput,
@@ -40,29 +43,12 @@ const mfaChallengeInvalid = () =>
     'This sign-in step has expired or was already used; sign in again with your password',
   );
 
-export const invalidCredentials = () =>
+const invalidCredentials = () =>
   unauthorized('invalid-credentials', 'The email or password is not correct');
-export const accountLocked = () =>
-  new AppError(403, 'account-locked', 'Account locked', {
-    detail: 'This account is locked. Please contact support.',
-  });
 
-/** What the auth service shares with sign-in. */
-export interface SignInHelpers {
-  audit: Audit;
-  enqueueEmail: (tx: Tx, payload: SendEmailPayload) => Promise<unknown>;
-  tokenPair: (tx: Tx, userId: string, issued: IssuedTokens) => Promise<TokenPairDto>;
-  deviceRefFor: (
-    tx: Tx,
-    userId: string,
-    device: DeviceInputDto | undefined,
-    now: Date,
-  ) => Promise<string | null>;
-}
-
-export function createSignIn(deps: AuthServiceDeps, helpers: SignInHelpers) {
+export function createSignIn(deps: AuthServiceDeps) {
   const { db, clock, hasher, tokens, limits } = deps;
-  const { audit, enqueueEmail, tokenPair, deviceRefFor } = helpers;
+  const audit = securityAudit(clock);
 
   /** Locked accounts stay out; an account awaiting deletion comes back only if asked to. */
   async function assertMaySignIn(
@@ -129,8 +115,13 @@ export function createSignIn(deps: AuthServiceDeps, helpers: SignInHelpers) {
         meta,
         now,
       });
-      if (alert)
-        await enqueueEmail(tx, { user_id: account.id, kind: 'sign_in_alert', facts: alert });
+      if (alert) {
+        await deps.jobs.enqueue(tx, deps.sendEmailJob, {
+          user_id: account.id,
+          kind: 'sign_in_alert',
+          facts: alert,
+        });
+      }
       return pair;
     });
   }

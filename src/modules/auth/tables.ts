@@ -1,8 +1,16 @@
-// Tables owned by the auth module. Row-level security for each is in the hand-written
-// migration that follows the generated one (see migrations/).
+// Tables owned by the auth module: the account (`users`, its profile `user_profiles`, the
+// devices it signs in from), sessions and refresh tokens, key envelopes, single-use email
+// tokens, the audit trail, MFA and sign-in fingerprints. Sign-in and registration write the
+// account, its profile, its device and the session in one transaction, and the session row
+// points at its device (sessions.device_ref), so these stay together here; the users module
+// reads and changes them only through the ports in ports.ts.
+//
+// Row-level security for each is in the hand-written migration that follows the generated
+// one (see migrations/). 0020_active_account_locales.sql adds the view
+// `active_account_locales` (id, time_zone, language of each active account): the one
+// relation of this module another module's SQL may read (the notifications scheduler).
 import { sql } from 'drizzle-orm';
 import {
-  bigint,
   boolean,
   check,
   customType,
@@ -10,6 +18,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  pgView,
   text,
   timestamp,
   uniqueIndex,
@@ -17,6 +26,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { Role } from '../../platform/auth/roles.ts';
 import { ownerId } from '../../platform/db/owner.ts';
+import type { AccountStatus, Language, Platform, TokenPurpose } from './values.ts';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => 'bytea',
@@ -24,12 +34,6 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
 });
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
-
-/** pending_deletion: the owner asked to delete it; purged at purge_after unless they come back. */
-export const ACCOUNT_STATUSES = ['active', 'locked', 'pending_deletion'] as const;
-export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
-export const LANGUAGES = ['es', 'en'] as const;
-export type Language = (typeof LANGUAGES)[number];
 
 export const users = pgTable(
   'users',
@@ -81,9 +85,6 @@ export const userProfiles = pgTable('user_profiles', {
   settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
-
-export const PLATFORMS = ['ios', 'android', 'web', 'other'] as const;
-export type Platform = (typeof PLATFORMS)[number];
 
 export const userDevices = pgTable(
   'user_devices',
@@ -155,9 +156,6 @@ export const keyEnvelopes = pgTable(
   },
   (t) => [uniqueIndex('key_envelopes_user_label_key').on(t.userId, t.label)],
 );
-
-export const TOKEN_PURPOSES = ['verify_email', 'reset_password', 'change_email'] as const;
-export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
 /** Single-use tokens sent by email; only their SHA-256 is stored. */
 export const actionTokens = pgTable(
@@ -253,30 +251,13 @@ export const signInFingerprints = pgTable(
   (t) => [uniqueIndex('sign_in_fingerprints_key').on(t.userId, t.fingerprint)],
 );
 
-export const EXPORT_STATUSES = ['queued', 'running', 'ready', 'failed'] as const;
-export type ExportStatus = (typeof EXPORT_STATUSES)[number];
-
-/** A download of everything the account holds; the zip lives in storage until expires_at. */
-export const dataExports = pgTable(
-  'data_exports',
-  {
-    id: uuid('id').primaryKey().defaultRandom(),
-    userId: ownerId(),
-    status: text('status').$type<ExportStatus>().notNull().default('queued'),
-    /** 0–100. */
-    progress: integer('progress').notNull().default(0),
-    objectKey: text('object_key'),
-    sizeBytes: bigint('size_bytes', { mode: 'number' }),
-    createdAt: createdAt(),
-    completedAt: timestamp('completed_at', { withTimezone: true }),
-    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-  },
-  (t) => [
-    index('data_exports_user_idx').on(t.userId, t.createdAt),
-    index('data_exports_expires_idx').on(t.expiresAt),
-    check(
-      'data_exports_status_check',
-      sql`${t.status} in ('queued', 'running', 'ready', 'failed')`,
-    ),
-  ],
-);
+/**
+ * The view of active accounts other modules' schedulers read (0020_active_account_locales.sql):
+ * each one's id, IANA time zone and language, nothing else. Declared as existing: the
+ * migration, not drizzle-kit, creates it.
+ */
+export const activeAccountLocales = pgView('active_account_locales', {
+  id: uuid('id').notNull(),
+  timeZone: text('time_zone').notNull(),
+  language: text('language').$type<Language>().notNull(),
+}).existing();

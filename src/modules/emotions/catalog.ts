@@ -1,15 +1,16 @@
 // The emotion catalog: seeded from content/emotions.json (idempotently: re-running
 // changes nothing, an edited file updates the rows) and held in memory by each process,
-// since it changes only with a deployment.
+// since it changes only with a deployment. Other modules name emotions through it (tools
+// target them, journals and progress show them), so it is built before them and loaded
+// when the emotions module starts.
 import { createHash } from 'node:crypto';
 import { Type } from 'typebox';
-import { asc } from 'drizzle-orm';
-import { upsertChanged } from '../../platform/db/upsert.ts';
-import type { Database } from '../../platform/db/database.ts';
+import type { Database, Tx } from '../../platform/db/database.ts';
 import { readContent } from '../../platform/content.ts';
-import { emotionTypes, EMOTION_CATEGORIES } from './tables.ts';
+import { EMOTION_CATEGORIES } from './values.ts';
 import type { EmotionTypeDto } from './schemas.ts';
-import { valenceArray } from './analytics.repository.ts';
+import { valenceArray } from './analytics/repository.ts';
+import * as repo from './repository.ts';
 
 const Bilingual = Type.Object({
   es: Type.String({ minLength: 1 }),
@@ -43,20 +44,12 @@ export async function seedEmotionTypes(db: Database): Promise<number> {
     descriptionEn: item.description.en,
     sortOrder: index + 1,
   }));
-  const t = emotionTypes;
-  return db.asSystem((tx) =>
-    upsertChanged(tx, t, rows, t.code, [
-      t.category,
-      t.valence,
-      t.arousal,
-      t.color,
-      t.nameEs,
-      t.nameEn,
-      t.descriptionEs,
-      t.descriptionEn,
-      t.sortOrder,
-    ]),
-  );
+  return db.asSystem((tx) => repo.upsertEmotionTypes(tx, rows));
+}
+
+/** The codes of the emotions stored now (the tool seed checks its target emotions against them). */
+export async function storedEmotionCodes(tx: Tx): Promise<Set<string>> {
+  return new Set(await repo.emotionTypeCodes(tx));
 }
 
 export interface EmotionCatalog {
@@ -70,9 +63,7 @@ export interface EmotionCatalog {
 }
 
 export async function loadEmotionCatalog(db: Database): Promise<EmotionCatalog> {
-  const rows = await db.asSystem((tx) =>
-    tx.select().from(emotionTypes).orderBy(asc(emotionTypes.sortOrder)),
-  );
+  const rows = await db.asSystem((tx) => repo.allEmotionTypes(tx));
   const all: EmotionTypeDto[] = rows.map((r) => ({
     id: r.id,
     code: r.code,
@@ -92,5 +83,24 @@ export async function loadEmotionCatalog(db: Database): Promise<EmotionCatalog> 
     byCode: (code) => byCode.get(code),
     etag,
     valences: valenceArray(all),
+  };
+}
+
+/** The catalog a process holds: `current()` once `load()` ran (the emotions module's start). */
+export interface LoadedEmotionCatalog {
+  current: () => EmotionCatalog;
+  load: () => Promise<void>;
+}
+
+export function createEmotionCatalog(db: Database): LoadedEmotionCatalog {
+  let catalog: EmotionCatalog | undefined;
+  return {
+    current() {
+      if (!catalog) throw new Error('emotion catalog not loaded (module not started)');
+      return catalog;
+    },
+    async load() {
+      catalog = await loadEmotionCatalog(db);
+    },
   };
 }

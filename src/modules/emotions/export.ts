@@ -9,7 +9,7 @@ import {
 } from '../../platform/data-export.ts';
 import type { EmotionCatalog } from './catalog.ts';
 import { checkinsOldestFirst, type CheckinRow } from './repository.ts';
-import { toCheckinDto } from './service.ts';
+import { toCheckinDto } from './recording.ts';
 
 const PAGE = 1000;
 const CSV_COLUMNS = [

@@ -1,10 +1,21 @@
-// Keeps the yearly check-in partitions ahead of time (the year of 30 days ago, which
-// back-dated check-ins may still reach, this year and the next), so that writes never land
-// in the default partition in normal operation.
+// The emotions module's jobs. One, scheduled: keeping the yearly check-in partitions
+// ahead of time (the year of 30 days ago, which back-dated check-ins may still reach, this
+// year and the next), so that writes never land in the default partition in normal operation.
 import type { Database } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { NoPayload, type JobDefinition } from '../../platform/jobs/jobs.ts';
+import { NoPayload, type DeclaredJob, type Schedule } from '../../platform/jobs/jobs.ts';
 import { ensurePartitions } from './repository.ts';
+
+/** The module's schedules (cron in UTC), for the operators' table (src/modules/schedules.ts). */
+export const emotionsSchedules = [
+  {
+    job: 'emotions.ensure-partitions',
+    cron: '17 3 * * *',
+    description: 'makes sure the check-in partitions of this year and the next exist',
+  },
+] as const satisfies readonly Schedule[];
+
+const [partitions] = emotionsSchedules;
 
 export async function ensureCheckinPartitions(deps: { db: Database; clock: Clock }): Promise<void> {
   const now = deps.clock.now();
@@ -22,14 +33,16 @@ export async function ensureCheckinPartitions(deps: { db: Database; clock: Clock
   );
 }
 
-export function partitionJob(deps: {
-  db: Database;
-  clock: Clock;
-}): JobDefinition<typeof NoPayload> {
-  return {
-    name: 'emotions.ensure-partitions',
-    payload: NoPayload,
-    retryLimit: 3,
-    handler: () => ensureCheckinPartitions(deps),
-  };
+export function emotionsJobs(deps: { db: Database; clock: Clock }): DeclaredJob[] {
+  return [
+    {
+      definition: {
+        name: partitions.job,
+        payload: NoPayload,
+        retryLimit: 3,
+        handler: () => ensureCheckinPartitions(deps),
+      },
+      schedule: partitions,
+    },
+  ];
 }

@@ -1,9 +1,46 @@
-// SQL for check-ins (analytics queries are in analytics.repository.ts).
+// SQL of check-ins and of the emotion catalog (analytics queries are in analytics/repository.ts).
 import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { afterKey } from '../../platform/db/keyset.ts';
 import type { Tx } from '../../platform/db/database.ts';
-import { checkins } from './checkins.tables.ts';
-import type { CheckinContext } from './tables.ts';
+import { upsertChanged } from '../../platform/db/upsert.ts';
+import { checkins } from './partitioned/tables.ts';
+import { emotionTypes } from './tables.ts';
+import type { CheckinContext } from './values.ts';
+
+// The catalog
+
+export type EmotionTypeRow = typeof emotionTypes.$inferSelect;
+
+/** Every emotion type, in the catalog's order. */
+export async function allEmotionTypes(tx: Tx): Promise<EmotionTypeRow[]> {
+  return tx.select().from(emotionTypes).orderBy(asc(emotionTypes.sortOrder));
+}
+
+/** Inserts new emotion types and updates changed ones (by code); how many rows changed. */
+export async function upsertEmotionTypes(
+  tx: Tx,
+  rows: (typeof emotionTypes.$inferInsert)[],
+): Promise<number> {
+  const t = emotionTypes;
+  return upsertChanged(tx, t, rows, t.code, [
+    t.category,
+    t.valence,
+    t.arousal,
+    t.color,
+    t.nameEs,
+    t.nameEn,
+    t.descriptionEs,
+    t.descriptionEn,
+    t.sortOrder,
+  ]);
+}
+
+/** The codes of the stored emotion types. */
+export async function emotionTypeCodes(tx: Tx): Promise<string[]> {
+  return (await tx.select({ code: emotionTypes.code }).from(emotionTypes)).map((r) => r.code);
+}
+
+// Check-ins
 
 export type CheckinRow = typeof checkins.$inferSelect;
 

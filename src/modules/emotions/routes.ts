@@ -7,7 +7,7 @@ import { idempotencyOf } from '../../platform/idempotency/idempotency.ts';
 import { requestMeta } from '../../platform/http/request-meta.ts';
 import type { EmotionCatalog } from './catalog.ts';
 import type { EmotionsService } from './service.ts';
-import type { AnalyticsService } from './analytics.service.ts';
+import type { AnalyticsService } from './analytics/service.ts';
 import {
   BatchBody,
   BatchResult,

@@ -1,7 +1,7 @@
 // Request and response schemas of /v1/emotions.
 import { Type, type Static } from 'typebox';
 import { Nullable, Page, StringEnum, Timestamp, Uuid } from '../../platform/http/schemas.ts';
-import { CHECKIN_CONTEXTS, EMOTION_CATEGORIES } from './tables.ts';
+import { CHECKIN_CONTEXTS, EMOTION_CATEGORIES } from './values.ts';
 
 const Bilingual = Type.Object({ es: Type.String(), en: Type.String() });
 const LocalDate = (description: string) => Type.String({ format: 'date', description });

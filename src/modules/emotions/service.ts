@@ -1,6 +1,5 @@
-// Check-in rules: recording (one, or offline batches applied idempotently), reading,
-// filtering and deleting. Analytics are in analytics.service.ts.
-import { randomUUID } from 'node:crypto';
+// Check-ins: recording (one, in recording.ts; offline batches, in batch.ts), reading,
+// filtering and deleting. Analytics are in analytics/.
 import type { Database, Tx } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { AuthContext } from '../../platform/auth/guard.ts';
@@ -13,10 +12,14 @@ import {
   type IdempotentResult,
 } from '../../platform/idempotency/idempotency.ts';
 import type { RequestMeta } from '../../platform/http/request-meta.ts';
-import { addDays, wallClock } from '../../platform/time.ts';
+import { addDays } from '../../platform/time.ts';
+import type { AuditPort, UserProfilePort } from '../auth/index.ts';
+import type { JournalOwnershipPort } from '../journals/index.ts';
+import type { ToolCatalogPort } from '../tools/index.ts';
 import type { EmotionCatalog } from './catalog.ts';
+import { createCheckinRecording, failure, toCheckinDto, type CheckinInput } from './recording.ts';
+import { recordBatch } from './batch.ts';
 import * as repo from './repository.ts';
-import type { CheckinRow, NewCheckin } from './repository.ts';
 import type {
   BatchItemInput,
   BatchResultDto,
@@ -24,21 +27,7 @@ import type {
   CreateCheckinInput,
   FilterInput,
 } from './schemas.ts';
-import type { CheckinContext } from './tables.ts';
-
-export const MAX_BACKDATE_DAYS = 30;
-/** Devices' clocks drift: a check-in a little "in the future" is accepted as now-ish. */
-const CLOCK_SKEW_MS = 2 * 60 * 1000;
-
-export interface UserProfilePort {
-  profileIn(tx: Tx, userId: string): Promise<{ timeZone: string; language: 'es' | 'en' }>;
-}
-
-/** What the emotions module needs to know of journals and tools (wired when those modules exist). */
-export interface RelatedEntities {
-  journalOwnedBy(tx: Tx, userId: string, journalId: string): Promise<boolean>;
-  toolExists(tx: Tx, toolId: string): Promise<boolean>;
-}
+import type { CheckinContext } from './values.ts';
 
 export interface CheckinRecordedEvent {
   userId: string;
@@ -55,21 +44,15 @@ export interface CheckinsDeletedEvent {
   count: number;
 }
 
-/** The user's audit trail (the auth module's security events). */
-export type AuditPort = (
-  tx: Tx,
-  userId: string,
-  type: string,
-  meta: RequestMeta,
-  metadata?: Record<string, unknown>,
-) => Promise<void>;
-
 export interface EmotionsServiceDeps {
   db: Database;
   clock: Clock;
   catalog: () => EmotionCatalog;
   profiles: UserProfilePort;
-  related: () => RelatedEntities;
+  /** A related journal must be one of the user's (the journals module's query). */
+  journals: JournalOwnershipPort;
+  /** A related tool must exist (the tools module's library). */
+  tools: Pick<ToolCatalogPort, 'exists'>;
   /** Called inside the transaction of every recorded check-in (progress tracking listens). */
   onRecorded: (tx: Tx, event: CheckinRecordedEvent) => Promise<void>;
   /** Called inside the transaction that deleted every check-in of a user (progress forgets them). */
@@ -77,144 +60,12 @@ export interface EmotionsServiceDeps {
   audit: AuditPort;
 }
 
-export type CheckinInput = Omit<CreateCheckinInput, 'created_at'> & {
-  created_at?: string | undefined;
-  client_id?: string;
-};
-
-interface ItemError {
-  code: string;
-  detail: string;
-  pointer: string;
-}
-
-export function toCheckinDto(row: CheckinRow): CheckinDto {
-  return {
-    id: row.id,
-    emotion_type_id: row.emotionTypeId,
-    intensity: row.intensity,
-    context: row.context,
-    notes: row.notes,
-    related_journal_id: row.relatedJournalId,
-    related_tool_id: row.relatedToolId,
-    client_id: row.clientId,
-    created_at: row.createdAt.toISOString(),
-    local_date: row.localTime.slice(0, 10),
-  };
-}
-
 export function createEmotionsService(deps: EmotionsServiceDeps) {
   const { db, clock } = deps;
-
-  /** The checks that need no database: catalog membership and the time window. */
-  function checkFields(input: CheckinInput, now: Date, prefix: string): ItemError | Date {
-    if (!deps.catalog().byId(input.emotion_type_id)) {
-      return {
-        code: 'unknown-emotion-type',
-        detail: `There is no emotion type ${input.emotion_type_id}`,
-        pointer: `${prefix}/emotion_type_id`,
-      };
-    }
-    const createdAt = input.created_at ? new Date(input.created_at) : now;
-    if (createdAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-      return {
-        code: 'created-at-in-future',
-        detail: 'created_at is in the future',
-        pointer: `${prefix}/created_at`,
-      };
-    }
-    if (createdAt.getTime() < now.getTime() - MAX_BACKDATE_DAYS * 86_400_000) {
-      return {
-        code: 'created-at-too-old',
-        detail: `created_at may be at most ${MAX_BACKDATE_DAYS} days in the past`,
-        pointer: `${prefix}/created_at`,
-      };
-    }
-    return createdAt;
-  }
-
-  /** The checks of related journal and tool (they must exist; a journal must be the user's). */
-  async function checkRelations(
-    tx: Tx,
-    userId: string,
-    input: CheckinInput,
-    prefix: string,
-  ): Promise<ItemError | undefined> {
-    const related = deps.related();
-    if (
-      input.related_journal_id &&
-      !(await related.journalOwnedBy(tx, userId, input.related_journal_id))
-    ) {
-      return {
-        code: 'related-journal-not-found',
-        detail: 'The related journal does not exist',
-        pointer: `${prefix}/related_journal_id`,
-      };
-    }
-    if (input.related_tool_id && !(await related.toolExists(tx, input.related_tool_id))) {
-      return {
-        code: 'related-tool-not-found',
-        detail: 'The related tool does not exist',
-        pointer: `${prefix}/related_tool_id`,
-      };
-    }
-    return undefined;
-  }
-
-  const toRow = (
-    userId: string,
-    input: CheckinInput,
-    createdAt: Date,
-    timeZone: string,
-    now: Date,
-  ): NewCheckin => ({
-    id: randomUUID(),
-    userId,
-    emotionTypeId: input.emotion_type_id,
-    intensity: input.intensity,
-    context: input.context,
-    notes: input.notes?.trim() ? input.notes : null,
-    relatedJournalId: input.related_journal_id ?? null,
-    relatedToolId: input.related_tool_id ?? null,
-    createdAt,
-    localTime: wallClock(createdAt, timeZone),
-    receivedAt: now,
-    clientId: input.client_id ?? null,
-  });
-
-  const recorded = (tx: Tx, row: CheckinRow) =>
-    deps.onRecorded(tx, {
-      userId: row.userId,
-      checkinId: row.id,
-      createdAt: row.createdAt,
-      localDate: row.localTime.slice(0, 10),
-      emotionTypeId: row.emotionTypeId,
-      context: row.context,
-    });
-
-  const fail = (error: ItemError) =>
-    unprocessable(error.code, error.detail, [{ pointer: error.pointer, message: error.detail }]);
-
-  /** Records one check-in inside an existing transaction (used by journals for pre/post check-ins). */
-  async function recordIn(
-    tx: Tx,
-    userId: string,
-    input: CheckinInput,
-    pointer = '#/body',
-  ): Promise<CheckinDto> {
-    const now = clock.now();
-    const checked = checkFields(input, now, pointer);
-    if (!(checked instanceof Date)) throw fail(checked);
-    const relationError = await checkRelations(tx, userId, input, pointer);
-    if (relationError) throw fail(relationError);
-    const { timeZone } = await deps.profiles.profileIn(tx, userId);
-    const row = await repo.insertCheckin(tx, toRow(userId, input, checked, timeZone, now));
-    await recorded(tx, row);
-    return toCheckinDto(row);
-  }
+  const recording = createCheckinRecording(deps);
 
   return {
-    recordIn,
+    recordIn: recording.recordIn,
 
     async create(
       caller: AuthContext,
@@ -223,71 +74,13 @@ export function createEmotionsService(deps: EmotionsServiceDeps) {
     ): Promise<IdempotentResult<CheckinDto>> {
       return db.asUser(caller.userId, (tx) =>
         runIdempotent(tx, caller.userId, idempotency, clock.now(), () =>
-          recordIn(tx, caller.userId, input),
+          recording.recordIn(tx, caller.userId, input),
         ),
       );
     },
 
-    async createBatch(caller: AuthContext, items: BatchItemInput[]): Promise<BatchResultDto> {
-      const now = clock.now();
-      return db.asUser(caller.userId, async (tx) => {
-        const { timeZone } = await deps.profiles.profileIn(tx, caller.userId);
-        // An item is identified by (client_id, created_at): the same pair twice is one check-in.
-        const keyOf = (clientId: string | null, createdAt: Date) =>
-          `${clientId ?? ''}@${createdAt.toISOString()}`;
-        const outcomes: ({ key: string; first: boolean } | ItemError)[] = [];
-        const pending = new Map<string, NewCheckin>();
-        for (const [index, item] of items.entries()) {
-          const prefix = `#/body/items/${index}`;
-          const checked = checkFields(item, now, prefix);
-          const error =
-            checked instanceof Date
-              ? await checkRelations(tx, caller.userId, item, prefix)
-              : checked;
-          if (error || !(checked instanceof Date)) {
-            outcomes.push(error ?? (checked as ItemError));
-            continue;
-          }
-          const key = keyOf(item.client_id, checked);
-          outcomes.push({ key, first: !pending.has(key) });
-          if (!pending.has(key))
-            pending.set(key, toRow(caller.userId, item, checked, timeZone, now));
-        }
-        const inserted = await repo.insertCheckinsIgnoringDuplicates(tx, [...pending.values()]);
-        for (const row of inserted) await recorded(tx, row);
-        const ids = new Map(inserted.map((row) => [keyOf(row.clientId, row.createdAt), row.id]));
-        const created = new Set(ids.keys());
-        // Items stored by an earlier send of this batch answer with their first id.
-        const earlier = [...pending.entries()]
-          .filter(([key]) => !ids.has(key))
-          .map(([, row]) => row);
-        for (const row of await repo.findByClientIds(
-          tx,
-          caller.userId,
-          earlier.map((r) => ({ clientId: r.clientId ?? '', createdAt: r.createdAt })),
-        )) {
-          ids.set(keyOf(row.clientId, row.createdAt), row.id);
-        }
-        return {
-          results: outcomes.map((outcome, index) => {
-            const clientId = items[index]?.client_id ?? '';
-            if ('code' in outcome) {
-              return {
-                client_id: clientId,
-                status: 'rejected' as const,
-                id: null,
-                error: { code: outcome.code, detail: outcome.detail },
-              };
-            }
-            const status =
-              outcome.first && created.has(outcome.key)
-                ? ('created' as const)
-                : ('duplicate' as const);
-            return { client_id: clientId, status, id: ids.get(outcome.key) ?? null, error: null };
-          }),
-        };
-      });
-    },
+    createBatch: (caller: AuthContext, items: BatchItemInput[]): Promise<BatchResultDto> =>
+      recordBatch(deps, recording, caller, items),
 
     async get(caller: AuthContext, id: string): Promise<CheckinDto> {
       const row = await db.asUser(caller.userId, (tx) => repo.findCheckin(tx, caller.userId, id));
@@ -359,8 +152,8 @@ export function createEmotionsService(deps: EmotionsServiceDeps) {
 
     /** Checks a check-in before anything is stored (journals validate pre/post before the upload). */
     validate(input: CheckinInput, pointer: string): void {
-      const checked = checkFields(input, clock.now(), pointer);
-      if (!(checked instanceof Date)) throw fail(checked);
+      const checked = recording.checkFields(input, clock.now(), pointer);
+      if (!(checked instanceof Date)) throw failure(checked);
     },
 
     journalsWithEmotions: (tx: Tx, userId: string, emotionTypeIds: number[]) =>

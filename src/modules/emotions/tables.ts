@@ -1,21 +1,10 @@
 // Tables owned by the emotions module.
 //
-// `checkins` is in checkins.tables.ts: it is partitioned, which drizzle-kit cannot express.
+// `checkins` is in partitioned/tables.ts: it is partitioned, which drizzle-kit cannot
+// express, so it sits outside drizzle-kit's `src/modules/*/tables.ts` glob.
 import { sql } from 'drizzle-orm';
 import { check, numeric, pgTable, smallint, text, uniqueIndex } from 'drizzle-orm/pg-core';
-
-export const EMOTION_CATEGORIES = ['positive', 'neutral', 'negative'] as const;
-export type EmotionCategory = (typeof EMOTION_CATEGORIES)[number];
-
-export const CHECKIN_CONTEXTS = [
-  'standalone',
-  'daily_checkin',
-  'pre_journal',
-  'post_journal',
-  'pre_tool',
-  'post_tool',
-] as const;
-export type CheckinContext = (typeof CHECKIN_CONTEXTS)[number];
+import type { EmotionCategory } from './values.ts';
 
 export const emotionTypes = pgTable(
   'emotion_types',

@@ -4,13 +4,10 @@
 // Deleted recordings still within their restore window are included: they are still held.
 import type { ExportContributor } from '../../platform/data-export.ts';
 import type { ObjectStorage } from '../../platform/storage/storage.ts';
-import { allJournalsOf, type JournalWithAudio } from './repository.ts';
-import type { JournalDto } from './schemas.ts';
+import { toJournalDto } from './dto.ts';
+import { allJournalsOf } from './repository.ts';
 
-export function journalsExport(deps: {
-  storage: ObjectStorage;
-  toDto: (row: JournalWithAudio) => JournalDto;
-}): ExportContributor {
+export function journalsExport(deps: { storage: ObjectStorage }): ExportContributor {
   return {
     folder: 'journals',
     about: {
@@ -24,7 +21,7 @@ export function journalsExport(deps: {
         // One object stream at a time: the archive reads it before the next is opened.
         const audio = await deps.storage.get(row.storagePath);
         const entry = {
-          ...deps.toDto(row),
+          ...toJournalDto(row),
           deleted_at: row.deletedAt?.toISOString() ?? null,
           // Null only if the object went missing; the rest of the export is still worth having.
           audio_file: audio ? `${row.id}/audio.bin` : null,

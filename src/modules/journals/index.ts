@@ -1,4 +1,13 @@
 // The journals module: end-to-end encrypted voice recordings.
+//
+// Dependencies, passed at construction: the caller's profile and audit trail (auth) and
+// the emotions module (a journal's pre and post check-ins are recorded, read and checked
+// through its service), so journals is built after emotions. What emotions asks of
+// journals, whether a related journal is the user's, is `journalOwnership`: a query in the
+// caller's transaction that needs nothing built, passed to emotions at its construction
+// (docs/architecture.md, module map).
+import type { Tx } from '../../platform/db/database.ts';
+import { registerJobs } from '../../platform/jobs/jobs.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { AppModule } from '../module.ts';
 import type { AuthModule } from '../auth/index.ts';
@@ -10,14 +19,14 @@ import {
   type JournalsService,
 } from './service.ts';
 import { journalsRoutes } from './routes.ts';
-import {
-  maintenanceJobs,
-  purgeDeletedJournals,
-  sweepOrphanObjects,
-  type MaintenanceDeps,
-} from './jobs.ts';
+import { journalsJobs, type MaintenanceDeps } from './jobs.ts';
+import { purgeDeletedJournals } from './deletion.ts';
+import { sweepOrphanObjects, type SweepResult } from './sweep.ts';
 import { journalExists, pathsOfUser } from './repository.ts';
 import { journalsExport } from './export.ts';
+
+export { journalsSchedules } from './jobs.ts';
+export type { JournalsService } from './service.ts';
 
 declare module '../../platform/events.ts' {
   interface DomainEventMap {
@@ -26,25 +35,41 @@ declare module '../../platform/events.ts' {
   }
 }
 
+/** What other modules may ask about a user's journals, inside their own transaction. */
+export interface JournalOwnershipPort {
+  /** Whether the journal exists and is the user's (in the trash or not). */
+  ownedBy(tx: Tx, userId: string, journalId: string): Promise<boolean>;
+}
+
+export const journalOwnership: JournalOwnershipPort = {
+  ownedBy: (tx, userId, journalId) => journalExists(tx, userId, journalId),
+};
+
 export interface JournalsModule extends AppModule {
   service: JournalsService;
   purge(): Promise<number>;
-  sweep(): Promise<{ orphans: number; exports: number; parts: number; reservations: number }>;
+  sweep(): Promise<SweepResult>;
+}
+
+export interface JournalsModuleDeps {
+  /** The caller's profile (time zone) and the audit trail. */
+  auth: AuthModule;
+  emotions: EmotionsModule;
 }
 
 export async function createJournalsModule(
   platform: Platform,
-  auth: AuthModule,
-  emotions: EmotionsModule,
+  deps: JournalsModuleDeps,
 ): Promise<JournalsModule> {
   const { config, db, clock, storage, secrets, events, jobs, log } = platform;
+  const { auth, emotions } = deps;
   const service = createJournalsService({
     db,
     clock,
     storage,
     secrets,
     emotions: emotions.service,
-    catalog: () => emotions.catalog(),
+    catalog: emotions.catalog,
     profiles: auth,
     log,
     settings: {
@@ -69,13 +94,8 @@ export async function createJournalsModule(
     retentionDays: config.journals.retentionDays,
     exportLinkTtlSeconds: config.journals.exportLinkTtlSeconds,
   };
-  const { purge, sweep } = maintenanceJobs(maintenance);
-  jobs.define(purge);
-  jobs.define(sweep);
-  await jobs.schedule(purge, '23 * * * *', {});
-  await jobs.schedule(sweep, '41 * * * *', {});
-  emotions.bind({ journalOwnedBy: (tx, userId, id) => journalExists(tx, userId, id) });
-  platform.dataExport.register(journalsExport({ storage, toDto: service.toDto }));
+  await registerJobs(jobs, journalsJobs(maintenance));
+  platform.dataExport.register(journalsExport({ storage }));
   platform.deletion.register('journals.objects', async (tx, userId) => {
     const paths = await pathsOfUser(tx, userId);
     return () =>

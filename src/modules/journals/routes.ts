@@ -1,11 +1,11 @@
 // HTTP routes of /v1/journals. The upload is multipart/form-data: a `metadata` part (JSON)
-// first, then the `audio` part, streamed straight through to storage.
+// first, then the `audio` part (read by upload/multipart.ts), streamed straight through to
+// storage.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import multipart, { type Multipart, type MultipartFile } from '@fastify/multipart';
+import multipart from '@fastify/multipart';
 import { Type } from 'typebox';
-import { Value } from 'typebox/value';
 import { callerOf } from '../../platform/auth/guard.ts';
-import { AppError, badRequest, type FieldError } from '../../platform/errors.ts';
+import { AppError } from '../../platform/errors.ts';
 import {
   Binary,
   DeletedCount,
@@ -15,11 +15,10 @@ import {
 } from '../../platform/http/schemas.ts';
 import { requestMeta } from '../../platform/http/request-meta.ts';
 import { registerDownloadRoute } from '../../platform/http/download-route.ts';
-import { jsonTextTooDeep, jsonValueTooDeep, nestedTooDeep } from '../../platform/http/json-body.ts';
-import { findNul } from '../../platform/http/nul-guard.ts';
 import { idempotencyOf } from '../../platform/idempotency/idempotency.ts';
 import type { ByteRange } from '../../platform/storage/storage.ts';
 import type { JournalsService } from './service.ts';
+import { METADATA_LIMIT, readUploadParts } from './upload/multipart.ts';
 import {
   DeletedResult,
   ExportLink,
@@ -28,11 +27,9 @@ import {
   JournalDetail,
   JournalPage,
   UploadBody,
-  UploadMetadata,
 } from './schemas.ts';
 
 const tags = ['journals'];
-const METADATA_LIMIT = 16 * 1024;
 
 /** `bytes=a-b`, `bytes=a-` or `bytes=-n`; anything else (several ranges included) is ignored. */
 export function parseRange(header: string | undefined, size: number): ByteRange | undefined {
@@ -43,13 +40,6 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   return { start: Number(match[1]), end: match[2] === '' ? size - 1 : Number(match[2]) };
-}
-
-function metadataErrors(value: unknown): FieldError[] {
-  return [...Value.Errors(UploadMetadata, value)].slice(0, 20).map((e) => ({
-    pointer: `#/body/metadata${e.instancePath}`,
-    message: e.message,
-  }));
 }
 
 export const journalsRoutes: FastifyPluginAsyncTypebox<{
@@ -93,35 +83,12 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
         });
       }
       const caller = callerOf(request);
-      const parts = request.parts();
-      const first = await nextPart(parts, '#/body/metadata');
-      if (first.done || first.value.fieldname !== 'metadata') {
-        // A metadata part typed application/json that is not JSON is skipped by the parser,
-        // which reports it only at the end of the body: read on to say so.
-        if (!first.done && first.value.type === 'file') {
-          first.value.file.resume();
-          await nextPart(parts, '#/body/metadata');
-        }
-        throw badRequest('The first part must be the metadata field (JSON)', [
-          { pointer: '#/body/metadata', message: 'is required first' },
-        ]);
-      }
-      const metadata = await metadataOf(first.value);
-      const errors = metadataErrors(metadata);
-      if (errors.length)
-        throw badRequest(errors.map((e) => `${e.pointer} ${e.message}`).join('; '), errors);
-      const second = await nextPart(parts, '#/body/audio');
-      if (second.done || second.value.type !== 'file' || second.value.fieldname !== 'audio') {
-        throw badRequest('The second part must be the audio file', [
-          { pointer: '#/body/audio', message: 'is required' },
-        ]);
-      }
-      const valid = metadata as UploadMetadata;
+      const { metadata, audio } = await readUploadParts(request.parts());
       const result = await service.create(
         caller,
-        valid,
-        second.value.file,
-        idempotencyOf(request, valid),
+        metadata,
+        audio,
+        idempotencyOf(request, metadata),
         // The quota is reserved up front from the declared size (none when chunked).
         { declaredBytes: Number(request.headers['content-length']) || undefined },
       );
@@ -301,81 +268,3 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
     (request) => service.exportJournal(callerOf(request), request.params.id),
   );
 };
-
-const invalidMetadata = (message: string, detail: string) =>
-  badRequest(`The metadata part ${detail}`, [{ pointer: '#/body/metadata', message }]);
-
-/**
- * The metadata part's JSON, however the client sent it: a plain field (a string), a field
- * typed application/json (which @fastify/multipart has parsed already), or a file part
- * (OkHttp's `createFormData("metadata", "metadata.json", body)`, Alamofire with a
- * fileName), read within the same 16 KB. Each gets the checks a JSON body gets: nesting
- * depth before parsing, then NUL characters.
- */
-async function metadataOf(part: Multipart): Promise<unknown> {
-  let metadata: unknown;
-  if (part.type === 'field' && typeof part.value !== 'string') {
-    if (jsonValueTooDeep(part.value)) throw nestedTooDeep('#/body/metadata');
-    metadata = part.value;
-  } else {
-    const text =
-      part.type === 'file'
-        ? await readUpTo(part, METADATA_LIMIT)
-        : part.valueTruncated
-          ? undefined
-          : String(part.value);
-    if (text === undefined)
-      throw invalidMetadata(`must be at most ${METADATA_LIMIT} bytes`, 'is too large');
-    if (jsonTextTooDeep(text)) throw nestedTooDeep('#/body/metadata');
-    try {
-      metadata = JSON.parse(text);
-    } catch {
-      throw invalidMetadata('invalid JSON', 'is not valid JSON');
-    }
-  }
-  const nul = findNul(metadata, '#/body/metadata');
-  if (nul)
-    throw badRequest(`${nul} must not contain the NUL character`, [
-      { pointer: nul, message: 'must not contain the NUL character' },
-    ]);
-  return metadata;
-}
-
-/** A file part's text, or undefined past `limit` bytes (the rest of it is discarded). */
-async function readUpTo(part: MultipartFile, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Not destroyed on the early return: the parser must still read past the rest of it.
-  const content = part.file.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
-  for await (const chunk of content) {
-    size += chunk.length;
-    if (size > limit) {
-      part.file.resume();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/**
- * The next part of a multipart body. A body that is not valid multipart (no boundary line,
- * cut short) makes the parser throw a plain Error; that is the client's fault, so it becomes a
- * 400, as does a part typed application/json that is not JSON (406 from the parser). Errors
- * that already carry a 4xx status (a part too large: 413) pass through.
- */
-async function nextPart<T>(parts: AsyncIterator<T>, pointer: string): Promise<IteratorResult<T>> {
-  try {
-    return await parts.next();
-  } catch (error) {
-    const status = (error as { statusCode?: unknown }).statusCode;
-    if ((error as { code?: unknown }).code === 'FST_INVALID_JSON_FIELD_ERROR')
-      throw badRequest(`${pointer} is typed application/json but is not valid JSON`, [
-        { pointer, message: 'invalid JSON' },
-      ]);
-    if (error instanceof AppError || (typeof status === 'number' && status < 500)) throw error;
-    throw badRequest('The body is not valid multipart/form-data', [
-      { pointer: '#/body', message: 'malformed multipart body' },
-    ]);
-  }
-}

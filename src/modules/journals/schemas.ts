@@ -1,7 +1,7 @@
 // Request and response schemas of /v1/journals.
 import { Type, type Static } from 'typebox';
 import { Nullable, Page, StringEnum, Timestamp, Uuid } from '../../platform/http/schemas.ts';
-import { Checkin } from '../emotions/schemas.ts';
+import { Checkin } from '../emotions/index.ts';
 
 const CheckinPart = Type.Object(
   {

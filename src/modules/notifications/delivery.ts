@@ -28,7 +28,7 @@ import {
 } from './affirmations.ts';
 import { inQuietHours, toPreferencesDto } from './preferences.ts';
 import * as repo from './repository.ts';
-import { NOTIFICATION_KINDS, type NotificationKind } from './tables.ts';
+import { NOTIFICATION_KINDS, type NotificationKind } from './values.ts';
 import type { Affirmation, NotificationTexts } from './texts.ts';
 import type { PreferencesDto } from './schemas.ts';
 

@@ -5,18 +5,16 @@ import type { AppModule } from '../module.ts';
 import type { AuthModule } from '../auth/index.ts';
 import type { EmotionsModule } from '../emotions/index.ts';
 import type { ProgressModule } from '../progress/index.ts';
-import type { JobDefinition } from '../../platform/jobs/jobs.ts';
+import { registerJobs } from '../../platform/jobs/jobs.ts';
 import { createNotificationsService, type NotificationsService } from './service.ts';
-import {
-  createDelivery,
-  DeliverPayload,
-  type DeliverInput,
-  type DeliveryResult,
-} from './delivery.ts';
-import { scheduleDue, tickJob } from './scheduler.ts';
+import { createDelivery, type DeliverInput, type DeliveryResult } from './delivery.ts';
+import { scheduleDue } from './scheduler.ts';
+import { notificationsJobs } from './jobs.ts';
 import { loadNotificationTexts } from './texts.ts';
 import { notificationsRoutes } from './routes.ts';
 import { notificationsExport } from './export.ts';
+
+export { notificationsSchedules } from './jobs.ts';
 
 export interface NotificationsModule extends AppModule {
   service: NotificationsService;
@@ -49,21 +47,13 @@ export async function createNotificationsModule(
       achievementText: (tx, code, language) => progress.achievementText(tx, code, language),
     },
   });
-  const deliverJob: JobDefinition<typeof DeliverPayload> = {
-    name: 'notifications.deliver',
-    payload: DeliverPayload,
-    policy: 'exclusive',
-    concurrency: 4,
-    retryLimit: 8,
-    retryDelaySeconds: 30,
-    handler: async (payload) => {
-      await delivery.deliver(payload);
-    },
-  };
-  jobs.define(deliverJob);
-  const tick = tickJob({ db, clock, jobs, deliverJob });
-  jobs.define(tick);
-  await jobs.schedule(tick, '* * * * *', {});
+  const { deliverJob, declared } = notificationsJobs({
+    db,
+    clock,
+    jobs,
+    deliver: (input) => delivery.deliver(input),
+  });
+  await registerJobs(jobs, declared);
 
   // An achievement becomes a notification; enqueued in the awarding transaction.
   events.on('progress.achievement-earned', (tx, event) =>

@@ -3,7 +3,7 @@
 // never opened the settings are scheduled exactly as GET /preferences shows them.
 import type { PreferencesDto, PutPreferencesInput } from './schemas.ts';
 import type { notificationPreferences } from './tables.ts';
-import { WEEKDAYS } from './tables.ts';
+import { WEEKDAYS } from './values.ts';
 
 export type PreferencesRow = typeof notificationPreferences.$inferSelect;
 

@@ -2,15 +2,9 @@
 import { and, asc, desc, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
 import { afterKey } from '../../platform/db/keyset.ts';
 import { queryRows, type Tx } from '../../platform/db/database.ts';
-import { users } from '../auth/tables.ts';
-import {
-  notificationDeliveries,
-  notificationPreferences,
-  notifications,
-  WEEKDAYS,
-  type DeliveryStatus,
-  type NotificationKind,
-} from './tables.ts';
+import { activeAccountLocales } from '../auth/index.ts';
+import { notificationDeliveries, notificationPreferences, notifications } from './tables.ts';
+import { WEEKDAYS, type DeliveryStatus, type NotificationKind } from './values.ts';
 import type { PreferencesRow } from './preferences.ts';
 import type { PreferencesDto } from './schemas.ts';
 
@@ -240,7 +234,7 @@ export async function dueDeliveries(
   return queryRows<DueDelivery>(
     tx,
     sql`select u.id as user_id, k.kind, l.local_now::date::text as local_date
-        from ${users} u
+        from ${activeAccountLocales} u
         left join ${notificationPreferences} p on p.user_id = u.id
         cross join lateral (select (${now.toISOString()}::timestamptz at time zone u.time_zone) as local_now) l
         cross join lateral (values
@@ -249,7 +243,7 @@ export async function dueDeliveries(
           ('affirmation', coalesce(p.affirmations_enabled, ${defaults.affirmations_enabled}),
            coalesce(p.affirmation_time, ${defaults.affirmation_time}::time), ${allDays}::text[])
         ) as k(kind, enabled, at_time, days)
-        where u.account_status = 'active' and k.enabled
+        where k.enabled
           and l.local_now >= l.local_now::date + k.at_time
           and l.local_now < l.local_now::date + k.at_time + make_interval(mins => ${windowMinutes}::int)
           and (${allDays}::text[])[extract(isodow from l.local_now)::int] = any(k.days)

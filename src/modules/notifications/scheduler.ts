@@ -13,13 +13,14 @@ import type { DeliverPayload } from './delivery.ts';
 export const CATCH_UP_MINUTES = 60;
 
 export function tickJob(deps: {
+  name: string;
   db: Database;
   clock: Clock;
   jobs: Jobs;
   deliverJob: JobDefinition<typeof DeliverPayload>;
 }): JobDefinition {
   return {
-    name: 'notifications.tick',
+    name: deps.name,
     payload: NoPayload,
     retryLimit: 0, // the next minute's tick is the retry
     expireInSeconds: 55,

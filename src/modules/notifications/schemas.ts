@@ -8,7 +8,7 @@ import {
   Timestamp,
   Uuid,
 } from '../../platform/http/schemas.ts';
-import { NOTIFICATION_KINDS, WEEKDAYS } from './tables.ts';
+import { NOTIFICATION_KINDS, WEEKDAYS } from './values.ts';
 
 const LocalTime = Type.String({
   pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',

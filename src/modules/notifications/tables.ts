@@ -13,11 +13,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { ownerId } from '../../platform/db/owner.ts';
-
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-export const NOTIFICATION_KINDS = ['reminder', 'affirmation', 'achievement'] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+import type { DeliveryStatus, NotificationKind, Weekday } from './values.ts';
 
 /** One row per user who changed anything; the others get the defaults (preferences.ts). */
 export const notificationPreferences = pgTable('notification_preferences', {
@@ -56,9 +52,6 @@ export const notifications = pgTable(
       .where(sql`${t.readAt} is null`),
   ],
 );
-
-export const DELIVERY_STATUSES = ['pending', 'sent', 'skipped'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
  * What was delivered (or deliberately skipped): the idempotency key of every scheduled or

@@ -3,14 +3,15 @@
 // its check-in, journal or tool session committed; the unique (kind, entity) key makes a
 // replayed event a no-op. Achievements are evaluated by a job enqueued in that same
 // transaction, which runs after commit and so sees every concurrent write that committed.
-import { Type } from 'typebox';
-import type { Database, Tx } from '../../platform/db/database.ts';
+import type { Tx } from '../../platform/db/database.ts';
 import type { DomainEvents } from '../../platform/events.ts';
-import type { JobDefinition, Jobs } from '../../platform/jobs/jobs.ts';
+import type { Jobs } from '../../platform/jobs/jobs.ts';
 import { localDate } from '../../platform/time.ts';
-import type { UserProfilePort } from '../emotions/service.ts';
-import { ACTIVITY_TYPE_IDS, insertActivity } from './repository.ts';
+import type { UserProfilePort } from '../auth/index.ts';
+import type { EvaluateJob } from './jobs.ts';
+import { insertActivity } from './repository.ts';
 import type { ActivityMetadata } from './tables.ts';
+import { ACTIVITY_TYPE_IDS } from './values.ts';
 
 export interface ActivityInput {
   userId: string;
@@ -20,24 +21,14 @@ export interface ActivityInput {
   metadata: ActivityMetadata;
 }
 
-export const EvaluatePayload = Type.Object({ user_id: Type.String({ format: 'uuid' }) });
-
 export function listenForActivities(deps: {
-  db: Database;
   events: DomainEvents;
   jobs: Jobs;
   profiles: UserProfilePort;
-  evaluate: (tx: Tx, userId: string) => Promise<number>;
-}): JobDefinition<typeof EvaluatePayload> {
-  const { db, events, jobs, profiles } = deps;
-  const evaluateJob: JobDefinition<typeof EvaluatePayload> = {
-    name: 'progress.evaluate-achievements',
-    payload: EvaluatePayload,
-    handler: async ({ user_id }) => {
-      await db.asUser(user_id, (tx) => deps.evaluate(tx, user_id));
-    },
-  };
-  jobs.define(evaluateJob);
+  /** The job that evaluates a user's achievements (jobs.ts). */
+  evaluateJob: EvaluateJob;
+}): void {
+  const { events, jobs, profiles, evaluateJob } = deps;
 
   // One evaluation per user per transaction, however many activities it recorded (a batch
   // of 100 check-ins is one job, not 100).
@@ -94,5 +85,4 @@ export function listenForActivities(deps: {
       },
     }),
   );
-  return evaluateJob;
 }

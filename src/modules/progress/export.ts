@@ -7,16 +7,12 @@ import {
   type ExportContributor,
 } from '../../platform/data-export.ts';
 import type { Tx } from '../../platform/db/database.ts';
-import {
-  activitiesOldestFirst,
-  activityRuns,
-  earnedWithNames,
-  type ExportedActivityRow,
-} from './repository.ts';
-
-const PAGE = 1000;
+import { earnedWithNames } from './achievements/repository.ts';
+import { activitiesOldestFirst, activityRuns, type ExportedActivityRow } from './repository.ts';
 import { toStreakDto } from './service.ts';
 import type { Streak } from './streaks.ts';
+
+const PAGE = 1000;
 
 export function progressExport(
   streakIn: (tx: Tx, userId: string) => Promise<Streak>,

@@ -1,5 +1,12 @@
 // The progress module: activities from the other modules' events, streaks, achievements,
 // statistics and the views built on them.
+//
+// Dependencies, passed at construction: the caller's profile (auth), the emotions module
+// (catalog, analytics, recent check-ins: the dashboard) and the tools module's catalog
+// port (tool names), so progress is built after both. The other modules reach progress
+// only through domain events (activities.ts).
+import type { Tx } from '../../platform/db/database.ts';
+import { registerJobs } from '../../platform/jobs/jobs.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { AppModule } from '../module.ts';
 import type { AuthModule } from '../auth/index.ts';
@@ -14,8 +21,12 @@ import {
 import { createOverview, loadProgressTexts, type Overview } from './overview.ts';
 import { progressRoutes } from './routes.ts';
 import { progressExport } from './export.ts';
-import { ACTIVITY_TYPE_IDS, achievementByCode, activeOn, forgetSources } from './repository.ts';
-import type { Tx } from '../../platform/db/database.ts';
+import { evaluateAchievementsJob, progressJobs } from './jobs.ts';
+import { activeOn, forgetSources } from './repository.ts';
+import { achievementByCode } from './achievements/repository.ts';
+import { ACTIVITY_TYPE_IDS } from './values.ts';
+
+export { seedAchievementTypes } from './achievements/catalog.ts';
 
 declare module '../../platform/events.ts' {
   interface DomainEventMap {
@@ -47,8 +58,8 @@ export async function createProgressModule(
     db,
     clock,
     profiles: auth,
-    emotions: () => emotions.catalog(),
-    toolNames: (ids, language) => tools.service.catalogPort.names(ids, language),
+    emotions: emotions.catalog,
+    toolNames: (ids, language) => tools.catalogPort.names(ids, language),
     onEarned: (tx, event) => events.emit(tx, 'progress.achievement-earned', event),
   });
   const overview = createOverview({
@@ -56,11 +67,13 @@ export async function createProgressModule(
     clock,
     profiles: auth,
     progress: service,
-    analytics: () => emotions.analytics,
+    analytics: emotions.analytics,
     recentCheckins: (tx, userId, limit) => emotions.service.recentIn(tx, userId, limit),
     texts: await loadProgressTexts(),
   });
-  listenForActivities({ db, events, jobs, profiles: auth, evaluate: service.evaluate });
+  const evaluateJob = evaluateAchievementsJob({ db, evaluate: service.evaluate });
+  await registerJobs(jobs, progressJobs(evaluateJob));
+  listenForActivities({ events, jobs, profiles: auth, evaluateJob });
   platform.dataExport.register(progressExport(service.streakIn));
   // Activities and achievements cascade from the user row; nothing else to remove. A
   // deletion by category keeps the days and the earned achievements (docs/progress.md).

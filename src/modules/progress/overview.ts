@@ -6,10 +6,10 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Database, Tx } from '../../platform/db/database.ts';
 import { fillTemplate, readContent } from '../../platform/content.ts';
 import { addDays, localDate } from '../../platform/time.ts';
-import type { AnalyticsService } from '../emotions/analytics.service.ts';
-import type { UserProfilePort } from '../emotions/service.ts';
-import type { CheckinDto } from '../emotions/schemas.ts';
+import type { AnalyticsService, CheckinDto } from '../emotions/index.ts';
+import type { UserProfilePort } from '../auth/index.ts';
 import * as repo from './repository.ts';
+import { ACTIVITY_TYPE_IDS } from './values.ts';
 import { toStreakDto, type ProgressService } from './service.ts';
 import type { DashboardDto, InsightsDto, TrendsDto } from './schemas.ts';
 
@@ -38,7 +38,7 @@ export interface OverviewDeps {
   profiles: UserProfilePort;
   progress: ProgressService;
   /** The emotions module's analytics (each call is its own transaction). */
-  analytics: () => AnalyticsService | undefined;
+  analytics: AnalyticsService;
   recentCheckins: (tx: Tx, userId: string, limit: number) => Promise<CheckinDto[]>;
   texts: ProgressTexts;
 }
@@ -64,10 +64,7 @@ export function createOverview(deps: OverviewDeps) {
       const from = addDays(weekStart(today), -7 * (PROGRESS_RULES.trendWeeks - 1));
       return { from, to: today, weekly: await repo.weeklyActivity(tx, caller.userId, from, today) };
     });
-    const analytics = deps.analytics();
-    const emotional = analytics
-      ? await analytics.trends(caller, { period: 'week', from, to })
-      : undefined;
+    const emotional = await deps.analytics.trends(caller, { period: 'week', from, to });
     const weeks = Array.from({ length: PROGRESS_RULES.trendWeeks }, (_, i) => addDays(from, 7 * i));
     const count = (week: string, kind: number) =>
       weekly.find((w) => w.week === week && w.kind === kind)?.n ?? 0;
@@ -75,7 +72,7 @@ export function createOverview(deps: OverviewDeps) {
       from,
       to,
       emotional: weeks.map((week) => {
-        const bucket = emotional?.buckets.find((b) => b.start === week);
+        const bucket = emotional.buckets.find((b) => b.start === week);
         return {
           week,
           checkins: bucket?.count ?? 0,
@@ -83,12 +80,12 @@ export function createOverview(deps: OverviewDeps) {
           mean_intensity: bucket?.mean_intensity ?? null,
         };
       }),
-      emotional_direction: emotional?.direction.label ?? 'insufficient_data',
+      emotional_direction: emotional.direction.label,
       activity: weeks.map((week) => ({
         week,
-        checkins: count(week, repo.ACTIVITY_TYPE_IDS.checkin),
-        journals: count(week, repo.ACTIVITY_TYPE_IDS.journal),
-        tools: count(week, repo.ACTIVITY_TYPE_IDS.tool),
+        checkins: count(week, ACTIVITY_TYPE_IDS.checkin),
+        journals: count(week, ACTIVITY_TYPE_IDS.journal),
+        tools: count(week, ACTIVITY_TYPE_IDS.tool),
       })),
     };
   }
@@ -138,7 +135,7 @@ export function createOverview(deps: OverviewDeps) {
       });
     }
     // "A tool that tends to help" is measured by the emotions module (pre/post shifts).
-    const helpful = (await deps.analytics()?.insights(caller))?.items.find(
+    const helpful = (await deps.analytics.insights(caller)).items.find(
       (i) => i.type === 'helpful_tool',
     );
     if (helpful) items.push({ type: 'helpful_tool', message: helpful.message, data: helpful.data });
@@ -149,9 +146,7 @@ export function createOverview(deps: OverviewDeps) {
     const home = await db.asUser(caller.userId, async (tx) => {
       const { today } = await todayIn(tx, caller.userId);
       const standing = await progress.standingIn(tx, caller.userId);
-      const checkedIn = await repo.activeOn(tx, caller.userId, today, [
-        repo.ACTIVITY_TYPE_IDS.checkin,
-      ]);
+      const checkedIn = await repo.activeOn(tx, caller.userId, today, [ACTIVITY_TYPE_IDS.checkin]);
       const recent = await deps.recentCheckins(
         tx,
         caller.userId,
@@ -168,17 +163,15 @@ export function createOverview(deps: OverviewDeps) {
     // A tool for how the user felt last, when that was within the last week.
     const last = home.recent[0];
     const fresh = last && clock.now().getTime() - Date.parse(last.created_at) <= RECENT_MS;
-    const analytics = deps.analytics();
-    const recommended =
-      fresh && analytics
-        ? (
-            await analytics.recommendations(caller, {
-              emotion_type_id: last.emotion_type_id,
-              intensity: last.intensity,
-              limit: 1,
-            })
-          ).items[0]
-        : undefined;
+    const recommended = fresh
+      ? (
+          await deps.analytics.recommendations(caller, {
+            emotion_type_id: last.emotion_type_id,
+            intensity: last.intensity,
+            limit: 1,
+          })
+        ).items[0]
+      : undefined;
     return {
       streak: toStreakDto(home.standing.streak),
       checked_in_today: home.checkedIn,

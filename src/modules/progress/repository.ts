@@ -1,17 +1,12 @@
-// SQL of the progress module.
+// SQL of the progress module's activities: recording them, the streak's runs, the metrics
+// achievements are measured on, statistics, the calendar, and the data export's pages.
+// Achievements' own SQL is in achievements/repository.ts.
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { afterKey } from '../../platform/db/keyset.ts';
 import { queryRows, type Tx } from '../../platform/db/database.ts';
-import {
-  achievementTypes,
-  activityTypes,
-  userAchievements,
-  userActivities,
-  type ActivityMetadata,
-} from './tables.ts';
+import { activityTypes, userActivities, type ActivityMetadata } from './tables.ts';
 import type { Run } from './streaks.ts';
-
-export const ACTIVITY_TYPE_IDS = { checkin: 1, journal: 2, tool: 3 } as const;
+import { ACTIVITY_TYPE_IDS } from './values.ts';
 
 export async function insertActivity(
   tx: Tx,
@@ -241,44 +236,6 @@ export async function activeOn(
   return rows.length > 0;
 }
 
-export async function achievementByCode(tx: Tx, code: string) {
-  const [row] = await tx.select().from(achievementTypes).where(eq(achievementTypes.code, code));
-  return row;
-}
-
-export async function achievementCatalog(tx: Tx) {
-  return tx
-    .select()
-    .from(achievementTypes)
-    .orderBy(asc(achievementTypes.sortOrder), asc(achievementTypes.id));
-}
-
-export async function earnedAchievements(tx: Tx, userId: string) {
-  return tx
-    .select({
-      achievementTypeId: userAchievements.achievementTypeId,
-      earnedAt: userAchievements.earnedAt,
-    })
-    .from(userAchievements)
-    .where(eq(userAchievements.userId, userId));
-}
-
-/** The achievements the user earned, with their names, oldest first (data export). */
-export async function earnedWithNames(tx: Tx, userId: string) {
-  return tx
-    .select({
-      code: achievementTypes.code,
-      nameEs: achievementTypes.nameEs,
-      nameEn: achievementTypes.nameEn,
-      earnedAt: userAchievements.earnedAt,
-      metadata: userAchievements.metadata,
-    })
-    .from(userAchievements)
-    .innerJoin(achievementTypes, eq(achievementTypes.id, userAchievements.achievementTypeId))
-    .where(eq(userAchievements.userId, userId))
-    .orderBy(asc(userAchievements.earnedAt), asc(achievementTypes.sortOrder));
-}
-
 /** Every activity of the user, oldest first (data export). */
 export type ExportedActivityRow = Awaited<ReturnType<typeof activitiesOldestFirst>>[number];
 
@@ -314,20 +271,4 @@ export async function activitiesOldestFirst(
     )
     .orderBy(asc(userActivities.occurredAt), asc(userActivities.id))
     .limit(limit);
-}
-
-/** Awards once: a concurrent evaluation that got there first wins, this one inserts nothing. */
-export async function award(
-  tx: Tx,
-  userId: string,
-  achievementTypeId: number,
-  earnedAt: Date,
-  metadata: Record<string, unknown>,
-): Promise<boolean> {
-  const rows = await tx
-    .insert(userAchievements)
-    .values({ userId, achievementTypeId, earnedAt, metadata })
-    .onConflictDoNothing()
-    .returning({ id: userAchievements.id });
-  return rows.length > 0;
 }

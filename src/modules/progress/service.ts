@@ -4,9 +4,10 @@ import type { AuthContext } from '../../platform/auth/guard.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database, Tx } from '../../platform/db/database.ts';
 import { addDays, localDate } from '../../platform/time.ts';
-import type { EmotionCatalog } from '../emotions/catalog.ts';
-import type { UserProfilePort } from '../emotions/service.ts';
-import { progressOf, type Criteria } from './achievements.ts';
+import type { EmotionCatalog } from '../emotions/index.ts';
+import type { UserProfilePort } from '../auth/index.ts';
+import { progressOf, type Criteria } from './achievements/catalog.ts';
+import * as achievements from './achievements/repository.ts';
 import * as repo from './repository.ts';
 import { computeStreak, type Streak } from './streaks.ts';
 import type {
@@ -69,8 +70,8 @@ export function createProgressService(deps: ProgressDeps) {
   async function standingIn(tx: Tx, userId: string) {
     const [{ language }, catalog, earned, metrics, streak] = [
       await deps.profiles.profileIn(tx, userId),
-      await repo.achievementCatalog(tx),
-      await repo.earnedAchievements(tx, userId),
+      await achievements.achievementCatalog(tx),
+      await achievements.earnedAchievements(tx, userId),
       await repo.metrics(tx, userId),
       await streakIn(tx, userId),
     ];
@@ -106,7 +107,7 @@ export function createProgressService(deps: ProgressDeps) {
     let awarded = 0;
     for (const item of items) {
       if (item.earned || item.progress.current < item.progress.target) continue;
-      if (await repo.award(tx, userId, item.id, now, { progress: item.progress })) {
+      if (await achievements.award(tx, userId, item.id, now, { progress: item.progress })) {
         awarded++;
         await deps.onEarned(tx, {
           userId,

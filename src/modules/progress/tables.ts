@@ -12,10 +12,8 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { ActivityKind } from './values.ts';
 import { ownerId } from '../../platform/db/owner.ts';
-
-export const ACTIVITY_KINDS = ['checkin', 'journal', 'tool'] as const;
-export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
 export const activityTypes = pgTable('activity_types', {
   id: smallint('id').primaryKey(),

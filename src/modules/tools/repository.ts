@@ -1,4 +1,6 @@
-// SQL of the tools module.
+// SQL of the tool library as users read it: categories, tools, search, favorites, usage,
+// and what a data export and an account deletion need. Content writes (the admin API and
+// the seed) are in admin/repository.ts. About 320 lines: every read here shares toolColumns.
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { afterKey } from '../../platform/db/keyset.ts';
 import { queryRows, type Tx } from '../../platform/db/database.ts';
@@ -9,17 +11,18 @@ import {
   toolFavorites,
   tools,
   toolUsage,
-  type CompletionStatus,
   type Translations,
 } from './tables.ts';
 import type { ContentType, Difficulty } from './content-schemas.ts';
+import type { CompletionStatus } from './values.ts';
 
 export type CategoryRow = typeof toolCategories.$inferSelect;
 export type ToolRow = Omit<typeof tools.$inferSelect, 'searchEs' | 'searchEn'> & {
   categoryCode: string;
 };
 
-const toolColumns = {
+/** A tool's columns with its category's code (what every tool read returns). */
+export const toolColumns = {
   id: tools.id,
   code: tools.code,
   categoryId: tools.categoryId,
@@ -47,11 +50,6 @@ export async function findCategory(tx: Tx, id: number): Promise<CategoryRow | un
   return row;
 }
 
-export async function findCategoryByCode(tx: Tx, code: string): Promise<CategoryRow | undefined> {
-  const [row] = await tx.select().from(toolCategories).where(eq(toolCategories.code, code));
-  return row;
-}
-
 export async function findTool(
   tx: Tx,
   id: string,
@@ -62,15 +60,6 @@ export async function findTool(
     .from(tools)
     .innerJoin(toolCategories, eq(toolCategories.id, tools.categoryId))
     .where(and(eq(tools.id, id), onlyActive ? eq(tools.isActive, true) : undefined));
-  return row;
-}
-
-export async function findToolByCode(tx: Tx, code: string): Promise<ToolRow | undefined> {
-  const [row] = await tx
-    .select(toolColumns)
-    .from(tools)
-    .innerJoin(toolCategories, eq(toolCategories.id, tools.categoryId))
-    .where(eq(tools.code, code));
   return row;
 }
 
@@ -320,88 +309,7 @@ export async function deleteUserToolData(tx: Tx, userId: string): Promise<void> 
     .where(eq(toolContentChanges.actorId, userId));
 }
 
-// Content management
-
-export async function insertCategory(
-  tx: Tx,
-  values: typeof toolCategories.$inferInsert,
-): Promise<CategoryRow> {
-  const [row] = await tx.insert(toolCategories).values(values).returning();
-  if (!row) throw new Error('category insert returned no row');
-  return row;
-}
-
-export async function updateCategory(
-  tx: Tx,
-  id: number,
-  values: Partial<typeof toolCategories.$inferInsert>,
-): Promise<CategoryRow | undefined> {
-  const [row] = await tx
-    .update(toolCategories)
-    .set(values)
-    .where(eq(toolCategories.id, id))
-    .returning();
-  return row;
-}
-
-export async function deleteCategory(tx: Tx, id: number): Promise<boolean> {
-  const rows = await tx
-    .delete(toolCategories)
-    .where(eq(toolCategories.id, id))
-    .returning({ id: toolCategories.id });
-  return rows.length > 0;
-}
-
-export async function countToolsInCategory(tx: Tx, categoryId: number): Promise<number> {
-  const [row] = await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(tools)
-    .where(eq(tools.categoryId, categoryId));
-  return row?.n ?? 0;
-}
-
-export async function insertTool(tx: Tx, values: typeof tools.$inferInsert): Promise<string> {
-  const [row] = await tx.insert(tools).values(values).returning({ id: tools.id });
-  if (!row) throw new Error('tool insert returned no row');
-  return row.id;
-}
-
-export async function updateTool(
-  tx: Tx,
-  id: string,
-  values: Partial<typeof tools.$inferInsert>,
-): Promise<boolean> {
-  const rows = await tx
-    .update(tools)
-    .set(values)
-    .where(eq(tools.id, id))
-    .returning({ id: tools.id });
-  return rows.length > 0;
-}
-
-export async function recordContentChange(
-  tx: Tx,
-  change: {
-    actorId: string | null;
-    action: string;
-    entity: 'tool' | 'category';
-    entityId: string;
-    details?: Record<string, unknown>;
-    createdAt: Date;
-  },
-): Promise<void> {
-  await tx.insert(toolContentChanges).values({ ...change, details: change.details ?? {} });
-}
-
-export async function bumpContentVersion(tx: Tx): Promise<number> {
-  const [row] = await tx
-    .update(toolContentVersion)
-    .set({ version: sql`${toolContentVersion.version} + 1` })
-    .where(eq(toolContentVersion.id, 1))
-    .returning({ version: toolContentVersion.version });
-  return row?.version ?? 1;
-}
-
+/** The content version caches compare with (bumped by every content change: admin/repository.ts). */
 export async function contentVersion(tx: Tx): Promise<number> {
   const [row] = await tx
     .select({ version: toolContentVersion.version })

@@ -7,7 +7,7 @@ import {
   DIFFICULTIES,
   ToolDefinition,
 } from './content-schemas.ts';
-import { COMPLETION_STATUSES } from './tables.ts';
+import { COMPLETION_STATUSES } from './values.ts';
 
 export const Language = StringEnum(['es', 'en']);
 export const LangQuery = Type.Object(

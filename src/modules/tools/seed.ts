@@ -1,15 +1,16 @@
 // Loads the tool library from content/tools/ (categories.json and one file per tool).
 // Idempotent: each row remembers the hash of the file entry last applied, so a second run
 // changes nothing, an edited file updates its row, and an edit made through the admin API
-// stays until the file itself changes.
+// stays until the file itself changes. Target emotions are checked against the emotions
+// stored (seeded just before), as the emotions module reports them.
 import { createHash } from 'node:crypto';
 import { Type } from 'typebox';
 import type { Database } from '../../platform/db/database.ts';
 import { ContentError, contentFiles, readContent } from '../../platform/content.ts';
-import { emotionTypes } from '../emotions/tables.ts';
+import { storedEmotionCodes } from '../emotions/index.ts';
 import { CategoryDefinition, ToolDefinition } from './content-schemas.ts';
 import { contentErrors, referenceErrors } from './validation.ts';
-import * as repo from './repository.ts';
+import * as repo from './admin/repository.ts';
 
 const hashOf = (value: unknown) =>
   createHash('sha256').update(JSON.stringify(value)).digest('base64url');
@@ -27,10 +28,10 @@ export async function seedToolContent(db: Database): Promise<number> {
     definitions.push(definition);
   }
   return db.asSystem(async (tx) => {
-    const emotionCodes = new Set(
-      (await tx.select({ code: emotionTypes.code }).from(emotionTypes)).map((r) => r.code),
-    );
-    const known = { categories: new Set(categories.map((c) => c.code)), emotions: emotionCodes };
+    const known = {
+      categories: new Set(categories.map((c) => c.code)),
+      emotions: await storedEmotionCodes(tx),
+    };
     for (const definition of definitions) {
       const errors = [...contentErrors(definition, ''), ...referenceErrors(definition, '', known)];
       if (errors.length)

@@ -1,42 +1,20 @@
-// The tool library as users see it: catalog (cached, per language), search, favorites and
-// usage. Content management is in admin.service.ts.
-import { randomUUID } from 'node:crypto';
+// The tool library as users see it: catalog (cached, per language), search and favorites;
+// uses of tools are recorded in usage.ts. Content management is in admin/service.ts; what
+// other modules read of the library is catalog-port.ts.
 import type { Database, Tx } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { AuthContext } from '../../platform/auth/guard.ts';
 import type { ContentCache } from '../../platform/cache/content-cache.ts';
 import { notFound, unprocessable } from '../../platform/errors.ts';
 import { decodeCursor, encodeCursor, pageOf } from '../../platform/http/pagination.ts';
-import {
-  runIdempotent,
-  type IdempotencyRequest,
-  type IdempotentResult,
-} from '../../platform/idempotency/idempotency.ts';
-import type { EmotionCatalog } from '../emotions/catalog.ts';
-import type { RecommendableTool } from '../emotions/recommendations.ts';
+import type { EmotionCatalog } from '../emotions/index.ts';
 import * as repo from './repository.ts';
 import type { CategoryRow, ToolRow } from './repository.ts';
-import type {
-  CategoryDto,
-  SearchInput,
-  ToolDetailDto,
-  ToolSummaryDto,
-  UsageDto,
-  UsageInput,
-} from './schemas.ts';
+import type { CategoryDto, SearchInput, ToolDetailDto, ToolSummaryDto } from './schemas.ts';
 import type { Translations } from './tables.ts';
+import { createToolUsage, type ToolUsedEvent } from './usage.ts';
 
 export type Language = 'es' | 'en';
-
-export interface ToolUsedEvent {
-  userId: string;
-  usageId: string;
-  toolId: string;
-  categoryCode: string;
-  startedAt: Date;
-  durationSeconds: number;
-  completionStatus: 'completed' | 'partial' | 'abandoned';
-}
 
 export interface ToolsServiceDeps {
   db: Database;
@@ -46,9 +24,6 @@ export interface ToolsServiceDeps {
   languageOf: (userId: string) => Promise<Language>;
   onUsed: (tx: Tx, event: ToolUsedEvent) => Promise<void>;
 }
-
-const MAX_BACKDATE_MS = 30 * 86_400_000;
-const CLOCK_SKEW_MS = 2 * 60 * 1000;
 
 /** The translation to show: the requested language, or the other one when it is missing. */
 export function pickTranslation(translations: Translations, language: Language) {
@@ -233,109 +208,6 @@ export function createToolsService(deps: ToolsServiceDeps) {
     );
   }
 
-  const toUsageDto = (row: repo.UsageRow): UsageDto => ({
-    id: row.id,
-    tool_id: row.toolId,
-    started_at: row.startedAt.toISOString(),
-    completed_at: row.completedAt?.toISOString() ?? null,
-    duration_seconds: row.durationSeconds,
-    completion_status: row.completionStatus,
-    created_at: row.createdAt.toISOString(),
-  });
-
-  async function recordUsage(
-    caller: AuthContext,
-    toolId: string,
-    input: UsageInput,
-    idempotency?: IdempotencyRequest,
-  ): Promise<IdempotentResult<UsageDto>> {
-    const now = clock.now();
-    const startedAt = new Date(input.started_at);
-    const completedAt = input.completed_at ? new Date(input.completed_at) : null;
-    const invalid = (pointer: string, detail: string) =>
-      unprocessable('invalid-usage', detail, [{ pointer, message: detail }]);
-    if (startedAt.getTime() > now.getTime() + CLOCK_SKEW_MS)
-      throw invalid('#/body/started_at', 'started_at is in the future');
-    if (startedAt.getTime() < now.getTime() - MAX_BACKDATE_MS)
-      throw invalid('#/body/started_at', 'started_at may be at most 30 days in the past');
-    if (completedAt && completedAt < startedAt)
-      throw invalid('#/body/completed_at', 'completed_at is before started_at');
-    if (completedAt && completedAt.getTime() > now.getTime() + CLOCK_SKEW_MS)
-      throw invalid('#/body/completed_at', 'completed_at is in the future');
-    if (input.completion_status === 'completed' && !completedAt)
-      throw invalid('#/body/completed_at', 'a completed use needs completed_at');
-    return db.asUser(caller.userId, (tx) =>
-      runIdempotent(tx, caller.userId, idempotency, now, async () => {
-        // A tool withdrawn after the app cached it still records: the user did use it.
-        const tool = await repo.findTool(tx, toolId, false);
-        if (!tool) throw notFound('tool');
-        const row = await repo.insertUsage(tx, {
-          id: randomUUID(),
-          userId: caller.userId,
-          toolId,
-          startedAt,
-          completedAt,
-          durationSeconds: input.duration_seconds,
-          completionStatus: input.completion_status,
-          createdAt: now,
-        });
-        await deps.onUsed(tx, {
-          userId: caller.userId,
-          usageId: row.id,
-          toolId,
-          categoryCode: tool.categoryCode,
-          startedAt,
-          durationSeconds: row.durationSeconds,
-          completionStatus: row.completionStatus,
-        });
-        return toUsageDto(row);
-      }),
-    );
-  }
-
-  async function listUsage(
-    caller: AuthContext,
-    query: { limit?: number | undefined; cursor?: string | undefined },
-  ) {
-    const limit = query.limit ?? 20;
-    const after = decodeCursor(query.cursor, ['timestamp', 'uuid']) as [string, string] | undefined;
-    const rows = await db.asUser(caller.userId, (tx) =>
-      repo.listUsage(
-        tx,
-        caller.userId,
-        limit,
-        after ? { startedAt: new Date(after[0]), id: after[1] } : undefined,
-      ),
-    );
-    return pageOf(rows, limit, toUsageDto, (row) => [row.startedAt.toISOString(), row.id]);
-  }
-
-  /** What the emotions module needs (recommendations, insights, related tool checks). */
-  const catalogPort = {
-    async exists(tx: Tx, toolId: string) {
-      return Boolean(await repo.findTool(tx, toolId, false));
-    },
-    async recommendable(language: Language): Promise<RecommendableTool[]> {
-      const { value } = await cached(`recommendable:${language}`, async (tx) =>
-        (await repo.activeToolsForRecommendation(tx)).map((row) => ({
-          id: row.id,
-          name: pickTranslation(row.translations, language).translation.name,
-          category: row.categoryCode,
-          estimatedDurationSeconds: row.estimatedDurationSeconds,
-          targetEmotionCodes: row.targetEmotions,
-        })),
-      );
-      return value;
-    },
-    async favoritesOf(userId: string) {
-      return new Set(await db.asUser(userId, (tx) => repo.favoriteToolIds(tx, userId)));
-    },
-    async names(ids: string[], language: Language) {
-      const all = await catalogPort.recommendable(language);
-      return new Map(all.filter((t) => ids.includes(t.id)).map((t) => [t.id, t.name]));
-    },
-  };
-
   return {
     listCategories,
     categoryTools,
@@ -343,9 +215,7 @@ export function createToolsService(deps: ToolsServiceDeps) {
     search,
     setFavorite,
     listFavorites,
-    recordUsage,
-    listUsage,
-    catalogPort,
+    ...createToolUsage(deps),
   };
 }
 

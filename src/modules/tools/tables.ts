@@ -19,6 +19,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { ownerId } from '../../platform/db/owner.ts';
 import type { ContentType, Difficulty, TranslationInput } from './content-schemas.ts';
+import type { CompletionStatus } from './values.ts';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
@@ -105,9 +106,6 @@ export const toolFavorites = pgTable(
     index('tool_favorites_user_idx').on(t.userId, t.createdAt),
   ],
 );
-
-export const COMPLETION_STATUSES = ['completed', 'partial', 'abandoned'] as const;
-export type CompletionStatus = (typeof COMPLETION_STATUSES)[number];
 
 export const toolUsage = pgTable(
   'tool_usage',

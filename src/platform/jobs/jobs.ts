@@ -42,6 +42,39 @@ export interface JobDefinition<S extends TSchema = TSchema> {
   policy?: 'standard' | 'exclusive';
 }
 
+/**
+ * A scheduled job as an operator reads it: each module's jobs.ts exports its list, and
+ * src/modules/schedules.ts gathers them into the one table (docs/operations.md, `--help`).
+ */
+export interface Schedule {
+  job: string;
+  /** Standard five fields, in UTC. */
+  cron: string;
+  /** What the run does, in a sentence for operators. */
+  description: string;
+}
+
+/**
+ * A job as its module's jobs.ts declares it: the definition and, for a scheduled job, its
+ * schedule. Each module's index.ts registers its list.
+ */
+export interface DeclaredJob {
+  definition: JobDefinition;
+  /** Absent for jobs that requests or other jobs enqueue. */
+  schedule?: Schedule;
+}
+
+/** Defines each declared job, then schedules those with a schedule (with an empty payload). */
+export async function registerJobs(jobs: Jobs, declared: readonly DeclaredJob[]): Promise<void> {
+  for (const { definition } of declared) jobs.define(definition);
+  for (const { definition, schedule } of declared) {
+    if (!schedule) continue;
+    if (schedule.job !== definition.name)
+      throw new Error(`schedule ${schedule.job} given to job ${definition.name}`);
+    await jobs.schedule(definition, schedule.cron, {});
+  }
+}
+
 export interface EnqueueOptions {
   /** Only one queued/active job with this key (pg-boss singleton). */
   singletonKey?: string;
@@ -74,6 +107,8 @@ export interface Jobs {
     items: { payload: Static<S>; singletonKey?: string }[],
   ): Promise<void>;
   schedule(definition: JobDefinition, cron: string, payload: object): Promise<void>;
+  /** What this process schedules once it works the queues: job name and cron, in order. */
+  scheduled(): { job: string; cron: string }[];
   /** Creates the queues; with `work`, also starts workers and schedules. */
   start(options: { work: boolean }): Promise<void>;
   /** Runs every job that is due now, repeatedly, until none is left (tests and CLI). */
@@ -182,6 +217,7 @@ export function createJobs(backend: JobsBackend, log: Logger): Jobs {
       schedules.push({ name: definition.name, cron, payload });
       if (started) await boss.schedule(definition.name, cron, payload);
     },
+    scheduled: () => schedules.map(({ name, cron }) => ({ job: name, cron })),
     async start({ work }) {
       await boss.start();
       for (const definition of definitions.values()) {

@@ -1,0 +1,88 @@
+// HTTP routes of /v1/auth/mfa: two-step sign-in with an authenticator app.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { callerOf } from '../../../platform/auth/guard.ts';
+import { errorResponses } from '../../../platform/http/schemas.ts';
+import { requestMeta } from '../../../platform/http/request-meta.ts';
+import type { MfaService } from './service.ts';
+import { CodeBody, MfaEnabled, MfaStatus, RecoveryCodes, TotpEnrolment } from './schemas.ts';
+
+const tags = ['auth'];
+/** Changing how the account signs in needs a fresh proof (POST /v1/auth/reauthenticate). */
+const sensitive = { stepUp: true } as const;
+
+export const mfaRoutes: FastifyPluginAsyncTypebox<{ service: MfaService }> = async (
+  app,
+  { service },
+) => {
+  app.get(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: 'Whether two-step sign-in is on, and how many recovery codes are left',
+        response: { 200: MfaStatus, ...errorResponses() },
+      },
+    },
+    (request) => service.status(callerOf(request)),
+  );
+
+  app.post(
+    '/totp',
+    {
+      config: sensitive,
+      schema: {
+        tags,
+        summary: 'Start enrolling an authenticator app (needs a recent re-authentication)',
+        description:
+          'Returns a new secret and its otpauth:// URI (show it as a QR code). Two-step sign-in ' +
+          'is on only after POST /v1/auth/mfa/totp/confirm with a first code.',
+        response: { 201: TotpEnrolment, ...errorResponses(409) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await service.startEnrolment(callerOf(request))),
+  );
+
+  app.post(
+    '/totp/confirm',
+    {
+      schema: {
+        tags,
+        summary: 'Confirm the authenticator with its first code; returns ten recovery codes (once)',
+        body: CodeBody,
+        response: { 200: MfaEnabled, ...errorResponses(403, 409) },
+      },
+    },
+    (request) =>
+      service.confirmEnrolment(callerOf(request), request.body.code, requestMeta(request)),
+  );
+
+  app.delete(
+    '/totp',
+    {
+      config: sensitive,
+      schema: {
+        tags,
+        summary: 'Turn two-step sign-in off (needs a recent re-authentication)',
+        response: { 204: Type.Null(), ...errorResponses(409) },
+      },
+    },
+    async (request, reply) => {
+      await service.disable(callerOf(request), requestMeta(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/recovery-codes',
+    {
+      config: sensitive,
+      schema: {
+        tags,
+        summary: 'Replace the recovery codes (the old ones stop working)',
+        response: { 200: RecoveryCodes, ...errorResponses(409) },
+      },
+    },
+    (request) => service.regenerateRecoveryCodes(callerOf(request), requestMeta(request)),
+  );
+};

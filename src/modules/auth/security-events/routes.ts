@@ -1,0 +1,26 @@
+// HTTP route of /v1/users/me/security-events: the account's own audit trail.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { callerOf } from '../../../platform/auth/guard.ts';
+import { errorResponses, PageQuery } from '../../../platform/http/schemas.ts';
+import type { SecurityEventsService } from './service.ts';
+import { SecurityEventPage } from './schemas.ts';
+
+const tags = ['users'];
+
+export const securityEventsRoutes: FastifyPluginAsyncTypebox<{
+  service: SecurityEventsService;
+}> = async (app, { service }) => {
+  app.get(
+    '/security-events',
+    {
+      schema: {
+        tags,
+        summary: "The account's own audit trail, newest first",
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: SecurityEventPage, ...errorResponses() },
+      },
+    },
+    (request) => service.list(callerOf(request), request.query.limit ?? 20, request.query.cursor),
+  );
+};

@@ -1,0 +1,89 @@
+// HTTP routes of the sessions, under /v1/auth: refresh, sign out, and the owner's list of
+// signed-in devices.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { callerOf } from '../../../platform/auth/guard.ts';
+import { errorResponses, IdParams } from '../../../platform/http/schemas.ts';
+import { requestMeta } from '../../../platform/http/request-meta.ts';
+import type { SessionsService } from './service.ts';
+import { RefreshBody, RevokedCount, SessionList, TokenPair } from '../schemas.ts';
+
+const tags = ['auth'];
+const publicRoute = { public: true } as const;
+
+export const sessionsRoutes: FastifyPluginAsyncTypebox<{ service: SessionsService }> = async (
+  app,
+  { service },
+) => {
+  app.post(
+    '/refresh',
+    {
+      config: publicRoute,
+      schema: {
+        tags,
+        summary: 'Exchange a refresh token for a new pair (each refresh token works once)',
+        description:
+          'A second refresh with the same token within the grace window returns the same new pair. ' +
+          'Outside it, the token counts as stolen: the session is revoked (problem type refresh-token-reused).',
+        body: RefreshBody,
+        response: { 200: TokenPair, ...errorResponses(401, 403) },
+      },
+    },
+    (request) => service.refresh(request.body.refresh_token, requestMeta(request)),
+  );
+
+  app.post(
+    '/logout',
+    {
+      schema: {
+        tags,
+        summary: 'End the current session',
+        response: { 204: Type.Null(), ...errorResponses() },
+      },
+    },
+    async (request, reply) => {
+      await service.logout(callerOf(request), requestMeta(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/sessions',
+    {
+      schema: {
+        tags,
+        summary: 'The signed-in devices of this account',
+        response: { 200: SessionList, ...errorResponses() },
+      },
+    },
+    async (request) => ({ items: await service.listSessions(callerOf(request)) }),
+  );
+
+  app.delete(
+    '/sessions/:id',
+    {
+      schema: {
+        tags,
+        summary: 'End one session',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      await service.revokeSession(callerOf(request), request.params.id, requestMeta(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/sessions/revoke-others',
+    {
+      schema: {
+        tags,
+        summary: 'End every session but this one',
+        response: { 200: RevokedCount, ...errorResponses() },
+      },
+    },
+    (request) => service.revokeOtherSessions(callerOf(request), requestMeta(request)),
+  );
+};

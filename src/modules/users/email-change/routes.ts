@@ -1,0 +1,49 @@
+// HTTP routes of the email change: the request (signed in, re-authenticated) and the
+// confirmation (public: the link may be opened on another device).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { callerOf } from '../../../platform/auth/guard.ts';
+import { errorResponses } from '../../../platform/http/schemas.ts';
+import { requestMeta } from '../../../platform/http/request-meta.ts';
+import { Accepted, TokenBody } from '../../auth/index.ts';
+import type { EmailChangeService } from './service.ts';
+import { ChangeEmailBody } from './schemas.ts';
+
+export const emailChangeRoutes: FastifyPluginAsyncTypebox<{ service: EmailChangeService }> = async (
+  app,
+  { service },
+) => {
+  app.post(
+    '/v1/users/me/email',
+    {
+      config: { stepUp: true },
+      schema: {
+        tags: ['users'],
+        summary: 'Change the email address (needs a recent re-authentication)',
+        description:
+          'Sends a confirmation link to the new address and a notice to the current one; the ' +
+          'address changes only when the link is followed (POST /v1/auth/confirm-email-change).',
+        body: ChangeEmailBody,
+        response: { 202: Accepted, ...errorResponses(409) },
+      },
+    },
+    async (request, reply) => {
+      await service.request(callerOf(request), request.body.new_email, requestMeta(request));
+      return reply.code(202).send({ status: 'accepted' as const });
+    },
+  );
+
+  app.post(
+    '/v1/auth/confirm-email-change',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Move the account to the new address with the token from the confirmation email',
+        body: TokenBody,
+        response: { 200: Type.Object({ email: Type.String() }), ...errorResponses(409) },
+      },
+    },
+    (request) => service.confirm(request.body.token, requestMeta(request)),
+  );
+};
