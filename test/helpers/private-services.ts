@@ -1,7 +1,7 @@
 // Private instances of the services the resilience tests stop and start again: a
 // redis-server on a free port and a throwaway PostgreSQL cluster (initdb/pg_ctl). The
-// machine's shared services are never touched. Each helper says why it cannot run when a
-// binary is missing, so the test can skip with that message.
+// machine's shared services are never touched. `installed` decides, in one place, what a
+// test does when a program it starts is missing: skip saying which, or fail under CI=true.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { access, chmod, chown, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -62,6 +62,8 @@ export async function whichOrInstall(
   return which(binary);
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Debian and Ubuntu keep PostgreSQL's server programs off PATH, per major version. */
 async function postgresProgram(name: string): Promise<string | undefined> {
   const found = await which(name);
@@ -80,7 +82,53 @@ async function postgresProgram(name: string): Promise<string | undefined> {
   return undefined;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+type Find = (program: string) => Promise<string | undefined>;
+
+/** The programs each kind of private service needs, and how to install them. */
+const PROGRAMS: Record<
+  'redis' | 'postgres' | 'nginx',
+  { programs: string[]; install: string; find: Find }
+> = {
+  redis: {
+    programs: ['redis-server', 'redis-cli'],
+    install: 'apt-get install redis-server',
+    find: which,
+  },
+  postgres: {
+    programs: ['initdb', 'pg_ctl'],
+    install: 'apt-get install postgresql',
+    find: postgresProgram,
+  },
+  // Installed by whichOrInstall when missing in CI, as root.
+  nginx: {
+    programs: ['nginx'],
+    install: 'apt-get install nginx-light',
+    find: (program) => whichOrInstall(program, 'nginx-light'),
+  },
+};
+
+/**
+ * Whether the programs a test starts are installed. Where one is missing, the test skips
+ * with a message naming it on a developer's machine; under CI=true this throws, so the test
+ * file fails: CI runs every test, and a missing program there is a broken image, not a skip.
+ * Call it where the test would run (e.g. `kind === 'postgres' && (await installed('redis'))`)
+ * and pass the answer to `describe.runIf`.
+ */
+export async function installed(
+  service: keyof typeof PROGRAMS,
+  options: { ci?: boolean; find?: Find } = {},
+): Promise<boolean> {
+  const { programs, install, find } = PROGRAMS[service];
+  const missing: string[] = [];
+  for (const program of programs)
+    if (!(await (options.find ?? find)(program))) missing.push(program);
+  if (missing.length === 0) return true;
+  const reason = `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed (${install})`;
+  if (options.ci ?? process.env.CI === 'true')
+    throw new Error(`${reason}; under CI=true a test never skips for a missing program`);
+  console.warn(`skipped: ${reason}`);
+  return false;
+}
 
 export interface PrivateRedis {
   url: string;

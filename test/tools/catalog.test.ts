@@ -82,15 +82,13 @@ describe('GET /v1/tools/categories', () => {
       query: { lang: 'en' },
     });
     expect(asked.body.items[0].name).toBe('Breathing');
-    expect(
-      (
-        await t.request('GET', '/v1/tools/categories', {
-          token: es.accessToken,
-          query: { lang: 'fr' },
-        })
-      ).status,
-    ).toBe(400);
-    expect((await t.request('GET', '/v1/tools/categories')).status).toBe(401);
+    const french = await t.api
+      .get('/v1/tools/categories', { token: es.accessToken, query: { lang: 'fr' as never } })
+      .expect(400);
+    expect(french.body.type).toBe('https://amirawellness.com/problems/validation-failed');
+    expect(JSON.stringify(french.body.errors)).toContain('lang');
+    const anonymous = await t.api.get('/v1/tools/categories').expect(401);
+    expect(anonymous.body.type).toBe('https://amirawellness.com/problems/unauthenticated');
   });
 
   it('answers If-None-Match with 304', async () => {
@@ -102,6 +100,16 @@ describe('GET /v1/tools/categories', () => {
       headers: { 'if-none-match': etag },
     });
     expect(second.status).toBe(304);
+    expect(second.raw).toBe('');
+    expect(second.headers.etag).toBe(etag);
+    // Another language is another representation: a full answer with its own tag.
+    const english = await t.request('GET', '/v1/tools/categories', {
+      token: es.accessToken,
+      query: { lang: 'en' },
+      headers: { 'if-none-match': etag },
+    });
+    expect(english.status).toBe(200);
+    expect(english.headers.etag).toMatch(/^"tools-v\d+-categories-en"$/);
   });
 });
 
