@@ -110,6 +110,14 @@ describe('command line', () => {
     expect(result.stdout).toContain('still held: 0, purged: 0');
   }, 60_000);
 
+  onceForBothDatabases('--help prints the commands and every scheduled job', async () => {
+    const result = await run(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: amira');
+    expect(result.stdout).toMatch(/notifications\.tick +every minute/);
+    expect(result.stdout).toMatch(/auth\.mfa-challenge-cleanup +hourly, :53/);
+  });
+
   onceForBothDatabases('prints usage for an unknown command', async () => {
     const result = await run(['dance']);
     expect(result.code).toBe(2);
