@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ESLint } from 'eslint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseKind } from '../helpers/database.ts';
 
 const BOUNDARY_RULES = new Set(['no-restricted-imports', 'import-x/no-cycle']);
 
@@ -103,4 +104,25 @@ describe('architecture boundaries (lint)', () => {
       expect.stringMatching(/^import-x\/no-cycle/),
     ]);
   });
+
+  // The rules hold on the code itself: a suite run (CI) fails on a deep import or a cycle
+  // even where nobody ran `npm run lint`.
+  it.runIf(databaseKind() === 'pglite')(
+    'finds no boundary violation and no import cycle in src/',
+    async () => {
+      const eslint = new ESLint({
+        overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
+        ruleFilter: ({ ruleId }) => BOUNDARY_RULES.has(ruleId),
+      });
+      const linted = await eslint.lintFiles(['src/**/*.ts']);
+      const found = linted.flatMap((r) =>
+        r.messages.map(
+          (m) => `${path.relative('.', r.filePath)}: ${m.ruleId ?? 'parse'}: ${m.message}`,
+        ),
+      );
+      expect(found).toEqual([]);
+      expect(linted.length).toBeGreaterThan(150);
+    },
+    120_000,
+  );
 });
