@@ -36,23 +36,31 @@ function run(args: string[], extraEnv: Record<string, string> = {}) {
  * throwaway in-memory one) run in one project only: a child process costs seconds.
  */
 const onceForBothDatabases = it.runIf(databaseKind() === 'pglite');
+// Each command is a Node process that loads the whole application (2–3 s idle); on a
+// loaded 2-core machine one start took 10 s and a three-command test hit 60 s. A limit, not
+// a speed claim: the commands' speed is not what these tests check.
+const CHILD_PROCESS_TIMEOUT = 180_000;
 
 describe('command line', () => {
-  it('migrates, then creates the first administrator once and promotes on the second call', async () => {
-    expect((await run(['migrate'])).stdout).toContain('migrations applied');
-    const created = await run(['create-admin', '--email', 'Root@Example.com']);
-    expect(created.code).toBe(0);
-    expect(created.stdout).toMatch(
-      /Created administrator Root@Example.com\.\nTemporary password \(shown once\): \S{20,}/,
-    );
-    const again = await run(['create-admin', '--email', 'root@example.com']);
-    expect(again.stdout).toContain('is now an administrator');
-    if (databaseKind() === 'pglite')
-      expect(await readdir(path.join(dataDir, 'keys'))).toEqual([
-        'app-secret',
-        'jwt-signing-keys.json',
-      ]);
-  }, 60_000);
+  it(
+    'migrates, then creates the first administrator once and promotes on the second call',
+    async () => {
+      expect((await run(['migrate'])).stdout).toContain('migrations applied');
+      const created = await run(['create-admin', '--email', 'Root@Example.com']);
+      expect(created.code).toBe(0);
+      expect(created.stdout).toMatch(
+        /Created administrator Root@Example.com\.\nTemporary password \(shown once\): \S{20,}/,
+      );
+      const again = await run(['create-admin', '--email', 'root@example.com']);
+      expect(again.stdout).toContain('is now an administrator');
+      if (databaseKind() === 'pglite')
+        expect(await readdir(path.join(dataDir, 'keys'))).toEqual([
+          'app-secret',
+          'jwt-signing-keys.json',
+        ]);
+    },
+    CHILD_PROCESS_TIMEOUT,
+  );
 
   onceForBothDatabases(
     'prints the OpenAPI document',
@@ -63,7 +71,7 @@ describe('command line', () => {
       expect(doc.openapi).toBe('3.1.0');
       expect(Object.keys(doc.paths)).toContain('/v1/auth/login');
     },
-    60_000,
+    CHILD_PROCESS_TIMEOUT,
   );
 
   onceForBothDatabases(
@@ -95,65 +103,85 @@ describe('command line', () => {
       expect(started.code).toBe(0);
       expect((await run(['generate-secrets', '--alg', 'HS256'])).code).toBe(1);
     },
-    60_000,
+    CHILD_PROCESS_TIMEOUT,
   );
 
-  onceForBothDatabases('refuses to start with a bad variable and names it', async () => {
-    const result = await run(['serve'], { PORT: 'eighty' });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('PORT');
-  });
+  onceForBothDatabases(
+    'refuses to start with a bad variable and names it',
+    async () => {
+      const result = await run(['serve'], { PORT: 'eighty' });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('PORT');
+    },
+    CHILD_PROCESS_TIMEOUT,
+  );
 
-  it('re-applies the deletion ledger after a restore (nothing to do on a fresh database)', async () => {
-    const result = await run(['reapply-deletions']);
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('still held: 0, purged: 0');
-  }, 60_000);
+  it(
+    're-applies the deletion ledger after a restore (nothing to do on a fresh database)',
+    async () => {
+      const result = await run(['reapply-deletions']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('still held: 0, purged: 0');
+    },
+    CHILD_PROCESS_TIMEOUT,
+  );
 
-  onceForBothDatabases('--help prints the commands and every scheduled job', async () => {
-    const result = await run(['--help']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Usage: amira');
-    expect(result.stdout).toMatch(/notifications\.tick +every minute/);
-    expect(result.stdout).toMatch(/auth\.mfa-challenge-cleanup +hourly, :53/);
-  });
+  onceForBothDatabases(
+    '--help prints the commands and every scheduled job',
+    async () => {
+      const result = await run(['--help']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Usage: amira');
+      expect(result.stdout).toMatch(/notifications\.tick +every minute/);
+      expect(result.stdout).toMatch(/auth\.mfa-challenge-cleanup +hourly, :53/);
+    },
+    CHILD_PROCESS_TIMEOUT,
+  );
 
-  onceForBothDatabases('prints usage for an unknown command', async () => {
-    const result = await run(['dance']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('Usage: amira');
-  });
+  onceForBothDatabases(
+    'prints usage for an unknown command',
+    async () => {
+      const result = await run(['dance']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('Usage: amira');
+    },
+    CHILD_PROCESS_TIMEOUT,
+  );
 
-  it('serves, answers readiness, and stops cleanly on SIGTERM', async () => {
-    const port = String(await freePort());
-    const child: ChildProcess = spawn(process.execPath, ['src/main.ts', 'serve'], {
-      env: { ...env, PORT: port, LOG_LEVEL: 'info' },
-    });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    let closed = false;
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('close', (code) => {
-        closed = true;
-        resolve(code);
-      }),
-    );
-    // Generous: a cold start (migrations, seed) on a CI machine busy with other test files.
-    const deadline = Date.now() + 60_000;
-    while (!output.includes('Amira Wellness API listening') && !closed && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    expect(output, 'the server did not come up').toContain('Amira Wellness API listening');
-    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
-    expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({
-      status: 'ready',
-      checks: { database: 'ok', storage: 'ok', jobs: 'ok' },
-      optional: [],
-    });
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-  }, 90_000);
+  it(
+    'serves, answers readiness, and stops cleanly on SIGTERM',
+    async () => {
+      const port = String(await freePort());
+      const child: ChildProcess = spawn(process.execPath, ['src/main.ts', 'serve'], {
+        env: { ...env, PORT: port, LOG_LEVEL: 'info' },
+      });
+      let output = '';
+      child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      let closed = false;
+      const exited = new Promise<number | null>((resolve) =>
+        child.on('close', (code) => {
+          closed = true;
+          resolve(code);
+        }),
+      );
+      // Generous: a cold start (migrations, seed) on a CI machine busy with other test files.
+      const deadline = Date.now() + 60_000;
+      while (!output.includes('Amira Wellness API listening') && !closed && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(output, 'the server did not come up').toContain('Amira Wellness API listening');
+      const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({
+        status: 'ready',
+        checks: { database: 'ok', storage: 'ok', jobs: 'ok' },
+        optional: [],
+      });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    },
+    CHILD_PROCESS_TIMEOUT,
+  );
 });
 
 /** A port nobody listens on right now (the OS picks it), so parallel test files never collide. */
