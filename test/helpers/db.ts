@@ -3,11 +3,18 @@ import { sql, type SQL } from 'drizzle-orm';
 import { queryRows } from '../../src/platform/db/database.ts';
 import type { TestApp } from './app.ts';
 
-export function rows<T = Record<string, unknown>>(t: TestApp, query: SQL): Promise<T[]> {
+export function rows<T = Record<string, unknown>>(
+  t: Pick<TestApp, 'platform'>,
+  query: SQL,
+): Promise<T[]> {
   return t.platform.db.asSystem((tx) => queryRows<T>(tx, query));
 }
 
-export async function count(t: TestApp, table: string, where: SQL = sql`true`): Promise<number> {
+export async function count(
+  t: Pick<TestApp, 'platform'>,
+  table: string,
+  where: SQL = sql`true`,
+): Promise<number> {
   const [row] = await rows<{ n: number }>(
     t,
     sql`select count(*)::int as n from ${sql.identifier(table)} where ${where}`,

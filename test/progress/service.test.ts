@@ -2,7 +2,9 @@
 // factories (no Argon2, no requests), and the domain events and jobs they cause run as for
 // a request. What the routes add (schemas, status codes) is tested in the HTTP files.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { createTestServices, type TestServices } from '../helpers/services.ts';
+import { rows } from '../helpers/db.ts';
 import {
   callerFor,
   createCheckin,
@@ -66,5 +68,38 @@ describe('progress service', () => {
       active_today: false,
     });
     expect((await progress().achievements(callerFor(t, quiet))).earned).toEqual([]);
+  });
+
+  it('evaluates each user once per batch of queued evaluations, however many check-ins asked', async () => {
+    const evaluations = async () => {
+      const metric = await t.platform.metrics
+        .getSingleMetric('achievement_evaluations_total')
+        ?.get();
+      return metric?.values[0]?.value ?? 0;
+    };
+    const queued = async () => {
+      const [row] = await rows<{ n: number }>(
+        t,
+        sql`select count(*)::int as n from pgboss.job
+            where name = 'progress.evaluate-achievements' and state = 'created'`,
+      );
+      return row?.n ?? 0;
+    };
+    await t.drainJobs();
+    const before = await evaluations();
+    const [first, second] = [await createUser(t), await createUser(t)];
+    for (let each = 0; each < 12; each++) {
+      await createCheckin(t, first, { code: 'calm' });
+      await createCheckin(t, second, { code: 'joy' });
+    }
+    // One job per recording transaction, all committed before the worker fetches them.
+    expect(await queued()).toBe(24);
+    await t.drainJobs();
+    expect(await queued()).toBe(0);
+    expect((await evaluations()) - before).toBe(2);
+    for (const user of [first, second]) {
+      const { earned } = await progress().achievements(callerFor(t, user));
+      expect(earned.map((each) => each.code)).toContain('first-checkin');
+    }
   });
 });

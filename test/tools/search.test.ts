@@ -82,9 +82,7 @@ describe('GET /v1/tools/search', () => {
 
   it('refuses an unknown emotion (422) and malformed parameters (400), naming the parameter', async () => {
     const refused = (query: Record<string, string | number>, status: number) =>
-      t.api
-        .get('/v1/tools/search', { token: user.accessToken, query: query })
-        .expect(status);
+      t.api.get('/v1/tools/search', { token: user.accessToken, query: query }).expect(status);
     const unknown = await refused({ emotion: 'bliss' }, 422);
     expect(unknown.body).toMatchObject({
       type: 'https://amirawellness.com/problems/unknown-emotion-type',

@@ -7,6 +7,7 @@
 // only through domain events (activities.ts).
 import type { Tx } from '../../platform/db/database.ts';
 import { registerJobs } from '../../platform/jobs/jobs.ts';
+import { Counter } from 'prom-client';
 import type { Platform } from '../../platform/platform.ts';
 import type { AppModule } from '../module.ts';
 import type { AuthModule } from '../auth/index.ts';
@@ -71,7 +72,16 @@ export async function createProgressModule(
     recentCheckins: (tx, userId, limit) => emotions.service.recentIn(tx, userId, limit),
     texts: await loadProgressTexts(),
   });
-  const evaluateJob = evaluateAchievementsJob({ db, evaluate: service.evaluate });
+  const evaluations = new Counter({
+    name: 'achievement_evaluations_total',
+    help: "Evaluations of a user's achievements (one per user per batch of queued jobs)",
+    registers: [platform.metrics],
+  });
+  const evaluateJob = evaluateAchievementsJob({
+    db,
+    evaluate: service.evaluate,
+    evaluated: () => evaluations.inc(),
+  });
   await registerJobs(jobs, progressJobs(evaluateJob));
   listenForActivities({ events, jobs, profiles: auth, evaluateJob });
   platform.dataExport.register(progressExport(service.streakIn));

@@ -40,6 +40,14 @@ export interface JobDefinition<S extends TSchema = TSchema> {
   concurrency?: number;
   /** 'exclusive': at most one queued or active job per singleton key (pg-boss queue policy). */
   policy?: 'standard' | 'exclusive';
+  /** Jobs a worker fetches at once (default 1). */
+  batchSize?: number;
+  /**
+   * Handles a fetched batch in one call, so that work the jobs share is done once (the same
+   * user's evaluation, asked for by ten check-ins). Every job of the batch committed before
+   * it was fetched, so one run covers them all. Without it, `handler` runs per job.
+   */
+  handleBatch?: (payloads: Static<S>[]) => Promise<void>;
 }
 
 /**
@@ -175,6 +183,22 @@ export function createJobs(backend: JobsBackend, log: Logger): Jobs {
     return payload as object;
   };
 
+  /**
+   * A batch handled at once: jobs whose payload is malformed fail alone, without retries
+   * (it never becomes valid); the others share one run of `handleBatch`.
+   */
+  async function runBatch(
+    definition: JobDefinition & Required<Pick<JobDefinition, 'handleBatch'>>,
+    jobs: Job<unknown>[],
+  ): Promise<string[]> {
+    const valid = jobs.filter((job) => Value.Check(definition.payload, job.data));
+    for (const job of jobs)
+      if (!valid.includes(job))
+        await boss.fail(definition.name, job.id, { message: 'payload does not match its schema' });
+    if (valid.length > 0) await definition.handleBatch(valid.map((job) => job.data as never));
+    return valid.map((job) => job.id);
+  }
+
   async function run(definition: JobDefinition, job: Job<unknown>): Promise<void> {
     if (!Value.Check(definition.payload, job.data)) {
       // A malformed payload never becomes valid by retrying: fail without retries.
@@ -227,11 +251,17 @@ export function createJobs(backend: JobsBackend, log: Logger): Jobs {
       if (!work) return;
       for (const { name, cron, payload } of schedules) await boss.schedule(name, cron, payload);
       for (const definition of definitions.values()) {
+        const { handleBatch } = definition;
         await boss.work(
           definition.name,
-          { localConcurrency: definition.concurrency ?? 1, pollingIntervalSeconds: 1 },
+          {
+            localConcurrency: definition.concurrency ?? 1,
+            pollingIntervalSeconds: 1,
+            batchSize: definition.batchSize ?? 1,
+          },
           async (jobs) => {
-            for (const job of jobs) await run(definition, job);
+            if (handleBatch) await runBatch({ ...definition, handleBatch }, jobs);
+            else for (const job of jobs) await run(definition, job);
           },
         );
       }
@@ -245,6 +275,22 @@ export function createJobs(backend: JobsBackend, log: Logger): Jobs {
           const definition = definitions.get(name);
           if (!definition) throw new Error(`job ${name} is not defined`);
           const jobs = await boss.fetch<unknown>(name, { batchSize: 50 });
+          const { handleBatch } = definition;
+          if (handleBatch && jobs.length > 0) {
+            found += jobs.length;
+            try {
+              const handled = await runBatch({ ...definition, handleBatch }, jobs);
+              if (handled.length > 0) await boss.complete(name, handled);
+            } catch (error) {
+              log.warn({ err: error, job: name }, 'job batch failed');
+              await boss.fail(
+                name,
+                jobs.map((job) => job.id),
+                { message: (error as Error).message },
+              );
+            }
+            continue;
+          }
           for (const job of jobs) {
             found++;
             try {
