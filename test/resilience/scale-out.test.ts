@@ -10,16 +10,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clonePostgresDatabase, databaseKind } from '../helpers/database.ts';
 import { startS3, type S3Server } from '../helpers/s3.ts';
-import { freePort, installed, whichOrInstall } from '../helpers/private-services.ts';
+import { freePort, installed, which } from '../helpers/private-services.ts';
 import { encrypt, metadataFor, multipart } from '../helpers/journals.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-// Only the PostgreSQL project runs it, so only that one may install nginx (in CI, as root).
+// Only the PostgreSQL project runs it, so only that one may install nginx (in CI, as root:
+// installed() does it).
 // Where nginx is missing it skips, saying so; under CI=true it fails instead (installed()).
 const nginx =
-  databaseKind() === 'postgres' && (await installed('nginx'))
-    ? await whichOrInstall('nginx', 'nginx-light')
-    : undefined;
+  databaseKind() === 'postgres' && (await installed('nginx')) ? await which('nginx') : undefined;
 const enabled = nginx !== undefined;
 
 interface Server {

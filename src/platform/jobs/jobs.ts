@@ -191,9 +191,10 @@ export function createJobs(backend: JobsBackend, log: Logger): Jobs {
     definition: JobDefinition & Required<Pick<JobDefinition, 'handleBatch'>>,
     jobs: Job<unknown>[],
   ): Promise<string[]> {
-    const valid = jobs.filter((job) => Value.Check(definition.payload, job.data));
+    const valid: Job<unknown>[] = [];
     for (const job of jobs)
-      if (!valid.includes(job))
+      if (Value.Check(definition.payload, job.data)) valid.push(job);
+      else
         await boss.fail(definition.name, job.id, { message: 'payload does not match its schema' });
     if (valid.length > 0) await definition.handleBatch(valid.map((job) => job.data as never));
     return valid.map((job) => job.id);
