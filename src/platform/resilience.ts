@@ -94,8 +94,11 @@ export function createGuard(
   const limit = options.bulkhead
     ? bulkhead(options.bulkhead.limit, options.bulkhead.queue)
     : undefined;
+  // abortOnReturn: false — aborting the signal of a call that has already returned builds
+  // a DOMException per call (about 1 % of the CPU of a list request, three Redis calls each);
+  // no work of ours reads its signal after returning.
   const timed = options.timeoutMs
-    ? timeout(options.timeoutMs, TimeoutStrategy.Aggressive)
+    ? timeout(options.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false })
     : undefined;
   const withTimeout: IPolicy = wrap(...[limit, breaker, timed].filter((p) => p !== undefined));
   const withoutTimeout: IPolicy = wrap(...[limit, breaker].filter((p) => p !== undefined));
