@@ -15,11 +15,20 @@ import { buildApp, buildOperationsApp } from './app.ts';
 import { generateSigningJwk, SIGNING_ALGORITHMS } from './platform/crypto/signing-keys.ts';
 import { seedContent } from './modules/index.ts';
 import { scheduleTableText } from './modules/schedules.ts';
+import {
+  cluster,
+  multiProcessProblem,
+  parseWorkerCount,
+  runPrimary,
+  workerIndex,
+} from './cluster.ts';
 
 const USAGE = `Usage: amira <command> [options]
 
 Commands:
-  serve [--services auth,...] [--no-jobs]   run the HTTP API (jobs in-process unless --no-jobs or JOBS=off)
+  serve [--services auth,...] [--no-jobs] [--workers N|auto]
+                                            run the HTTP API (jobs in-process unless --no-jobs or JOBS=off);
+                                            --workers: N processes share the port (needs DATABASE_URL and REDIS_URL)
   worker                                    run background jobs only
   migrate                                   apply database migrations and exit
   seed                                      load the content (emotions, tools, ...) and exit
@@ -75,16 +84,34 @@ function onShutdown(close: () => Promise<void>, log: Platform['log']): void {
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { services: { type: 'string' }, 'no-jobs': { type: 'boolean' } },
+    options: {
+      services: { type: 'string' },
+      'no-jobs': { type: 'boolean' },
+      workers: { type: 'string' },
+    },
   });
   const config = readConfig();
+  if (cluster.isPrimary) {
+    const count = parseWorkerCount(values.workers);
+    if (count > 1) {
+      const problem = multiProcessProblem(config);
+      if (problem) {
+        process.stderr.write(`${problem}\n`);
+        process.exit(2);
+      }
+      runPrimary(count, (line) => process.stdout.write(`${line}\n`));
+      return;
+    }
+  }
+  // In a cluster, only worker 0 runs the jobs; each worker has an operations port of its own.
+  const index = workerIndex();
   const platform = await createPlatform(config, LONG_RUNNING);
   await seedContent(platform.db);
   const services = values.services
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const work = config.jobs === 'inprocess' && !values['no-jobs'];
+  const work = config.jobs === 'inprocess' && !values['no-jobs'] && index === 0;
   const { app, modules } = await buildApp(platform, { services, runsJobs: work });
   const ops = config.ops ? await buildOperationsApp(platform, app) : undefined;
   await platform.jobs.start({ work });
@@ -95,9 +122,10 @@ async function serve(args: string[]): Promise<void> {
     await platform.close();
   }, platform.log);
   const address = await app.listen({ host: config.host, port: config.port });
-  const operations = await listenForOperators(ops, config);
+  const operations = await listenForOperators(ops, config, index);
   platform.log.info(
     {
+      ...(cluster.isWorker ? { worker: index } : {}),
       address,
       operations: operations ?? address,
       database: platform.db.kind,
@@ -112,9 +140,15 @@ async function serve(args: string[]): Promise<void> {
 async function listenForOperators(
   ops: FastifyInstance | undefined,
   config: Config,
+  index = 0,
 ): Promise<string | undefined> {
   if (!ops || !config.ops) return undefined;
-  return ops.listen({ host: config.ops.host, port: config.ops.port });
+  // exclusive: a cluster worker binds its own port instead of sharing the primary's.
+  return ops.listen({
+    host: config.ops.host,
+    port: config.ops.port === 0 ? 0 : config.ops.port + index,
+    exclusive: true,
+  });
 }
 
 async function worker(): Promise<void> {
