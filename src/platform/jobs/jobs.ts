@@ -259,6 +259,9 @@ export function createJobs(backend: JobsBackend, log: Logger): Jobs {
             localConcurrency: definition.concurrency ?? 1,
             pollingIntervalSeconds: 1,
             batchSize: definition.batchSize ?? 1,
+            // A full batch means more is waiting: fetch again at once instead of a second
+            // later (a backlog of evaluations drained at one batch a second otherwise).
+            burstWhenBatchFull: (definition.batchSize ?? 1) > 1,
           },
           async (jobs) => {
             if (handleBatch) await runBatch({ ...definition, handleBatch }, jobs);
