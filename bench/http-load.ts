@@ -33,7 +33,12 @@ import { buildApp } from '../src/app.ts';
 import { seedContent } from '../src/modules/index.ts';
 import { createPasswordHasher } from '../src/modules/auth/passwords.ts';
 import { ADMIN_URL, withBenchDatabase } from './support/database.ts';
-import { summarizeProfile, summarizeProfileByPackage, type CpuProfile } from './support/profile.ts';
+import {
+  summarizeNativeCallers,
+  summarizeProfile,
+  summarizeProfileByPackage,
+  type CpuProfile,
+} from './support/profile.ts';
 import type { LimitConfig, LimitKind } from './limits/common.ts';
 
 const run = promisify(execFile);
@@ -742,6 +747,8 @@ await withBenchDatabase('http', async (url) => {
       ...summarizeProfileByPackage(profile, 12).map((l) => '    ' + l),
       '  top functions (self time):',
       ...summarizeProfile(profile, 15).map((l) => '    ' + l),
+      '  native time by its caller:',
+      ...summarizeNativeCallers(profile, 10).map((l) => '    ' + l),
     );
   }
 
