@@ -11,7 +11,7 @@
 // CPU profiles of the API on the list and on the scenario furthest from its limit.
 //
 // Usage: npm run bench:http [-- --duration 10 --warmup 2 --connections 32 --queue-wait 60
-//                               --only list,tools,refresh,login,create]
+//                               --only list,tools,refresh,login,create,scaling]
 // Needs wrk (apt-get install wrk) and Redis on 127.0.0.1:6379 (BENCH_REDIS_URL).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -40,6 +40,7 @@ import {
   type CpuProfile,
 } from './support/profile.ts';
 import type { LimitConfig, LimitKind } from './limits/common.ts';
+import { startServe } from './support/serve-process.ts';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
@@ -48,7 +49,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '32' },
     'queue-wait': { type: 'string', default: '60' },
-    only: { type: 'string', default: 'list,tools,refresh,login,create' },
+    only: { type: 'string', default: 'list,tools,refresh,login,create,scaling' },
   },
 });
 const DURATION = Number(values.duration);
@@ -87,17 +88,21 @@ interface Target {
   /** The warm-up's environment when it must differ (refresh tokens are used once). */
   warmEnv?: Record<string, string>;
   connections: number;
+  /** Runs wrk with one thread on these CPUs only (taskset), away from the server's. */
+  pin?: string;
 }
 
 async function wrk(
   url: string,
   env: Record<string, string>,
-  options: { seconds: number; connections: number },
+  options: { seconds: number; connections: number; pin?: string | undefined },
 ): Promise<WrkResult> {
+  const threads = options.pin ? 1 : 2;
   const { stdout } = await run(
-    'wrk',
+    options.pin ? 'taskset' : 'wrk',
     [
-      '-t2',
+      ...(options.pin ? ['-c', options.pin, 'wrk'] : []),
+      `-t${threads}`,
       `-c${options.connections}`,
       `-d${options.seconds}s`,
       '--timeout',
@@ -106,7 +111,7 @@ async function wrk(
       SCRIPT,
       url,
     ],
-    { env: { ...process.env, THREADS: '2', ...env }, maxBuffer: 1 << 20 },
+    { env: { ...process.env, THREADS: String(threads), ...env }, maxBuffer: 1 << 20 },
   );
   const line = stdout.split('\n').find((l) => l.startsWith('{'));
   if (!line) throw new Error(`wrk printed no result:\n${stdout}`);
@@ -127,7 +132,11 @@ function defects(r: WrkResult, what: string): string[] {
 
 // CPU per request: the serving process and PostgreSQL's backends on the bench database.
 
-function processCpuMs(pid: number | 'self'): Promise<number> {
+async function processCpuMs(pid: number | number[] | 'self'): Promise<number> {
+  if (Array.isArray(pid)) {
+    const each = await Promise.all(pid.map((one) => processCpuMs(one)));
+    return each.reduce((sum, ms) => sum + ms, 0);
+  }
   if (pid === 'self') {
     const { user, system } = process.cpuUsage();
     return Promise.resolve((user + system) / 1000);
@@ -397,7 +406,7 @@ await withBenchDatabase('http', async (url) => {
   const measure = async (
     label: string,
     target: Target,
-    server: number | 'self',
+    server: number | number[] | 'self',
     match: [string, number] | undefined,
   ): Promise<Run> => {
     const checks: Record<string, string> = match
@@ -406,7 +415,7 @@ await withBenchDatabase('http', async (url) => {
     const warm = await wrk(
       target.url,
       { ...(target.warmEnv ?? target.env), ...checks },
-      { seconds: WARMUP, connections: target.connections },
+      { seconds: WARMUP, connections: target.connections, pin: target.pin },
     );
     const redisBefore = await redisCommands();
     const pgBefore = await pgCpu(await backendPids());
@@ -414,7 +423,7 @@ await withBenchDatabase('http', async (url) => {
     const result = await wrk(
       target.url,
       { ...target.env, ...checks },
-      { seconds: DURATION, connections: target.connections },
+      { seconds: DURATION, connections: target.connections, pin: target.pin },
     );
     const cpuAfter = await processCpuMs(server);
     const pgAfter = await pgCpu(await backendPids());
@@ -538,6 +547,35 @@ await withBenchDatabase('http', async (url) => {
       goal: { ratio: 0.8, p99Factor: 1.5 },
       extra: [limits[1]!],
     });
+  }
+
+  // All cores: the list against `serve --workers N` (its own processes, as operators run
+  // it), wrk on one thread pinned to the last CPU; CPU counted over the primary and workers.
+  const scaling: { workers: number; run: Run }[] = [];
+  if (ONLY.has('scaling')) {
+    const wrkCpu = String(os.cpus().length - 1);
+    for (const workers of [1, 2]) {
+      const serve = await startServe(workers, {
+        DATA_DIR: dataDir,
+        DATABASE_URL: url,
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: redisKeyPrefix,
+        // The token issuer: the in-process API's tokens must verify here.
+        PUBLIC_BASE_URL: config.publicBaseUrl,
+        LOG_LEVEL: 'info',
+        RATE_LIMIT_IP_PER_MINUTE: '1000000000',
+        RATE_LIMIT_USER_PER_MINUTE: '1000000000',
+        ACCESS_TOKEN_TTL_SECONDS: '3600',
+      });
+      const run = await measure(
+        `serve --workers ${workers}, wrk on CPU ${wrkCpu}`,
+        { ...listTarget, url: serve.url + list, pin: wrkCpu },
+        await serve.pids(),
+        listMatch,
+      );
+      scaling.push({ workers, run });
+      await serve.stop();
+    }
   }
 
   if (ONLY.has('tools')) {
@@ -836,6 +874,26 @@ await withBenchDatabase('http', async (url) => {
     row([p.label, perRequest(p.api), perRequest(p.limit), String(p.api.checked)], cpuWidths);
     for (const extra of p.extra ?? [])
       row([`  ${extra.label}`, '', perRequest(extra), String(extra.checked)], cpuWidths);
+  }
+
+  if (scaling.length > 0) {
+    console.log(
+      `\nAll cores: GET /v1/emotions?limit=20 against serve --workers N (PostgreSQL, Redis and the API share the ${os.cpus().length} CPUs; wrk one thread, pinned)`,
+    );
+    const one = scaling[0]!.run.rps;
+    row(['workers', 'req/s', 'p50', 'p99', 'CPU ms/req', '× 1 worker'], [34, 7, 6, 6, 10, 10]);
+    for (const { workers, run } of scaling)
+      row(
+        [
+          `${workers}${run.problems.length ? ' FAILED' : ''}`,
+          fixed(run.rps, 0),
+          fixed(run.p50),
+          fixed(run.p99),
+          run.cpuMsPerRequest.toFixed(2),
+          fixed(run.rps / one, 2),
+        ],
+        [34, 7, 6, 6, 10, 10],
+      );
   }
 
   console.log('\nJob queue left behind (pg-boss; the benchmark never drains it):');
