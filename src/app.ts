@@ -70,7 +70,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   registerNulGuard(app);
   // First, so that requests the gateway refuses (429, 503) have spans too.
   if (platform.tracing) registerRequestTracing(app, platform.tracing.tracer);
-  await registerGateway(app, platform.config, platform.limiters);
+  await registerGateway(app, platform.config, platform.requestBudgets);
 
   registerCachePolicy(app);
   registerRequestMetrics(app, platform.metrics);

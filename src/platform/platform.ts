@@ -12,6 +12,7 @@ import { openPostgres, type PostgresDatabase } from './db/postgres.ts';
 import { migratePgliteDatabase, migratePostgresDatabase } from './db/migrate.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createRedis } from './cache/redis.ts';
+import { createRequestBudgetFactory, type RequestBudgetFactory } from './http/request-budget.ts';
 import { memoryStore, redisStore, type KeyValueStore } from './cache/kv.ts';
 import { memoryExpiringSet, redisExpiringSet, type ExpiringSet } from './cache/expiring-set.ts';
 import { createLimiterFactory, type LimiterFactory } from './http/rate-limit.ts';
@@ -48,6 +49,8 @@ export interface Platform {
   /** A cache set that knows when it was lost (shared through Redis when configured). */
   expiringSet(name: string): ExpiringSet;
   limiters: LimiterFactory;
+  /** The gateway's request budgets (counted here, shared through Redis a few times a second). */
+  requestBudgets: RequestBudgetFactory;
   mailer: Mailer;
   jobs: Jobs;
   secrets: Secrets;
@@ -218,6 +221,11 @@ export async function createPlatform(
     kv,
     expiringSet,
     limiters: createLimiterFactory(redis, config.redisKeyPrefix),
+    requestBudgets: createRequestBudgetFactory(
+      redis && redisGuard
+        ? { redis, keyPrefix: config.redisKeyPrefix, guard: redisGuard }
+        : undefined,
+    ),
     mailer,
     jobs,
     secrets,

@@ -35,6 +35,19 @@ describe('global rate limits', () => {
     expect((await t.request('GET', '/health/live', { ip: '10.1.1.1' })).status).toBe(200);
   });
 
+  it('lets exactly the budget through when a burst of requests arrives at once', async () => {
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, () => t.request('GET', '/v1/emotions/types', { ip: '10.1.9.9' })),
+    );
+    const statuses = burst.map((r) => r.status).sort();
+    expect(statuses).toEqual([...Array(6).fill(200), ...Array(14).fill(429)]);
+    const remaining = burst
+      .filter((r) => r.status === 200)
+      .map((r) => Number(r.headers['ratelimit-remaining']))
+      .sort();
+    expect(remaining).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
   it('gives each signed-in user a budget of their own, whatever address they come from', async () => {
     const user = await registerUser(t);
     const me = (ip: string) => t.request('GET', '/v1/users/me', { token: user.accessToken, ip });

@@ -9,7 +9,8 @@ import compress from '@fastify/compress';
 import underPressure, { TYPE_EVENT_LOOP_DELAY } from '@fastify/under-pressure';
 import type { Config } from '../../config.ts';
 import { AppError } from '../errors.ts';
-import type { LimiterFactory, LimitState } from './rate-limit.ts';
+import type { LimitState } from './rate-limit.ts';
+import type { RequestBudgetFactory } from './request-budget.ts';
 
 /** The request headers a browser client may send (what the SDK and the routes use). */
 export const CORS_REQUEST_HEADERS = [
@@ -86,7 +87,7 @@ function announce(reply: FastifyReply, state: LimitState, windowSeconds: number)
 export async function registerGateway(
   app: FastifyInstance,
   config: Config,
-  limiters: LimiterFactory,
+  budgets: RequestBudgetFactory,
 ): Promise<void> {
   await app.register(helmet, {
     // Set below for API responses; the /docs page (Swagger UI) brings its own scripts.
@@ -119,12 +120,12 @@ export async function registerGateway(
     pressureHandler: shedUnlessExempt,
   });
 
-  const perAddress = limiters({
+  const perAddress = budgets({
     name: 'global-ip',
     points: config.rateLimits.ipPerMinute,
     durationSeconds: 60,
   });
-  const perUser = limiters({
+  const perUser = budgets({
     name: 'global-user',
     points: config.rateLimits.userPerMinute,
     durationSeconds: 60,
@@ -133,12 +134,12 @@ export async function registerGateway(
   // tokens is limited too); signed-in requests also count against their user.
   app.addHook('onRequest', async (request, reply) => {
     if (exempt(request.url)) return;
-    const state = await perAddress.consume(request.ip);
+    const state = perAddress.consume(request.ip);
     announce(reply, state, 60);
   });
   app.addHook('preHandler', async (request, reply) => {
     if (!request.auth) return;
-    const state = await perUser.consume(request.auth.userId);
+    const state = perUser.consume(request.auth.userId);
     announce(reply, state, 60);
   });
 }
