@@ -83,8 +83,7 @@ export function createToolsModule(platform: Platform, deps: ToolsModuleDeps): To
     clock,
     cache,
     emotions: emotionCatalog,
-    languageOf: async (userId) =>
-      (await db.asUser(userId, (tx) => auth.profileIn(tx, userId))).language,
+    languageIn: async (tx, userId) => (await auth.profileIn(tx, userId)).language,
     onUsed: (tx, event) => events.emit(tx, 'tools.used', event),
   });
   const admin = createToolsAdminService({ db, clock, cache, emotions: emotionCatalog });

@@ -21,7 +21,8 @@ export interface ToolsServiceDeps {
   clock: Clock;
   cache: ContentCache;
   emotions: () => EmotionCatalog;
-  languageOf: (userId: string) => Promise<Language>;
+  /** The user's language, read in the caller's transaction. */
+  languageIn: (tx: Tx, userId: string) => Promise<Language>;
   onUsed: (tx: Tx, event: ToolUsedEvent) => Promise<void>;
 }
 
@@ -71,7 +72,7 @@ export function createToolsService(deps: ToolsServiceDeps) {
   }
 
   const resolveLanguage = async (caller: AuthContext, requested: Language | undefined) =>
-    requested ?? (await deps.languageOf(caller.userId));
+    requested ?? (await db.asUser(caller.userId, (tx) => deps.languageIn(tx, caller.userId)));
 
   const cached = <T>(key: string, load: (tx: Tx) => Promise<T>) =>
     cache.get(key, () => db.asSystem(load));
@@ -122,7 +123,11 @@ export function createToolsService(deps: ToolsServiceDeps) {
   }
 
   async function getTool(caller: AuthContext, id: string, requested?: Language) {
-    const language = await resolveLanguage(caller, requested);
+    // The caller's language and favourite in one transaction (the hot read of the library).
+    const { language, favorite } = await db.asUser(caller.userId, async (tx) => ({
+      language: requested ?? (await deps.languageIn(tx, caller.userId)),
+      favorite: await repo.isFavorite(tx, caller.userId, id),
+    }));
     const { value, version } = await cached(`tool:${id}:${language}`, async (tx) => {
       const row = await repo.findTool(tx, id, true);
       if (!row) return null;
@@ -132,7 +137,6 @@ export function createToolsService(deps: ToolsServiceDeps) {
       };
     });
     if (!value) throw notFound('tool');
-    const favorite = await db.asUser(caller.userId, (tx) => repo.isFavorite(tx, caller.userId, id));
     const body: ToolDetailDto = { ...value, is_favorite: favorite };
     return { body, etag: `"tools-v${version}-tool-${id}-${language}-${favorite ? 'f' : 'n'}"` };
   }

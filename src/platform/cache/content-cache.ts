@@ -2,13 +2,24 @@
 // Entries are keyed by a content version; a write bumps the version (in the database, in
 // the write's transaction, then in the shared store), so every replica's next read misses
 // and reloads. If the store fails (Redis down), reads go to the source: slower, never stale.
+//
+// An entry never changes under its version, so each process also keeps the entries it read
+// last (parsed): a hit costs the version lookup only, not a second round trip and a parse
+// of the content (issue 17: the cached tool read).
 import type { Logger } from 'pino';
+import { LRUCache } from 'lru-cache';
 import type { KeyValueStore } from './kv.ts';
+
+/** Parsed entries kept per process (a tool in one language is a few KB). */
+const LOCAL_ENTRIES = 1000;
 
 export interface ContentCache {
   /** The current version (from the store, or from the source of truth when the store lacks it). */
   version(): Promise<number>;
-  /** Cached value of `key` at the current version, or `load()` stored for next time. */
+  /**
+   * Cached value of `key` at the current version, or `load()` stored for next time. The value
+   * may be shared with other callers: read it, never change it.
+   */
   get<T>(key: string, load: () => Promise<T>): Promise<{ value: T; version: number; hit: boolean }>;
   /** Tell every replica that content changed (after the write committed). */
   publish(version: number): Promise<void>;
@@ -28,6 +39,7 @@ export interface ContentCacheOptions {
 export function createContentCache(options: ContentCacheOptions): ContentCache {
   const { kv, name, log } = options;
   const versionKey = `${name}:version`;
+  const local = new LRUCache<string, { value: unknown }>({ max: LOCAL_ENTRIES });
   let warned = 0;
   const bypass = (error: unknown) => {
     options.onBypass?.();
@@ -59,11 +71,18 @@ export function createContentCache(options: ContentCacheOptions): ContentCache {
     async get(key, load) {
       const v = await version();
       const entryKey = `${name}:v${v}:${key}`;
+      const kept = local.get(entryKey);
+      if (kept) {
+        options.onResult?.(true);
+        return { value: kept.value as never, version: v, hit: true };
+      }
       try {
         const cached = await kv.get(entryKey);
         if (cached !== null) {
           options.onResult?.(true);
-          return { value: JSON.parse(cached) as never, version: v, hit: true };
+          const value: unknown = JSON.parse(cached);
+          local.set(entryKey, { value });
+          return { value: value as never, version: v, hit: true };
         }
       } catch (error) {
         bypass(error);
@@ -71,6 +90,7 @@ export function createContentCache(options: ContentCacheOptions): ContentCache {
       options.onResult?.(false);
       const value = await load();
       await kv.set(entryKey, JSON.stringify(value), options.ttlSeconds).catch(bypass);
+      local.set(entryKey, { value });
       return { value, version: v, hit: false };
     },
     async publish(v) {
