@@ -1,5 +1,6 @@
 // SQL of check-ins and of the emotion catalog (analytics queries are in analytics/repository.ts).
 import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { compileQuery, plain } from '../../platform/db/compiled-query.ts';
 import { afterKey } from '../../platform/db/keyset.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { upsertChanged } from '../../platform/db/upsert.ts';
@@ -118,6 +119,50 @@ export async function emotionTypesSince(tx: Tx, userId: string, since: Date): Pr
   return rows.map((r) => r.id);
 }
 
+// The unfiltered list (GET /v1/emotions without filters, the progress dashboard), compiled
+// once: the same SQL as the builder below gives for that shape, without rebuilding it on
+// every request (issue 17). The user id condition stays in the query, as in the builder.
+const newestFirst = compileQuery({ userId: checkins.userId, limit: plain<number>() }, (db, p) =>
+  db
+    .select()
+    .from(checkins)
+    .where(and(eq(checkins.userId, p.userId)))
+    .orderBy(desc(checkins.createdAt), desc(checkins.id))
+    .limit(p.limit),
+);
+/** The same after a page's last row: afterKey(…, 'desc') with placeholders. */
+const newestFirstAfter = compileQuery(
+  {
+    userId: checkins.userId,
+    afterAt: checkins.createdAt,
+    afterId: checkins.id,
+    limit: plain<number>(),
+  },
+  (db, p) =>
+    db
+      .select()
+      .from(checkins)
+      .where(
+        and(
+          eq(checkins.userId, p.userId),
+          or(
+            lt(checkins.createdAt, p.afterAt),
+            and(eq(checkins.createdAt, p.afterAt), lt(checkins.id, p.afterId)),
+          ),
+        ),
+      )
+      .orderBy(desc(checkins.createdAt), desc(checkins.id))
+      .limit(p.limit),
+);
+
+const unfiltered = (filter: CheckinFilter) =>
+  filter.fromLocal === undefined &&
+  filter.toLocalExclusive === undefined &&
+  filter.emotionTypeIds === undefined &&
+  filter.intensityMin === undefined &&
+  filter.intensityMax === undefined &&
+  filter.contexts === undefined;
+
 /** Newest first, keyset-paginated on (created_at, id). */
 export async function listCheckins(
   tx: Tx,
@@ -126,6 +171,15 @@ export async function listCheckins(
   limit: number,
   after?: { createdAt: Date; id: string },
 ): Promise<CheckinRow[]> {
+  if (unfiltered(filter))
+    return after
+      ? newestFirstAfter.run(tx, {
+          userId,
+          afterAt: after.createdAt,
+          afterId: after.id,
+          limit: limit + 1,
+        })
+      : newestFirst.run(tx, { userId, limit: limit + 1 });
   const conditions: (SQL | undefined)[] = [eq(checkins.userId, userId)];
   if (filter.fromLocal) conditions.push(gte(checkins.localTime, filter.fromLocal));
   if (filter.toLocalExclusive) conditions.push(lt(checkins.localTime, filter.toLocalExclusive));
