@@ -13,9 +13,9 @@
 // Usage: npm run bench:http [-- --duration 10 --warmup 2 --connections 32 --queue-wait 60
 //                               --only list,tools,refresh,login,create,scaling]
 // Needs wrk (apt-get install wrk) and Redis on 127.0.0.1:6379 (BENCH_REDIS_URL).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { isDeepStrictEqual, parseArgs, promisify } from 'node:util';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { createInterface } from 'node:readline';
@@ -41,8 +41,8 @@ import {
 } from './support/profile.ts';
 import type { LimitConfig, LimitKind } from './limits/common.ts';
 import { startServe } from './support/serve-process.ts';
+import { defects, processCpuMs, wrk, type Target, type WrkResult } from './support/wrk.ts';
 
-const run = promisify(execFile);
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
@@ -57,98 +57,13 @@ const WARMUP = Number(values.warmup);
 const CONNECTIONS = Number(values.connections);
 const QUEUE_WAIT_S = Number(values['queue-wait']);
 const ONLY = new Set(values.only.split(','));
-const SCRIPT = path.resolve('bench/wrk/scenario.lua');
 const LIMIT_SERVER = path.resolve('bench/limits/server.ts');
 const POOL_MAX = 10; // the API's pool here, and each limit's
 const LIMIT_QUEUE = 'bench.limit-evaluate-achievements';
-const CLOCK_TICK_MS = 1000 / 100; // /proc/<pid>/stat times are in USER_HZ (100 on Linux)
 // Logins of one account from one address: at most 5 attempts in flight (the failure budget
 // is taken before the password is checked and given back after), so 4 connections.
 const LOGIN_CONNECTIONS = 4;
 const REFRESH_PER_SECOND = 5_000; // refresh tokens provisioned per second of load
-
-// wrk
-
-interface WrkResult {
-  requests: number;
-  seconds: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  checked: number;
-  badStatus: number;
-  badBody: number;
-  firstBad: string;
-}
-
-interface Target {
-  url: string;
-  env: Record<string, string>;
-  /** The warm-up's environment when it must differ (refresh tokens are used once). */
-  warmEnv?: Record<string, string>;
-  connections: number;
-  /** Runs wrk with one thread on these CPUs only (taskset), away from the server's. */
-  pin?: string;
-}
-
-async function wrk(
-  url: string,
-  env: Record<string, string>,
-  options: { seconds: number; connections: number; pin?: string | undefined },
-): Promise<WrkResult> {
-  const threads = options.pin ? 1 : 2;
-  const { stdout } = await run(
-    options.pin ? 'taskset' : 'wrk',
-    [
-      ...(options.pin ? ['-c', options.pin, 'wrk'] : []),
-      `-t${threads}`,
-      `-c${options.connections}`,
-      `-d${options.seconds}s`,
-      '--timeout',
-      '10s',
-      '-s',
-      SCRIPT,
-      url,
-    ],
-    { env: { ...process.env, THREADS: String(threads), ...env }, maxBuffer: 1 << 20 },
-  );
-  const line = stdout.split('\n').find((l) => l.startsWith('{'));
-  if (!line) throw new Error(`wrk printed no result:\n${stdout}`);
-  return JSON.parse(line) as WrkResult;
-}
-
-/** Why a wrk run cannot be trusted (empty when every answer it counted was right). */
-function defects(r: WrkResult, what: string): string[] {
-  const out: string[] = [];
-  if (r.checked !== r.requests) out.push(`${what}: ${r.checked} of ${r.requests} answers checked`);
-  if (r.badStatus > 0) out.push(`${what}: ${r.badStatus} non-2xx`);
-  if (r.badBody > 0) out.push(`${what}: ${r.badBody} bodies without the expected items`);
-  if (r.errors > 0) out.push(`${what}: ${r.errors} socket errors/timeouts`);
-  if (r.requests === 0) out.push(`${what}: no answers`);
-  if (r.firstBad) out.push(`${what}: first bad answer: ${r.firstBad}`);
-  return out;
-}
-
-// CPU per request: the serving process and PostgreSQL's backends on the bench database.
-
-async function processCpuMs(pid: number | number[] | 'self'): Promise<number> {
-  if (Array.isArray(pid)) {
-    const each = await Promise.all(pid.map((one) => processCpuMs(one)));
-    return each.reduce((sum, ms) => sum + ms, 0);
-  }
-  if (pid === 'self') {
-    const { user, system } = process.cpuUsage();
-    return Promise.resolve((user + system) / 1000);
-  }
-  return readFile(`/proc/${pid}/stat`, 'utf8').then(
-    (stat) => {
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
-    },
-    () => 0,
-  );
-}
 
 interface Run extends WrkResult {
   label: string;

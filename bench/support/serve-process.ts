@@ -9,6 +9,8 @@ const run = promisify(execFile);
 
 export interface ServeProcess {
   url: string;
+  /** The primary (the server itself without --workers). */
+  pid: number;
   /** The primary and its workers (one pid without --workers). */
   pids(): Promise<number[]>;
   stop(): Promise<void>;
@@ -30,12 +32,13 @@ async function childrenOf(pid: number): Promise<number[]> {
 export async function startServe(
   workers: number,
   env: Record<string, string>,
+  { jobs = false }: { jobs?: boolean } = {},
 ): Promise<ServeProcess> {
   const port = await freePort();
   const args = [
     'src/main.ts',
     'serve',
-    '--no-jobs',
+    ...(jobs ? [] : ['--no-jobs']),
     ...(workers > 1 ? ['--workers', String(workers)] : []),
   ];
   const child = spawn(process.execPath, args, {
@@ -62,6 +65,7 @@ export async function startServe(
   await new Promise((resolve) => setTimeout(resolve, workers > 1 ? 3000 : 0));
   return {
     url,
+    pid: child.pid!,
     pids,
     async stop() {
       child.kill('SIGTERM');
