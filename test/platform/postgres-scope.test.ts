@@ -102,6 +102,84 @@ describe.runIf(databaseKind() === 'postgres')('scoped transactions on PostgreSQL
     expect(await backends('idle in transaction')).toBe(0);
   });
 
+  describe('singleStatement: COMMIT sent with the work’s one statement', () => {
+    const row = (id: string) => ({
+      id,
+      email: `${id}@example.com`,
+      passwordHash: 'x',
+      kdfSalt: 's',
+      kdfMemoryKib: 1,
+      kdfIterations: 1,
+      kdfParallelism: 1,
+    });
+    const single = { singleStatement: true };
+
+    it('commits the statement, under the caller’s scope', async () => {
+      const db = open();
+      const id = randomUUID();
+      // .execute() sends at once; the scope's COMMIT follows it in the same flight.
+      await db.asUser(id, (tx) => tx.insert(users).values(row(id)).execute(), single);
+      const other = await addUser(db);
+      const seen = await db.asUser(
+        id,
+        (tx) => tx.select({ id: users.id }).from(users).execute(),
+        single,
+      );
+      expect(seen).toEqual([{ id }]);
+      const all = await db.asSystem((tx) =>
+        tx.select({ id: users.id }).from(users).where(eq(users.id, other)),
+      );
+      expect(all).toEqual([{ id: other }]);
+      expect(await backends('idle in transaction')).toBe(0);
+    });
+
+    it('commits as usual a work that had sent nothing yet (a lazy builder)', async () => {
+      const db = open();
+      const id = randomUUID();
+      await db.asUser(id, (tx) => tx.insert(users).values(row(id)), single);
+      const [found] = await db.asUser(id, (tx) => tx.select({ id: users.id }).from(users));
+      expect(found).toEqual({ id });
+    });
+
+    it('refuses loudly a second statement, and serves the next transaction on the connection', async () => {
+      const db = open();
+      const id = await addUser(db);
+      const error = await within(
+        5000,
+        db.asUser(
+          id,
+          async (tx) => {
+            await tx.select().from(users).execute();
+            return tx.select().from(users).execute();
+          },
+          single,
+        ),
+      ).catch((e: unknown) => e);
+      // Drizzle wraps it (Failed query: …); the cause says why.
+      expect(String((error as Error).cause)).toContain('sent after its transaction committed');
+      const [again] = await db.asUser(id, (tx) => tx.select({ id: users.id }).from(users));
+      expect(again).toEqual({ id });
+      expect(await backends('idle in transaction')).toBe(0);
+    });
+
+    it('rolls back a failing statement and serves the next transaction on the connection', async () => {
+      const db = open();
+      const id = await addUser(db);
+      const duplicate = await within(
+        5000,
+        db.asUser(id, (tx) => tx.insert(users).values(row(id)).execute(), single),
+      ).catch((e: unknown) => e);
+      expect(codes(duplicate)).toContain('23505');
+      const rows = await db.asUser(
+        id,
+        (tx) => tx.select({ id: users.id }).from(users).execute(),
+        single,
+      );
+      expect(rows).toEqual([{ id }]);
+      expect(await backends('idle in transaction')).toBe(0);
+    });
+  });
+
   it('runs the MFA challenge cleanup hour after hour on the same connection', async () => {
     const db = open();
     const userId = await addUser(db);

@@ -28,6 +28,13 @@ export interface ScopeOptions {
    * partitions, planning costs more than executing; the generic plan prunes at run time.
    */
   genericPlans?: boolean;
+  /**
+   * The work sends one statement, at once (before its first await), and nothing after it:
+   * COMMIT then travels in the same flight as BEGIN, the scope and the statement — one round
+   * trip instead of two (issue 17: the hot reads). A work that sent nothing yet commits as
+   * usual; one that sends a second statement fails loudly. PGlite ignores it.
+   */
+  singleStatement?: boolean;
 }
 
 /** How many times each server-side bound ended work of ours (see openPostgres). */

@@ -10,6 +10,10 @@ export interface Session {
   begin(): Promise<unknown>;
   /** Sends a statement of the transaction (refused once the session broke) and watches it. */
   send<Q extends Promise<unknown>>(query: Q): Q;
+  /** Statements sent so far. */
+  sent(): number;
+  /** Sends the transaction's last statement (COMMIT): any statement sent after it is refused. */
+  sendLast<Q extends Promise<unknown>>(query: Q): Q;
   /** The promise, or the session's failure if it breaks first (a broken session may never answer). */
   unlessBroken<T>(pending: PromiseLike<T>): Promise<T>;
   broken(): boolean;
@@ -38,6 +42,8 @@ export function watchSession(
   timeouts: DatabaseTimeouts,
 ): Session {
   let inFlight = 0;
+  let sent = 0;
+  let closed = false;
   let idleSince = performance.now();
   let failure: Error | undefined;
   let ended = false;
@@ -74,6 +80,11 @@ export function watchSession(
     },
     send(query) {
       if (failure) throw failure;
+      if (closed)
+        throw new Error(
+          'A statement was sent after its transaction committed: a work declared singleStatement sent more than one',
+        );
+      sent++;
       inFlight++;
       // then() also starts the query (postgres.js queries are lazy).
       query.then(
@@ -86,6 +97,12 @@ export function watchSession(
         },
       );
       return query;
+    },
+    sent: () => sent,
+    sendLast(query) {
+      const last = session.send(query);
+      closed = true;
+      return last;
     },
     unlessBroken(pending) {
       // Awaited once: a Drizzle query returned as is by the work runs on every then().

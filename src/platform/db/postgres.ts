@@ -115,15 +115,23 @@ export function openPostgres(options: PostgresOptions): PostgresDatabase {
         );
       // Failures of these surface through the work's own statements; avoid unhandled rejections.
       for (const pending of setup) pending.catch(() => {});
+      let commit: Promise<unknown> | undefined;
       try {
-        const result = await session.unlessBroken(work(drizzleOn(connection, session)));
+        const sentBefore = session.sent();
+        const pending = work(drizzleOn(connection, session));
+        // The work's one statement is on its way: COMMIT follows it in the same flight.
+        if (scopeOptions.singleStatement && session.sent() === sentBefore + 1)
+          commit = session.sendLast(sql`commit`);
+        const result = await session.unlessBroken(pending);
         await session.unlessBroken(Promise.all(setup));
-        await session.unlessBroken(session.send(sql`commit`));
+        await session.unlessBroken(commit ?? session.send(sql`commit`));
         return result;
       } catch (error) {
-        // A broken session has nothing to roll back: the server ends the transaction with it.
-        if (!session.broken())
+        // A broken session has nothing to roll back: the server ends the transaction with it;
+        // after an early COMMIT, PostgreSQL has ended it already (rolled back if it failed).
+        if (!session.broken() && !commit)
           await session.unlessBroken(session.send(sql`rollback`)).catch(() => {});
+        if (commit) await commit.catch(() => {});
         throw error;
       }
     } finally {
