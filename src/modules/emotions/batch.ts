@@ -40,7 +40,7 @@ export async function recordBatch(
         pending.set(key, recording.toRow(caller.userId, item, checked, timeZone, now));
     }
     const inserted = await repo.insertCheckinsIgnoringDuplicates(tx, [...pending.values()]);
-    for (const row of inserted) await recording.recorded(tx, row);
+    for (const row of inserted) await recording.recorded(tx, row, timeZone);
     const ids = new Map(inserted.map((row) => [keyOf(row.clientId, row.createdAt), row.id]));
     const created = new Set(ids.keys());
     // Items stored by an earlier send of this batch answer with their first id.

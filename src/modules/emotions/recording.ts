@@ -121,12 +121,13 @@ export function createCheckinRecording(deps: EmotionsServiceDeps) {
     clientId: input.client_id ?? null,
   });
 
-  const recorded = (tx: Tx, row: CheckinRow) =>
+  const recorded = (tx: Tx, row: CheckinRow, timeZone: string) =>
     deps.onRecorded(tx, {
       userId: row.userId,
       checkinId: row.id,
       createdAt: row.createdAt,
       localDate: row.localTime.slice(0, 10),
+      timeZone,
       emotionTypeId: row.emotionTypeId,
       context: row.context,
     });
@@ -145,7 +146,7 @@ export function createCheckinRecording(deps: EmotionsServiceDeps) {
     if (relationError) throw failure(relationError);
     const { timeZone } = await deps.profiles.profileIn(tx, userId);
     const row = await repo.insertCheckin(tx, toRow(userId, input, checked, timeZone, now));
-    await recorded(tx, row);
+    await recorded(tx, row, timeZone);
     return toCheckinDto(row);
   }
 

@@ -34,6 +34,8 @@ export interface CheckinRecordedEvent {
   checkinId: string;
   createdAt: Date;
   localDate: string;
+  /** The zone the local date was fixed in (the user's at recording). */
+  timeZone: string;
   emotionTypeId: number;
   context: CheckinContext;
 }

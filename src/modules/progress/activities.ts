@@ -19,6 +19,8 @@ export interface ActivityInput {
   entityId: string;
   occurredAt: Date;
   metadata: ActivityMetadata;
+  /** The user's zone, when the event knows it already (saves reading it again). */
+  timeZone?: string;
 }
 
 export function listenForActivities(deps: {
@@ -36,7 +38,7 @@ export function listenForActivities(deps: {
 
   async function record(tx: Tx, input: ActivityInput): Promise<void> {
     // The day is fixed now, in the zone the user is in now: it never moves afterwards.
-    const { timeZone } = await profiles.profileIn(tx, input.userId);
+    const timeZone = input.timeZone ?? (await profiles.profileIn(tx, input.userId)).timeZone;
     const inserted = await insertActivity(tx, {
       userId: input.userId,
       activityTypeId: ACTIVITY_TYPE_IDS[input.kind],
@@ -60,6 +62,7 @@ export function listenForActivities(deps: {
       kind: 'checkin',
       entityId: e.checkinId,
       occurredAt: e.createdAt,
+      timeZone: e.timeZone,
       metadata: { emotion_type_id: e.emotionTypeId },
     }),
   );
