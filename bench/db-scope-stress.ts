@@ -14,6 +14,7 @@
 // Figures before and after the fix: docs/runbooks.md ("Idle in transaction").
 import { randomBytes, randomUUID } from 'node:crypto';
 import postgres from 'postgres';
+import { bareUserRow } from '../test/helpers/db.ts';
 import { sql } from 'drizzle-orm';
 import { openPostgres as currentOpenPostgres } from '../src/platform/db/postgres.ts';
 import type { Tx } from '../src/platform/db/database.ts';
@@ -123,17 +124,7 @@ await withBenchDatabase('stress', async (url) => {
   });
   const userIds = Array.from({ length: 8 }, () => randomUUID());
   for (const id of userIds) {
-    await db.asUser(id, (tx) =>
-      tx.insert(users).values({
-        id,
-        email: `${id}@example.com`,
-        passwordHash: 'x',
-        kdfSalt: 's',
-        kdfMemoryKib: 1,
-        kdfIterations: 1,
-        kdfParallelism: 1,
-      }),
-    );
+    await db.asUser(id, (tx) => tx.insert(users).values(bareUserRow(id)));
   }
 
   let running = true;

@@ -4,66 +4,74 @@ export interface CpuProfile {
   nodes: {
     id: number;
     callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
   }[];
   samples: number[];
   timeDeltas: number[];
 }
 
-export function summarizeProfile(profile: CpuProfile, top: number): string[] {
+type ProfileNode = CpuProfile['nodes'][number];
+
+/** The busy samples: each with its node and the milliseconds it stands for. */
+function busySamples(profile: CpuProfile): { node: ProfileNode; ms: number }[] {
   const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
-  const selfMs = new Map<string, number>();
-  let total = 0;
+  const busy: { node: ProfileNode; ms: number }[] = [];
   profile.samples.forEach((id, i) => {
     const node = byNode.get(id);
-    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
-    total += ms;
     if (!node) return;
-    const { functionName, url, lineNumber } = node.callFrame;
-    if (functionName === '(idle)' || (functionName === 'post' && url === 'node:inspector')) {
-      total -= ms;
-      return;
-    }
-    const where = url
-      ? `${url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/work\/main\//, '')}:${lineNumber + 1}`
-      : '';
-    const key = `${functionName || '(anonymous)'} ${where}`.trim();
-    selfMs.set(key, (selfMs.get(key) ?? 0) + ms);
+    const { functionName, url } = node.callFrame;
+    if (functionName === '(idle)' || (functionName === 'post' && url === 'node:inspector')) return;
+    busy.push({ node, ms: (profile.timeDeltas[i] ?? 0) / 1000 });
   });
-  return [...selfMs.entries()]
+  return busy;
+}
+
+/** Time per key (a key of undefined is counted in the total only), as top shares. */
+function shares(
+  busy: { node: ProfileNode; ms: number }[],
+  keyOf: (node: ProfileNode) => string | undefined,
+  top: number,
+): string[] {
+  const byKey = new Map<string, number>();
+  let total = 0;
+  for (const { node, ms } of busy) {
+    total += ms;
+    const key = keyOf(node);
+    if (key !== undefined) byKey.set(key, (byKey.get(key) ?? 0) + ms);
+  }
+  return [...byKey.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
     .map(([name, ms]) => `${((ms / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
 }
 
+export function summarizeProfile(profile: CpuProfile, top: number): string[] {
+  return shares(
+    busySamples(profile),
+    ({ callFrame: { functionName, url, lineNumber } }) => {
+      const where = url
+        ? `${url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/work\/main\//, '')}:${lineNumber + 1}`
+        : '';
+      return `${functionName || '(anonymous)'} ${where}`.trim();
+    },
+    top,
+  );
+}
+
 /** Self time grouped by where the code lives: a package, a folder of src/, Node, or native. */
 export function summarizeProfileByPackage(profile: CpuProfile, top: number): string[] {
-  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
-  const selfMs = new Map<string, number>();
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const node = byNode.get(id);
-    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
-    if (!node) return;
-    const { functionName, url } = node.callFrame;
-    if (functionName === '(idle)' || (functionName === 'post' && url === 'node:inspector')) return;
-    total += ms;
-    const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
-    const source = /\/work\/main\/((?:src|bench)\/[^/]+(?:\/[^/]+)?)/.exec(url)?.[1];
-    const key = pkg
-      ? pkg
-      : source
-        ? source.replace(/\.ts$/, '')
-        : url.startsWith('node:')
-          ? `node:${url.slice(5).split('/').slice(0, 2).join('/')}`
-          : functionName.startsWith('(')
-            ? functionName
-            : '(native: socket writes, crypto, …)';
-    selfMs.set(key, (selfMs.get(key) ?? 0) + ms);
-  });
-  return [...selfMs.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, top)
-    .map(([name, ms]) => `${((ms / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
+  return shares(
+    busySamples(profile),
+    ({ callFrame: { functionName, url } }) => {
+      const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
+      const source = /\/work\/main\/((?:src|bench)\/[^/]+(?:\/[^/]+)?)/.exec(url)?.[1];
+      if (pkg) return pkg;
+      if (source) return source.replace(/\.ts$/, '');
+      if (url.startsWith('node:')) return `node:${url.slice(5).split('/').slice(0, 2).join('/')}`;
+      return functionName.startsWith('(') ? functionName : '(native: socket writes, crypto, …)';
+    },
+    top,
+  );
 }
 
 /**
@@ -72,40 +80,31 @@ export function summarizeProfileByPackage(profile: CpuProfile, top: number): str
  * ioredis, postgres or Node's HTTP response).
  */
 export function summarizeNativeCallers(profile: CpuProfile, top: number): string[] {
-  const nodes = profile.nodes as (CpuProfile['nodes'][number] & { children?: number[] })[];
   const parent = new Map<number, number>();
-  for (const node of nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const byNode = new Map(nodes.map((n) => [n.id, n]));
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
   const owner = (url: string) =>
     /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ??
     /\/work\/main\/((?:src|bench)\/[^/]+)/.exec(url)?.[1] ??
     (url.startsWith('node:') ? `node:${url.slice(5).split('/')[0]}` : undefined);
-  const charged = new Map<string, number>();
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const node = byNode.get(id);
-    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
-    if (!node) return;
-    const { functionName, url } = node.callFrame;
-    if (functionName === '(idle)' || (functionName === 'post' && url === 'node:inspector')) return;
-    total += ms;
-    if (url || functionName.startsWith('(')) return;
-    // Walk up past Node's internals to the first package or source folder.
-    let at: number | undefined = parent.get(id);
-    let who: string | undefined;
-    let via: string | undefined;
-    while (at !== undefined && !who) {
-      const frame = byNode.get(at)!.callFrame;
-      const name = owner(frame.url);
-      if (name?.startsWith('node:')) via ??= name;
-      else if (name) who = name;
-      at = parent.get(at);
-    }
-    const key = `${functionName} ← ${who ?? '?'}${via ? ` (via ${via})` : ''}`;
-    charged.set(key, (charged.get(key) ?? 0) + ms);
-  });
-  return [...charged.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, top)
-    .map(([name, ms]) => `${((ms / total) * 100).toFixed(1).padStart(5)}%  ${name}`);
+  return shares(
+    busySamples(profile),
+    (node) => {
+      const { functionName, url } = node.callFrame;
+      if (url || functionName.startsWith('(')) return undefined;
+      // Walk up past Node's internals to the first package or source folder.
+      let at = parent.get(node.id);
+      let who: string | undefined;
+      let via: string | undefined;
+      while (at !== undefined && !who) {
+        const name = owner(byNode.get(at)!.callFrame.url);
+        if (name?.startsWith('node:')) via ??= name;
+        else if (name) who = name;
+        at = parent.get(at);
+      }
+      return `${functionName} ← ${who ?? '?'}${via ? ` (via ${via})` : ''}`;
+    },
+    top,
+  );
 }

@@ -2,8 +2,8 @@
 // process of its own (the cluster's primary and its workers), stdout to /dev/null as a
 // production log would go, ready once /health/ready answers and every worker listens.
 import { execFile, spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
+import { freePort } from '../../test/helpers/server-process.ts';
 
 const run = promisify(execFile);
 
@@ -14,14 +14,6 @@ export interface ServeProcess {
   /** The primary and its workers (one pid without --workers). */
   pids(): Promise<number[]>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function childrenOf(pid: number): Promise<number[]> {

@@ -31,3 +31,14 @@ export async function userOwnedTables(t: TestApp): Promise<string[]> {
   );
   return ['users', ...found.map((r) => r.table_name)];
 }
+
+/** The least a users row needs (no password anyone could use), for tests below the services. */
+export const bareUserRow = (id: string) => ({
+  id,
+  email: `${id}@example.com`,
+  passwordHash: 'x',
+  kdfSalt: 's',
+  kdfMemoryKib: 1,
+  kdfIterations: 1,
+  kdfParallelism: 1,
+});

@@ -13,6 +13,7 @@ import { ensurePartitions, listCheckins } from '../../src/modules/emotions/repos
 import { emotionTypes } from '../../src/modules/emotions/tables.ts';
 import { journals } from '../../src/modules/journals/tables.ts';
 import { databaseKind, freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { bareUserRow } from '../helpers/db.ts';
 
 let db: TestDatabase;
 const userA = randomUUID();
@@ -57,15 +58,16 @@ const olderThan = compileQuery(
 );
 
 /** Nested selections, a table in a selection, mapWith decoders, inner and left joins. */
+const emotionAndJournal = {
+  id: checkins.id,
+  at: { created: checkins.createdAt, local: checkins.localTime },
+  weekday: sql<number>`extract(dow from ${checkins.createdAt})`.mapWith(Number),
+  emotion: emotionTypes,
+  journal: { id: journals.id, recordedAt: journals.recordedAt, iv: journals.encryptionIv },
+};
 const withEmotionAndJournal = compileQuery({ userId: checkins.userId }, (q, p) =>
   q
-    .select({
-      id: checkins.id,
-      at: { created: checkins.createdAt, local: checkins.localTime },
-      weekday: sql<number>`extract(dow from ${checkins.createdAt})`.mapWith(Number),
-      emotion: emotionTypes,
-      journal: { id: journals.id, recordedAt: journals.recordedAt, iv: journals.encryptionIv },
-    })
+    .select(emotionAndJournal)
     .from(checkins)
     .innerJoin(emotionTypes, eq(emotionTypes.id, checkins.emotionTypeId))
     .leftJoin(journals, eq(journals.id, checkins.relatedJournalId))
@@ -75,13 +77,7 @@ const withEmotionAndJournal = compileQuery({ userId: checkins.userId }, (q, p) =
 
 const builderWithEmotionAndJournal = (tx: Tx, userId: string) =>
   tx
-    .select({
-      id: checkins.id,
-      at: { created: checkins.createdAt, local: checkins.localTime },
-      weekday: sql<number>`extract(dow from ${checkins.createdAt})`.mapWith(Number),
-      emotion: emotionTypes,
-      journal: { id: journals.id, recordedAt: journals.recordedAt, iv: journals.encryptionIv },
-    })
+    .select(emotionAndJournal)
     .from(checkins)
     .innerJoin(emotionTypes, eq(emotionTypes.id, checkins.emotionTypeId))
     .leftJoin(journals, eq(journals.id, checkins.relatedJournalId))
@@ -89,17 +85,7 @@ const builderWithEmotionAndJournal = (tx: Tx, userId: string) =>
     .orderBy(desc(checkins.createdAt), desc(checkins.id));
 
 async function addUser(id: string) {
-  await db.asSystem((tx) =>
-    tx.insert(users).values({
-      id,
-      email: `${id}@example.com`,
-      passwordHash: 'x',
-      kdfSalt: 's',
-      kdfMemoryKib: 1,
-      kdfIterations: 1,
-      kdfParallelism: 1,
-    }),
-  );
+  await db.asSystem((tx) => tx.insert(users).values(bareUserRow(id)));
 }
 
 beforeAll(async () => {

@@ -16,6 +16,7 @@ import { mfaChallengeCleanupJob } from '../../src/modules/auth/jobs.ts';
 import { clonePostgresDatabase, databaseKind } from '../helpers/database.ts';
 import { privatePostgres } from '../helpers/private-services.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { bareUserRow } from '../helpers/db.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -55,19 +56,7 @@ describe.runIf(databaseKind() === 'postgres')('scoped transactions on PostgreSQL
     );
   const addUser = (db: PostgresDatabase) => {
     const id = randomUUID();
-    return db
-      .asUser(id, (tx) =>
-        tx.insert(users).values({
-          id,
-          email: `${id}@example.com`,
-          passwordHash: 'x',
-          kdfSalt: 's',
-          kdfMemoryKib: 1,
-          kdfIterations: 1,
-          kdfParallelism: 1,
-        }),
-      )
-      .then(() => id);
+    return db.asUser(id, (tx) => tx.insert(users).values(bareUserRow(id))).then(() => id);
   };
   const pidOf = async (tx: Parameters<Parameters<PostgresDatabase['asSystem']>[0]>[0]) => {
     const [row] = await queryRows<{ pid: number }>(tx, sql`select pg_backend_pid() as pid`);
@@ -103,22 +92,13 @@ describe.runIf(databaseKind() === 'postgres')('scoped transactions on PostgreSQL
   });
 
   describe('singleStatement: COMMIT sent with the work’s one statement', () => {
-    const row = (id: string) => ({
-      id,
-      email: `${id}@example.com`,
-      passwordHash: 'x',
-      kdfSalt: 's',
-      kdfMemoryKib: 1,
-      kdfIterations: 1,
-      kdfParallelism: 1,
-    });
     const single = { singleStatement: true };
 
     it('commits the statement, under the caller’s scope', async () => {
       const db = open();
       const id = randomUUID();
       // .execute() sends at once; the scope's COMMIT follows it in the same flight.
-      await db.asUser(id, (tx) => tx.insert(users).values(row(id)).execute(), single);
+      await db.asUser(id, (tx) => tx.insert(users).values(bareUserRow(id)).execute(), single);
       const other = await addUser(db);
       const seen = await db.asUser(
         id,
@@ -136,7 +116,7 @@ describe.runIf(databaseKind() === 'postgres')('scoped transactions on PostgreSQL
     it('commits as usual a work that had sent nothing yet (a lazy builder)', async () => {
       const db = open();
       const id = randomUUID();
-      await db.asUser(id, (tx) => tx.insert(users).values(row(id)), single);
+      await db.asUser(id, (tx) => tx.insert(users).values(bareUserRow(id)), single);
       const [found] = await db.asUser(id, (tx) => tx.select({ id: users.id }).from(users));
       expect(found).toEqual({ id });
     });
@@ -167,7 +147,7 @@ describe.runIf(databaseKind() === 'postgres')('scoped transactions on PostgreSQL
       const id = await addUser(db);
       const duplicate = await within(
         5000,
-        db.asUser(id, (tx) => tx.insert(users).values(row(id)).execute(), single),
+        db.asUser(id, (tx) => tx.insert(users).values(bareUserRow(id)).execute(), single),
       ).catch((e: unknown) => e);
       expect(codes(duplicate)).toContain('23505');
       const rows = await db.asUser(
