@@ -1,9 +1,10 @@
 // The embedded install under load (issue 17: PGlite scenarios, reported, no target): `serve`
 // on the defaults — PGlite in the process, local files, in-memory cache, jobs in-process —
-// as `npm start` runs it, in a process of its own. One user registered through the API with
-// 40 check-ins; then the list, the cached tool read and the check-in create with wrk (every
-// answer checked), CPU per request of the server, and its memory: idle after start, after
-// the load, and its peak (VmHWM).
+// as `npm start` runs it (its Node flags), in a process of its own. Started once on a fresh
+// data directory (initdb, migrations), stopped, and started again as on any later day; its
+// memory idle IDLE_SETTLE_MS after that start (RSS, and the peak while starting). Then one
+// user registered through the API with 40 check-ins; the list, the cached tool read and the
+// check-in create with wrk (every answer checked), CPU per request, memory after the load.
 //
 // Usage: npm run bench:embedded [-- --duration 10 --warmup 2 --connections 32]
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -23,6 +24,13 @@ const { values } = parseArgs({
 const DURATION = Number(values.duration);
 const WARMUP = Number(values.warmup);
 const CONNECTIONS = Number(values.connections);
+const IDLE_SETTLE_MS = 20_000;
+
+/** `npm start`'s Node flags (package.json), so the figures are the default install's. */
+async function startFlags(): Promise<string[]> {
+  const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(' ').filter((word) => word.startsWith('--'));
+}
 
 /** VmRSS, VmHWM (peak) in MiB. */
 async function memory(pid: number): Promise<{ rss: number; peak: number }> {
@@ -32,20 +40,30 @@ async function memory(pid: number): Promise<{ rss: number; peak: number }> {
 }
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'amira-bench-embedded-'));
-const server = await startServe(
-  1,
-  {
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-    RATE_LIMIT_IP_PER_MINUTE: '1000000000',
-    RATE_LIMIT_USER_PER_MINUTE: '1000000000',
-    ACCESS_TOKEN_TTL_SECONDS: '3600',
-  },
-  { jobs: true },
-);
+const nodeArgs = await startFlags();
+const start = () =>
+  startServe(
+    1,
+    {
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_IP_PER_MINUTE: '1000000000',
+      RATE_LIMIT_USER_PER_MINUTE: '1000000000',
+      ACCESS_TOKEN_TTL_SECONDS: '3600',
+      // glibc's allocator settings, when measuring them (docs/performance.md).
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => name.startsWith('MALLOC_')),
+      ),
+    },
+    { jobs: true, nodeArgs },
+  );
+const first = await start();
+const firstPeak = (await memory(first.pid)).peak;
+await first.stop();
+const server = await start();
 const problems: string[] = [];
 try {
-  await new Promise((resolve) => setTimeout(resolve, 5000));
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
   const idle = await memory(server.pid);
 
   const call = async (method: string, url: string, token?: string, body?: object) => {
@@ -135,7 +153,7 @@ try {
       ].join(' | '),
     );
   console.log(
-    `Server memory: idle after start ${idle.rss.toFixed(0)} MiB RSS (peak while starting ${idle.peak.toFixed(0)} MiB); 5 s after the load ${after.rss.toFixed(0)} MiB (peak ${after.peak.toFixed(0)} MiB)`,
+    `Server memory (node ${nodeArgs.join(' ') || '(no flags)'}): first start on a fresh data directory peaked at ${firstPeak.toFixed(0)} MiB; restarted, idle ${IDLE_SETTLE_MS / 1000} s after it ${idle.rss.toFixed(0)} MiB RSS (peak while starting ${idle.peak.toFixed(0)} MiB); 5 s after the load ${after.rss.toFixed(0)} MiB (peak ${after.peak.toFixed(0)} MiB)`,
   );
 } finally {
   await server.stop();

@@ -24,10 +24,11 @@ async function childrenOf(pid: number): Promise<number[]> {
 export async function startServe(
   workers: number,
   env: Record<string, string>,
-  { jobs = false }: { jobs?: boolean } = {},
+  { jobs = false, nodeArgs = [] }: { jobs?: boolean; nodeArgs?: string[] } = {},
 ): Promise<ServeProcess> {
   const port = await freePort();
   const args = [
+    ...nodeArgs,
     'src/main.ts',
     'serve',
     ...(jobs ? [] : ['--no-jobs']),

@@ -69,11 +69,23 @@ export interface PgliteDatabase extends Database {
   readonly client: PGlite;
 }
 
+/**
+ * PostgreSQL's shared buffers inside the WASM memory: 16 MB instead of 128 MB. The whole
+ * shared memory is written at start and WASM memory never shrinks, so 128 MB of buffers
+ * held about 155 MB of the embedded server's idle RSS; 16 MB holds about 33 MB (issue 17,
+ * docs/performance.md). An embedded database is a development or trial one, a few MB: point
+ * lookups and catalog reads measured the same; scans of a 51 MB table are a third slower.
+ */
+const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB'];
+
 async function startPglite(options: PgliteOptions): Promise<PGlite> {
   const client = new PGlite({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     extensions: { unaccent },
+    // startParams replaces PGlite's defaults: they are kept, the setting added.
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
+    initDbStartParams: PGLITE_SETTINGS,
   });
   await client.waitReady;
   await client.exec(`
