@@ -3,15 +3,21 @@
 // same SQL text, still inside the caller's scoped transaction (row-level security), and,
 // on PostgreSQL, still a named prepared statement of postgres.js.
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileQuery, plain } from '../../src/platform/db/compiled-query.ts';
 import { queryRows, type Tx } from '../../src/platform/db/database.ts';
 import { users } from '../../src/modules/auth/tables.ts';
 import { checkins } from '../../src/modules/emotions/partitioned/tables.ts';
-import { ensurePartitions, listCheckins } from '../../src/modules/emotions/repository.ts';
+import {
+  ensurePartitions,
+  insertCheckin,
+  listCheckins,
+} from '../../src/modules/emotions/repository.ts';
 import { emotionTypes } from '../../src/modules/emotions/tables.ts';
 import { journals } from '../../src/modules/journals/tables.ts';
+import { insertActivity } from '../../src/modules/progress/repository.ts';
+import { userActivities } from '../../src/modules/progress/tables.ts';
 import { databaseKind, freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { bareUserRow } from '../helpers/db.ts';
 
@@ -267,5 +273,78 @@ describe('listCheckins (the unfiltered list is compiled)', () => {
     const rows = await db.asUser(userA, (tx) => listCheckins(tx, userA, { intensityMin: 5 }, 100));
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((row) => row.intensity >= 5)).toBe(true);
+  });
+});
+
+describe('insertCheckin (compiled)', () => {
+  it('stores and returns what the builder’s insert stores and returns, nulls and values alike', async () => {
+    const [emotion] = await db.asSystem((tx) =>
+      tx.select({ id: emotionTypes.id }).from(emotionTypes).limit(1),
+    );
+    const row = (notes: string | null, journal: string | null, clientId: string | null) => ({
+      id: randomUUID(),
+      userId: userA,
+      emotionTypeId: emotion!.id,
+      intensity: 7,
+      context: 'standalone' as const,
+      notes,
+      relatedJournalId: journal,
+      relatedToolId: null,
+      createdAt: new Date('2025-03-01T11:22:33.456Z'),
+      localTime: '2025-03-01 06:22:33.456',
+      receivedAt: new Date('2025-03-01T11:22:34.001Z'),
+      clientId,
+    });
+    for (const values of [row('a note', journalA, 'client-x'), row(null, null, null)]) {
+      const compiled = await db.asUser(userA, (tx) => insertCheckin(tx, values));
+      // Another id and client id: (user, client id, time) is unique.
+      const viaBuilder = {
+        ...values,
+        id: randomUUID(),
+        clientId: values.clientId && `${values.clientId}-b`,
+      };
+      const [built] = await db.asUser(userA, (tx) =>
+        tx.insert(checkins).values(viaBuilder).returning(),
+      );
+      expect(compiled).toStrictEqual({ ...built, id: values.id, clientId: values.clientId });
+      const [stored] = await db.asUser(userA, (tx) =>
+        tx.select().from(checkins).where(eq(checkins.id, values.id)),
+      );
+      expect(stored).toStrictEqual(compiled);
+    }
+  });
+});
+
+describe('insertActivity (compiled)', () => {
+  it('stores what the builder stores, and records an entity once', async () => {
+    const activity = (relatedEntityId: string) => ({
+      userId: userA,
+      activityTypeId: 1,
+      relatedEntityId,
+      occurredAt: new Date('2025-03-01T11:22:33.456Z'),
+      localDate: '2025-03-01',
+      timeZone: 'America/Bogota',
+      metadata: { emotion_type_id: 3 },
+    });
+    const [compiledEntity, builtEntity] = [randomUUID(), randomUUID()];
+    expect(await db.asUser(userA, (tx) => insertActivity(tx, activity(compiledEntity)))).toBe(true);
+    expect(await db.asUser(userA, (tx) => insertActivity(tx, activity(compiledEntity)))).toBe(
+      false,
+    );
+    await db.asUser(userA, (tx) => tx.insert(userActivities).values(activity(builtEntity)));
+    const stored = await db.asUser(userA, (tx) =>
+      tx
+        .select()
+        .from(userActivities)
+        .where(inArray(userActivities.relatedEntityId, [compiledEntity, builtEntity])),
+    );
+    expect(stored).toHaveLength(2);
+    const strip = ({ id: _id, createdAt: _at, relatedEntityId: _e, ...rest }: (typeof stored)[0]) =>
+      rest;
+    expect(strip(stored[0]!)).toStrictEqual(strip(stored[1]!));
+    expect(strip(stored[0]!)).toMatchObject({
+      metadata: { emotion_type_id: 3 },
+      localDate: '2025-03-01',
+    });
   });
 });

@@ -2,29 +2,46 @@
 // achievements are measured on, statistics, the calendar, and the data export's pages.
 // Achievements' own SQL is in achievements/repository.ts.
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { compileQuery, plain } from '../../platform/db/compiled-query.ts';
 import { afterKey } from '../../platform/db/keyset.ts';
 import { queryRows, type Tx } from '../../platform/db/database.ts';
 import { activityTypes, userActivities, type ActivityMetadata } from './tables.ts';
 import type { Run } from './streaks.ts';
 import { ACTIVITY_TYPE_IDS } from './values.ts';
 
-export async function insertActivity(
-  tx: Tx,
-  row: {
-    userId: string;
-    activityTypeId: number;
-    relatedEntityId: string;
-    occurredAt: Date;
-    localDate: string;
-    timeZone: string;
-    metadata: ActivityMetadata;
+export interface NewActivity {
+  userId: string;
+  activityTypeId: number;
+  relatedEntityId: string;
+  occurredAt: Date;
+  localDate: string;
+  timeZone: string;
+  metadata: ActivityMetadata;
+}
+
+// Recorded with every check-in, journal and tool session: compiled once (issue 17). Each
+// value is encoded as its column does (metadata as JSON, the time as ISO 8601).
+const insertOne = compileQuery(
+  {
+    userId: plain<string>(),
+    activityTypeId: plain<number>(),
+    relatedEntityId: plain<string>(),
+    occurredAt: plain<Date>(),
+    localDate: plain<string>(),
+    timeZone: plain<string>(),
+    metadata: plain<ActivityMetadata>(),
   },
-): Promise<boolean> {
-  const inserted = await tx
-    .insert(userActivities)
-    .values(row)
-    .onConflictDoNothing()
-    .returning({ id: userActivities.id });
+  (db, p) =>
+    db
+      .insert(userActivities)
+      .values({ ...p })
+      .onConflictDoNothing()
+      .returning({ id: userActivities.id }),
+);
+
+/** Records one activity; false when it was recorded already (the same entity). */
+export async function insertActivity(tx: Tx, row: NewActivity): Promise<boolean> {
+  const inserted = await insertOne.run(tx, row);
   return inserted.length > 0;
 }
 
