@@ -5,6 +5,7 @@
 // selected only by the functions that verify a password.
 import { and, count, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/database.ts';
+import { compileQuery } from '../../platform/db/compiled-query.ts';
 import type { Role } from '../../platform/auth/roles.ts';
 import { actionTokens, mfaTotp, signInFingerprints, userProfiles, users } from './tables.ts';
 import type { AccountStatus, Language, TokenPurpose } from './values.ts';
@@ -76,11 +77,17 @@ export async function findUserById(tx: Tx, id: string): Promise<UserRow | undefi
   return row;
 }
 
-export async function findLocale(tx: Tx, userId: string) {
-  const [row] = await tx
+// Read by every check-in, activity and tool read (the user's zone and language): compiled
+// once (issue 17).
+const localeOf = compileQuery({ userId: users.id }, (db, p) =>
+  db
     .select({ timeZone: users.timeZone, language: users.languagePreference })
     .from(users)
-    .where(eq(users.id, userId));
+    .where(eq(users.id, p.userId)),
+);
+
+export async function findLocale(tx: Tx, userId: string) {
+  const [row] = await localeOf.run(tx, { userId });
   return row;
 }
 
