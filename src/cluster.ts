@@ -97,5 +97,3 @@ export function runPrimary(count: number, report: (line: string) => void): void 
     report(`primary ${process.pid}: ${count} workers share the port`);
   });
 }
-
-export { cluster };

@@ -15,13 +15,8 @@ import { buildApp, buildOperationsApp } from './app.ts';
 import { generateSigningJwk, SIGNING_ALGORITHMS } from './platform/crypto/signing-keys.ts';
 import { seedContent } from './modules/index.ts';
 import { scheduleTableText } from './modules/schedules.ts';
-import {
-  cluster,
-  multiProcessProblem,
-  parseWorkerCount,
-  runPrimary,
-  workerIndex,
-} from './cluster.ts';
+import cluster from 'node:cluster';
+import { multiProcessProblem, parseWorkerCount, runPrimary, workerIndex } from './cluster.ts';
 
 const USAGE = `Usage: amira <command> [options]
 
