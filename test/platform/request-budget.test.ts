@@ -89,6 +89,21 @@ describe('request budgets', () => {
     expect(await redis.pttl(keys[0]!)).toBeGreaterThan(60_000);
   });
 
+  it('keeps its own count when Redis restarts empty', async () => {
+    const keyPrefix = `test-budget-${randomUUID().slice(0, 8)}:`;
+    const budget = createRequestBudgetFactory({ redis, keyPrefix, guard: guard() })(spec);
+    expect(burst(budget, 'user-2', 7).filter((r) => r === 'refused')).toEqual([]);
+    await budget.sync();
+    // Redis loses the key (a restart, an eviction): the next sync pushes one request only.
+    const keys = await redis.keys(`${keyPrefix}budget:*`);
+    await redis.del(...keys);
+    expect(budget.consume('user-2').remaining).toBe(2);
+    await budget.sync();
+    expect(burst(budget, 'user-2', 3)).toEqual([1, 0, 'refused']);
+    await budget.sync();
+    expect(Number(await redis.get(keys[0]!))).toBe(3);
+  });
+
   it('keeps counting in memory when Redis is unreachable', async () => {
     const gone = new Redis('redis://127.0.0.1:1', {
       lazyConnect: true,

@@ -85,7 +85,9 @@ export function createRequestBudgetFactory(
         const [error, total] = results[i * 2] ?? [null, null];
         if (error || typeof total !== 'number') return;
         count.unsynced -= sent[i]!;
-        count.shared = total;
+        // A Redis that restarted empty answers with only what was just pushed: this
+        // process still knows what it counted itself.
+        count.shared = Math.max(total, count.shared + sent[i]!);
       });
     };
 
