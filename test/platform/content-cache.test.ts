@@ -77,6 +77,23 @@ describe('content cache', () => {
     expect(state.loads).toBe(2);
   });
 
+  it('reads the version from the source when the store restarted empty, and serves it', async () => {
+    const store = memoryStore();
+    const { state, load } = source();
+    const cache = cacheOver(store, () => state.version);
+    await cache.get('tool:1:es', load);
+    // The content changed and the store lost everything (a restart) before it heard of it.
+    state.version = 2;
+    state.content = 'second';
+    for (const key of ['test:version', 'test:v1:tool:1:es']) await store.del(key);
+    expect(await cache.get('tool:1:es', load)).toEqual({
+      value: { content: 'second' },
+      version: 2,
+      hit: false,
+    });
+    expect(await store.get('test:version')).toBe('2');
+  });
+
   it('never serves stale content while the store fails: the version comes from the source', async () => {
     const failing: KeyValueStore = {
       shared: true,
