@@ -434,16 +434,17 @@ await withBenchDatabase('http', async (url) => {
     const pageOf20 = (body: unknown) =>
       (body as { items?: unknown[] }).items?.length === 20 ? undefined : 'a page without 20 items';
     const limits: Run[] = [];
-    for (const kind of ['list-rls', 'list-norls'] as const) {
-      const limit = await startLimit(kind, limitConfig);
-      await sameAnswer(`list (${kind})`, get(list, reader.token), limit, 'body', pageOf20);
+    const variants = [
+      ['list-rls', false],
+      ['list-norls', false],
+      ['list-rls', true],
+    ] as const;
+    for (const [kind, duties] of variants) {
+      const limit = await startLimit(kind, { ...limitConfig, duties });
+      const label = `limit ${kind}${duties ? ' + duties' : ''}`;
+      await sameAnswer(label, get(list, reader.token), limit, 'body', pageOf20);
       limits.push(
-        await measure(
-          `limit ${kind}`,
-          { ...listTarget, url: limit.url + list },
-          limit.pid,
-          listMatch,
-        ),
+        await measure(label, { ...listTarget, url: limit.url + list }, limit.pid, listMatch),
       );
       await limit.stop();
     }
@@ -460,7 +461,7 @@ await withBenchDatabase('http', async (url) => {
       limit: limits[0]!,
       limitLabel: 'RLS limit',
       goal: { ratio: 0.8, p99Factor: 1.5 },
-      extra: [limits[1]!],
+      extra: [limits[1]!, limits[2]!],
     });
   }
 
@@ -628,9 +629,9 @@ await withBenchDatabase('http', async (url) => {
     const checkin = { emotion_type_id: 5, intensity: 6, context: 'standalone' };
     const match: [string, number] = ['"emotion_type_id"', 1];
     const runs: Run[] = [];
-    for (const who of ['limit', 'API'] as const) {
-      const user = who === 'limit' ? writer : reader;
-      const queue = who === 'limit' ? LIMIT_QUEUE : 'progress.evaluate-achievements';
+    for (const who of ['limit', 'limit + duties', 'API'] as const) {
+      const user = who === 'API' ? reader : writer;
+      const queue = who === 'API' ? 'progress.evaluate-achievements' : LIMIT_QUEUE;
       const target = (base: string): Target => ({
         url: `${base}/v1/emotions`,
         env: { TOKEN: user.token, METHOD: 'POST', BODY: JSON.stringify(checkin) },
@@ -639,15 +640,20 @@ await withBenchDatabase('http', async (url) => {
       const rowsBefore = await rowCounts(user.userId, queue);
       const before = await jobCounts();
       let measuredRun: Run;
-      if (who === 'limit') {
-        const limit = await startLimit('create', limitConfig);
+      if (who !== 'API') {
+        const limit = await startLimit('create', { ...limitConfig, duties: who !== 'limit' });
         await sameAnswer(
-          'create',
+          `create (${who})`,
           (base) => post('/v1/emotions', checkin, base === api ? reader.token : writer.token)(base),
           limit,
           'shape',
         );
-        measuredRun = await measure('limit create', target(limit.url), limit.pid, match);
+        measuredRun = await measure(
+          who === 'limit' ? 'limit create' : 'limit create + duties',
+          target(limit.url),
+          limit.pid,
+          match,
+        );
         await limit.stop();
       } else {
         targets.set('create', target(api));
@@ -662,15 +668,16 @@ await withBenchDatabase('http', async (url) => {
           `${rowsAfter.activities - rowsBefore.activities} activities, ` +
           `${rowsAfter.jobs - rowsBefore.jobs} ${queue} jobs written ` +
           `(2xx answers in the measured run: ${measuredRun.checked - measuredRun.badStatus}; ` +
-          `the warm-up${who === 'limit' ? ' and one sample request' : ''} wrote too)`,
+          `the warm-up${who === 'API' ? '' : ' and one sample request'} wrote too)`,
       );
     }
     pairs.push({
       label: 'POST /v1/emotions',
-      api: runs[1]!,
+      api: runs[2]!,
       limit: runs[0]!,
       limitLabel: 'create limit',
       goal: { ratio: 0.6 },
+      extra: [runs[1]!],
     });
   }
 

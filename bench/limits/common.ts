@@ -5,6 +5,7 @@
 // PostgreSQL) allows for the same work.
 import { importJWK, jwtVerify, type CryptoKey, type JWK } from 'jose';
 import postgres from 'postgres';
+import { revocationCheck } from './duties.ts';
 
 export const LIMIT_KINDS = ['list-rls', 'list-norls', 'create', 'tools', 'refresh'] as const;
 export type LimitKind = (typeof LIMIT_KINDS)[number];
@@ -26,6 +27,11 @@ export interface LimitConfig {
   redisKeyPrefix?: string;
   /** create only: the pg-boss queue the job rows go to (one no worker takes from). */
   jobQueue?: string;
+  /**
+   * Also do the two things every API request must do and a bare limit skips (see
+   * duties.ts): ask Redis whether the caller's session was revoked, and log one line.
+   */
+  duties?: boolean;
 }
 
 export function limitConfig(): LimitConfig {
@@ -96,6 +102,7 @@ export interface Caller {
  * until its `exp` (at most 10,000). Revocation is not checked here (see docs/performance.md).
  */
 export async function createVerifier(config: LimitConfig) {
+  const isRevoked = config.duties ? revocationCheck(config) : undefined;
   const keys = new Map<string, { alg: string; key: CryptoKey | Uint8Array }>();
   for (const jwk of config.jwks) {
     const { d: _private, ...publicJwk } = jwk;
@@ -107,7 +114,8 @@ export async function createVerifier(config: LimitConfig) {
     if (!authorization?.startsWith('Bearer ')) return null;
     const token = authorization.slice(7);
     const known = verified.get(token);
-    if (known && known.exp * 1000 > Date.now()) return known;
+    if (known && known.exp * 1000 > Date.now())
+      return isRevoked && (await isRevoked(known.sessionId)) ? null : known;
     try {
       const { payload } = await jwtVerify(
         token,
@@ -128,7 +136,7 @@ export async function createVerifier(config: LimitConfig) {
       const caller = { userId: payload.sub!, sessionId: payload.sid, exp: payload.exp! };
       if (verified.size >= 10_000) verified.delete(verified.keys().next().value!);
       verified.set(token, caller);
-      return caller;
+      return isRevoked && (await isRevoked(caller.sessionId)) ? null : caller;
     } catch {
       return null;
     }

@@ -8,10 +8,12 @@ import { registerList } from './list.ts';
 import { registerCreate } from './create.ts';
 import { registerTools } from './tools.ts';
 import { registerRefresh } from './refresh.ts';
+import { registerRequestLog } from './duties.ts';
 
 const kind = process.argv[2] as LimitKind;
 const config = limitConfig();
 const app = Fastify({ logger: false, ajv: { customOptions: { strict: false } } });
+if (config.duties) registerRequestLog(app);
 let sql: Sql;
 switch (kind) {
   case 'list-rls':

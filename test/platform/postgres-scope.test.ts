@@ -5,7 +5,7 @@
 // statement running outside its transaction or the pool a connection short
 // (bench/db-scope-stress.ts reproduces them under load). PostgreSQL only.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { queryRows } from '../../src/platform/db/database.ts';
@@ -156,6 +156,50 @@ describe.runIf(databaseKind() === 'postgres')('scoped transactions on PostgreSQL
         single,
       );
       expect(rows).toEqual([{ id }]);
+      expect(await backends('idle in transaction')).toBe(0);
+    });
+  });
+
+  describe('statements sent together, without waiting for each other (pipelined)', () => {
+    it('runs them in order in the transaction and commits them all', async () => {
+      const db = open();
+      const [a, b] = [randomUUID(), randomUUID()];
+      // As a check-in's insert and its reactions are sent (emotions/recording.ts): none
+      // waits for the one before it.
+      await db.asSystem((tx) =>
+        Promise.all([
+          tx.insert(users).values(bareUserRow(a)).execute(),
+          tx.insert(users).values(bareUserRow(b)).execute(),
+        ]),
+      );
+      const found = await db.asSystem((tx) =>
+        tx
+          .select({ id: users.id })
+          .from(users)
+          .where(inArray(users.id, [a, b])),
+      );
+      expect(found.map((r) => r.id).sort()).toEqual([a, b].sort());
+    });
+
+    it('raises the first failure, keeps nothing of the others and serves the next transaction', async () => {
+      const db = open();
+      const existing = await addUser(db);
+      const fresh = randomUUID();
+      const error = await within(
+        5000,
+        db.asSystem((tx) =>
+          Promise.all([
+            tx.insert(users).values(bareUserRow(existing)).execute(),
+            tx.insert(users).values(bareUserRow(fresh)).execute(),
+          ]),
+        ),
+      ).catch((e: unknown) => e);
+      // The duplicate, not the "transaction is aborted" of the statement behind it.
+      expect(codes(error)).toContain('23505');
+      const found = await db.asSystem((tx) =>
+        tx.select({ id: users.id }).from(users).where(eq(users.id, fresh)),
+      );
+      expect(found).toEqual([]);
       expect(await backends('idle in transaction')).toBe(0);
     });
   });

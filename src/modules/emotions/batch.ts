@@ -40,7 +40,8 @@ export async function recordBatch(
         pending.set(key, recording.toRow(caller.userId, item, checked, timeZone, now));
     }
     const inserted = await repo.insertCheckinsIgnoringDuplicates(tx, [...pending.values()]);
-    for (const row of inserted) await recording.recorded(tx, row, timeZone);
+    // The reactions of every inserted check-in are sent at once (pipelined on the connection).
+    await Promise.all(inserted.map((row) => recording.recorded(tx, row, timeZone)));
     const ids = new Map(inserted.map((row) => [keyOf(row.clientId, row.createdAt), row.id]));
     const created = new Set(ids.keys());
     // Items stored by an earlier send of this batch answer with their first id.

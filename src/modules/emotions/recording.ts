@@ -121,7 +121,8 @@ export function createCheckinRecording(deps: EmotionsServiceDeps) {
     clientId: input.client_id ?? null,
   });
 
-  const recorded = (tx: Tx, row: CheckinRow, timeZone: string) =>
+  /** Announces a check-in: from the row being written (its values are all known before the insert answers). */
+  const recorded = (tx: Tx, row: NewCheckin | CheckinRow, timeZone: string) =>
     deps.onRecorded(tx, {
       userId: row.userId,
       checkinId: row.id,
@@ -145,9 +146,14 @@ export function createCheckinRecording(deps: EmotionsServiceDeps) {
     const relationError = await checkRelations(tx, userId, input, pointer);
     if (relationError) throw failure(relationError);
     const { timeZone } = await deps.profiles.profileIn(tx, userId);
-    const row = await repo.insertCheckin(tx, toRow(userId, input, checked, timeZone, now));
-    await recorded(tx, row, timeZone);
-    return toCheckinDto(row);
+    const row = toRow(userId, input, checked, timeZone, now);
+    // The event's reactions (the progress activity, its evaluation job) need nothing the
+    // insert answers, so their statements are sent right behind it: one round trip for the
+    // three instead of three (issue 17). If the insert fails, the transaction is aborted,
+    // the reactions' statements fail after it, and the insert's error is the one raised.
+    const inserted = repo.insertCheckin(tx, row);
+    const [stored] = await Promise.all([inserted, recorded(tx, row, timeZone)]);
+    return toCheckinDto(stored);
   }
 
   return { checkFields, checkRelations, toRow, recorded, recordIn };

@@ -39,21 +39,29 @@ export function listenForActivities(deps: {
   async function record(tx: Tx, input: ActivityInput): Promise<void> {
     // The day is fixed now, in the zone the user is in now: it never moves afterwards.
     const timeZone = input.timeZone ?? (await profiles.profileIn(tx, input.userId)).timeZone;
-    const inserted = await insertActivity(tx, {
-      userId: input.userId,
-      activityTypeId: ACTIVITY_TYPE_IDS[input.kind],
-      relatedEntityId: input.entityId,
-      occurredAt: input.occurredAt,
-      localDate: localDate(input.occurredAt, timeZone),
-      timeZone,
-      metadata: input.metadata,
-    });
-    if (!inserted) return;
+    // The activity and the evaluation job are sent together (pipelined, one round trip). A
+    // replayed event inserts no activity and still queues an evaluation, which finds nothing
+    // new: a wasted job on a rare path, against a round trip on every check-in.
+    await Promise.all([
+      insertActivity(tx, {
+        userId: input.userId,
+        activityTypeId: ACTIVITY_TYPE_IDS[input.kind],
+        relatedEntityId: input.entityId,
+        occurredAt: input.occurredAt,
+        localDate: localDate(input.occurredAt, timeZone),
+        timeZone,
+        metadata: input.metadata,
+      }),
+      queueEvaluation(tx, input.userId),
+    ]);
+  }
+
+  async function queueEvaluation(tx: Tx, userId: string): Promise<void> {
     const queued = evaluationQueued.get(tx) ?? new Set<string>();
     evaluationQueued.set(tx, queued);
-    if (queued.has(input.userId)) return;
-    queued.add(input.userId);
-    await jobs.enqueue(tx, evaluateJob, { user_id: input.userId });
+    if (queued.has(userId)) return;
+    queued.add(userId);
+    await jobs.enqueue(tx, evaluateJob, { user_id: userId });
   }
 
   events.on('emotions.checkin-recorded', (tx, e) =>
