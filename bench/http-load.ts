@@ -8,7 +8,9 @@
 // scenario FAILED. After each write scenario, the job queue it left behind is reported and
 // the in-process worker is given --queue-wait seconds to finish it (never drained by the
 // benchmark). Then a login storm beside the list, the Argon2id capacity of this machine, and
-// CPU profiles of the API on the list and on the scenario furthest from its limit.
+// CPU profiles of the API on the list and on the scenario furthest from its limit. The list
+// and create limits also run "with the API's duties" (revocation check, request log line:
+// bench/limits/duties.ts), reported as information beside the plain limit.
 //
 // Usage: npm run bench:http [-- --duration 10 --warmup 2 --connections 32 --queue-wait 60
 //                               --only list,tools,refresh,login,create,scaling]
