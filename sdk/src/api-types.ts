@@ -3735,6 +3735,8 @@ export interface paths {
                   | 'pre_tool'
                   | 'post_tool';
                 notes: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                plaintext_fields: 'notes'[];
                 related_journal_id: string | null;
                 related_tool_id: string | null;
                 client_id: string | null;
@@ -3803,6 +3805,11 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            /**
+             * Format: uuid
+             * @description The check-in's id, chosen on the device (a random UUID): required with notes, whose envelope is bound to it. Default: the server makes one.
+             */
+            id?: string;
             emotion_type_id: number;
             intensity: number;
             /** @enum {string} */
@@ -3813,6 +3820,10 @@ export interface paths {
               | 'post_journal'
               | 'pre_tool'
               | 'post_tool';
+            /**
+             * Format: encrypted-text
+             * @description What the person wrote about it, encrypted end to end: a text envelope made by the SDK (docs/encryption.md), bound to the record's id and this field; at most 4000 bytes of UTF-8 inside
+             */
             notes?: string;
             /** Format: uuid */
             related_journal_id?: string;
@@ -3847,6 +3858,8 @@ export interface paths {
                 | 'pre_tool'
                 | 'post_tool';
               notes: string | null;
+              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+              plaintext_fields: 'notes'[];
               related_journal_id: string | null;
               related_tool_id: string | null;
               client_id: string | null;
@@ -4009,6 +4022,11 @@ export interface paths {
           'application/json': {
             items: {
               client_id: string;
+              /**
+               * Format: uuid
+               * @description The check-in's id, chosen on the device (a random UUID): required with notes, whose envelope is bound to it. Default: the server makes one.
+               */
+              id?: string;
               emotion_type_id: number;
               intensity: number;
               /** @enum {string} */
@@ -4019,6 +4037,10 @@ export interface paths {
                 | 'post_journal'
                 | 'pre_tool'
                 | 'post_tool';
+              /**
+               * Format: encrypted-text
+               * @description What the person wrote about it, encrypted end to end: a text envelope made by the SDK (docs/encryption.md), bound to the record's id and this field; at most 4000 bytes of UTF-8 inside
+               */
               notes?: string;
               /** Format: uuid */
               related_journal_id?: string;
@@ -4168,6 +4190,8 @@ export interface paths {
                   | 'pre_tool'
                   | 'post_tool';
                 notes: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                plaintext_fields: 'notes'[];
                 related_journal_id: string | null;
                 related_tool_id: string | null;
                 client_id: string | null;
@@ -4806,6 +4830,234 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/emotions/plaintext-notes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Check-ins whose notes the server still holds in plaintext (oldest first)
+     * @description Notes written before notes were encrypted end to end. The SDK encrypts each on the device and writes it back with PUT /v1/emotions/{id}/notes, which takes it off this list (docs/encryption.md). Empty once a client has synced.
+     */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                id: string;
+                emotion_type_id: number;
+                intensity: number;
+                /** @enum {string} */
+                context:
+                  | 'standalone'
+                  | 'daily_checkin'
+                  | 'pre_journal'
+                  | 'post_journal'
+                  | 'pre_tool'
+                  | 'post_tool';
+                notes: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                plaintext_fields: 'notes'[];
+                related_journal_id: string | null;
+                related_tool_id: string | null;
+                client_id: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+                /**
+                 * Format: date
+                 * @description The user's calendar day when it happened
+                 */
+                local_date: string;
+              }[];
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/emotions/{id}/notes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Replace a check-in's notes with an envelope made on the device (or remove them) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            notes: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              emotion_type_id: number;
+              intensity: number;
+              /** @enum {string} */
+              context:
+                | 'standalone'
+                | 'daily_checkin'
+                | 'pre_journal'
+                | 'post_journal'
+                | 'pre_tool'
+                | 'post_tool';
+              notes: string | null;
+              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+              plaintext_fields: 'notes'[];
+              related_journal_id: string | null;
+              related_tool_id: string | null;
+              client_id: string | null;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              /**
+               * Format: date
+               * @description The user's calendar day when it happened
+               */
+              local_date: string;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/emotions/{id}': {
     parameters: {
       query?: never;
@@ -4845,6 +5097,8 @@ export interface paths {
                 | 'pre_tool'
                 | 'post_tool';
               notes: string | null;
+              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+              plaintext_fields: 'notes'[];
               related_journal_id: string | null;
               related_tool_id: string | null;
               client_id: string | null;
@@ -4947,6 +5201,9 @@ export interface paths {
                 /** Format: uuid */
                 id: string;
                 title: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+                plaintext_fields: 'title'[];
+                journal_key: string | null;
                 duration_seconds: number;
                 /**
                  * Format: date-time
@@ -5052,6 +5309,9 @@ export interface paths {
               /** Format: uuid */
               id: string;
               title: string | null;
+              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+              plaintext_fields: 'title'[];
+              journal_key: string | null;
               duration_seconds: number;
               /**
                * Format: date-time
@@ -5096,6 +5356,8 @@ export interface paths {
                     | 'pre_tool'
                     | 'post_tool';
                   notes: string | null;
+                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                  plaintext_fields: 'notes'[];
                   related_journal_id: string | null;
                   related_tool_id: string | null;
                   client_id: string | null;
@@ -5124,6 +5386,8 @@ export interface paths {
                     | 'pre_tool'
                     | 'post_tool';
                   notes: string | null;
+                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                  plaintext_fields: 'notes'[];
                   related_journal_id: string | null;
                   related_tool_id: string | null;
                   client_id: string | null;
@@ -5152,6 +5416,8 @@ export interface paths {
                     | 'pre_tool'
                     | 'post_tool';
                   notes: string | null;
+                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                  plaintext_fields: 'notes'[];
                   related_journal_id: string | null;
                   related_tool_id: string | null;
                   client_id: string | null;
@@ -5381,6 +5647,9 @@ export interface paths {
                 /** Format: uuid */
                 id: string;
                 title: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+                plaintext_fields: 'title'[];
+                journal_key: string | null;
                 duration_seconds: number;
                 /**
                  * Format: date-time
@@ -5588,6 +5857,9 @@ export interface paths {
               /** Format: uuid */
               id: string;
               title: string | null;
+              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+              plaintext_fields: 'title'[];
+              journal_key: string | null;
               duration_seconds: number;
               /**
                * Format: date-time
@@ -5632,6 +5904,8 @@ export interface paths {
                     | 'pre_tool'
                     | 'post_tool';
                   notes: string | null;
+                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                  plaintext_fields: 'notes'[];
                   related_journal_id: string | null;
                   related_tool_id: string | null;
                   client_id: string | null;
@@ -5660,6 +5934,8 @@ export interface paths {
                     | 'pre_tool'
                     | 'post_tool';
                   notes: string | null;
+                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                  plaintext_fields: 'notes'[];
                   related_journal_id: string | null;
                   related_tool_id: string | null;
                   client_id: string | null;
@@ -5688,6 +5964,8 @@ export interface paths {
                     | 'pre_tool'
                     | 'post_tool';
                   notes: string | null;
+                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                  plaintext_fields: 'notes'[];
                   related_journal_id: string | null;
                   related_tool_id: string | null;
                   client_id: string | null;
@@ -5965,6 +6243,246 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/journals/plaintext-titles': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Journals whose title the server still holds in plaintext (oldest first)
+     * @description Titles written before titles were encrypted end to end. The SDK encrypts each on the device and writes it back with PUT /v1/journals/{id}/title, which takes it off this list (docs/encryption.md). Empty once a client has synced.
+     */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                id: string;
+                title: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+                plaintext_fields: 'title'[];
+                journal_key: string | null;
+                duration_seconds: number;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                recorded_at: string;
+                /** Format: date */
+                recorded_local_date: string;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+                is_favorite: boolean;
+                data_key_id: string | null;
+                encryption: {
+                  algorithm: string;
+                  /** @description base64 */
+                  iv: string;
+                };
+                audio: {
+                  format: string;
+                  sample_rate: number;
+                  bit_rate: number;
+                  channels: number;
+                  file_size: number;
+                  checksum_sha256: string;
+                };
+              }[];
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/journals/{id}/title': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Replace a journal's title with an envelope made on the device (or remove it) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            title: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              title: string | null;
+              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+              plaintext_fields: 'title'[];
+              journal_key: string | null;
+              duration_seconds: number;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              recorded_at: string;
+              /** Format: date */
+              recorded_local_date: string;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              is_favorite: boolean;
+              data_key_id: string | null;
+              encryption: {
+                algorithm: string;
+                /** @description base64 */
+                iv: string;
+              };
+              audio: {
+                format: string;
+                sample_rate: number;
+                bit_rate: number;
+                channels: number;
+                file_size: number;
+                checksum_sha256: string;
+              };
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/journals/{id}/favorite': {
     parameters: {
       query?: never;
@@ -6154,6 +6672,9 @@ export interface paths {
               /** Format: uuid */
               id: string;
               title: string | null;
+              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+              plaintext_fields: 'title'[];
+              journal_key: string | null;
               duration_seconds: number;
               /**
                * Format: date-time
@@ -6198,6 +6719,8 @@ export interface paths {
                     | 'pre_tool'
                     | 'post_tool';
                   notes: string | null;
+                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                  plaintext_fields: 'notes'[];
                   related_journal_id: string | null;
                   related_tool_id: string | null;
                   client_id: string | null;
@@ -6226,6 +6749,8 @@ export interface paths {
                     | 'pre_tool'
                     | 'post_tool';
                   notes: string | null;
+                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                  plaintext_fields: 'notes'[];
                   related_journal_id: string | null;
                   related_tool_id: string | null;
                   client_id: string | null;
@@ -6254,6 +6779,8 @@ export interface paths {
                     | 'pre_tool'
                     | 'post_tool';
                   notes: string | null;
+                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                  plaintext_fields: 'notes'[];
                   related_journal_id: string | null;
                   related_tool_id: string | null;
                   client_id: string | null;

@@ -4,9 +4,14 @@
 import type { paths } from './api-types.ts';
 import {
   decryptAudio,
+  decryptText,
   deriveKeys,
   encryptAudio,
+  encryptText,
   generateDataKey,
+  generateJournalKey,
+  unwrapJournalKey,
+  wrapJournalKey,
   generateRecoveryKey,
   dataKeyId,
   recoveryKek,
@@ -31,6 +36,21 @@ type LoginAnswer = Json<'/v1/auth/login', 'post', 200>;
 /** Asks the person for the six digits of their authenticator app (two-step sign-in). */
 export type AskForCode = () => Promise<{ code: string } | { recovery_code: string }>;
 export type JournalDetail = Json<'/v1/journals/{id}', 'get', 200>;
+export type Journal = Json<'/v1/journals/{id}/title', 'put', 200>;
+export type Checkin = Json<'/v1/emotions/{id}', 'get', 200>;
+type CheckinPage = Json<'/v1/emotions/plaintext-notes', 'get', 200>;
+type JournalPage = Json<'/v1/journals/plaintext-titles', 'get', 200>;
+
+/** A check-in to record; `notes` is the person's text, encrypted here before it leaves. */
+export interface CheckinInput {
+  emotion_type_id: number;
+  intensity: number;
+  context: Checkin['context'];
+  notes?: string;
+  created_at?: string;
+  related_journal_id?: string;
+  related_tool_id?: string;
+}
 export type KeyEnvelopes = Json<'/v1/users/me/key-envelopes', 'get', 200>;
 
 export interface Problem {
@@ -61,6 +81,12 @@ export interface RecordingInput {
   recordedAt?: Date;
   preCheckin?: { emotion_type_id: number; intensity: number; notes?: string };
   postCheckin?: { emotion_type_id: number; intensity: number; notes?: string };
+}
+
+/** How many plaintext fields a sync encrypted (migratePlaintext). */
+export interface PlaintextMigration {
+  notes: number;
+  titles: number;
 }
 
 export class AmiraClient {
@@ -246,16 +272,78 @@ export class AmiraClient {
     });
   }
 
-  /** Encrypts on the device and uploads the ciphertext with its IV and checksum. */
-  async uploadJournal(input: RecordingInput, idempotencyKey?: string): Promise<JournalDetail> {
+  private requireDataKey(): CryptoKey {
     if (!this.dataKey) throw new Error('no data key in this session');
-    const encrypted = await encryptAudio(input.audio, this.dataKey);
+    return this.dataKey;
+  }
+
+  /** A check-in's notes as the server must receive them: an id of ours, the text sealed to it. */
+  private async sealedNotes(notes: string | undefined): Promise<{ id?: string; notes?: string }> {
+    if (notes === undefined) return {};
+    const id = globalThis.crypto.randomUUID();
+    return { id, notes: await encryptText(notes, this.requireDataKey(), 'checkin.notes', id) };
+  }
+
+  /** Records a check-in; its notes are encrypted on the device, bound to its id. */
+  async createCheckin(input: CheckinInput, idempotencyKey?: string): Promise<Checkin> {
+    const { notes, ...fields } = input;
+    return this.call<Checkin>(
+      'POST',
+      '/v1/emotions',
+      { ...fields, ...(await this.sealedNotes(notes)) },
+      idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {},
+    );
+  }
+
+  /** The text of a check-in's notes (plaintext ones, from before encryption, as they are). */
+  async readNotes(
+    checkin: Pick<Checkin, 'id' | 'notes' | 'plaintext_fields'>,
+  ): Promise<string | null> {
+    if (checkin.notes === null || checkin.plaintext_fields.includes('notes')) return checkin.notes;
+    return decryptText(checkin.notes, this.requireDataKey(), 'checkin.notes', checkin.id);
+  }
+
+  /** The key of a journal: its own (wrapped under the data key), or the data key for older ones. */
+  async journalKey(journal: Pick<Journal, 'id' | 'journal_key'>): Promise<CryptoKey> {
+    const dataKey = this.requireDataKey();
+    return journal.journal_key
+      ? unwrapJournalKey(journal.journal_key, dataKey, journal.id)
+      : dataKey;
+  }
+
+  /** The text of a journal's title. */
+  async readTitle(
+    journal: Pick<Journal, 'id' | 'title' | 'plaintext_fields' | 'journal_key'>,
+  ): Promise<string | null> {
+    if (journal.title === null || journal.plaintext_fields.includes('title')) return journal.title;
+    return decryptText(journal.title, await this.journalKey(journal), 'journal.title', journal.id);
+  }
+
+  /**
+   * Encrypts on the device and uploads: a new journal key encrypts the audio and the title
+   * (bound to the journal's id, chosen here) and travels wrapped under the data key.
+   */
+  async uploadJournal(input: RecordingInput, idempotencyKey?: string): Promise<JournalDetail> {
+    const dataKey = this.requireDataKey();
+    const id = globalThis.crypto.randomUUID();
+    const journalKey = await generateJournalKey();
+    const encrypted = await encryptAudio(input.audio, journalKey);
+    const part = async (checkin: RecordingInput['preCheckin']) => {
+      if (!checkin) return undefined;
+      const { notes, ...fields } = checkin;
+      return { ...fields, ...(await this.sealedNotes(notes)) };
+    };
+    const [pre, post] = [await part(input.preCheckin), await part(input.postCheckin)];
     const form = new FormData();
     form.append(
       'metadata',
       JSON.stringify({
+        id,
+        journal_key: await wrapJournalKey(journalKey, dataKey, id),
         duration_seconds: input.durationSeconds,
-        ...(input.title ? { title: input.title } : {}),
+        ...(input.title !== undefined
+          ? { title: await encryptText(input.title, journalKey, 'journal.title', id) }
+          : {}),
         ...(input.recordedAt ? { recorded_at: input.recordedAt.toISOString() } : {}),
         ...(this.dataKeyId ? { data_key_id: this.dataKeyId } : {}),
         encryption: {
@@ -269,8 +357,8 @@ export class AmiraClient {
           bit_rate: input.bitRate,
           channels: input.channels,
         },
-        ...(input.preCheckin ? { pre_checkin: input.preCheckin } : {}),
-        ...(input.postCheckin ? { post_checkin: input.postCheckin } : {}),
+        ...(pre ? { pre_checkin: pre } : {}),
+        ...(post ? { post_checkin: post } : {}),
       }),
     );
     form.append(
@@ -286,16 +374,57 @@ export class AmiraClient {
     );
   }
 
-  /** Downloads a journal's ciphertext and decrypts it with this session's data key. */
+  /** Downloads a journal's ciphertext and decrypts it with the journal's key. */
   async downloadJournal(id: string): Promise<Uint8Array> {
-    if (!this.dataKey) throw new Error('no data key in this session');
+    const key = await this.journalKey(await this.getJournal(id));
     const response = await this.fetchFn(`${this.baseUrl}/v1/journals/${id}/audio`, {
       headers: { authorization: `Bearer ${this.accessToken ?? ''}` },
     });
     if (!response.ok) throw new ApiError((await response.json()) as Problem);
     const iv = response.headers.get('x-encryption-iv');
     if (!iv) throw new Error('the server sent no IV');
-    return decryptAudio(new Uint8Array(await response.arrayBuffer()), iv, this.dataKey);
+    return decryptAudio(new Uint8Array(await response.arrayBuffer()), iv, key);
+  }
+
+  /**
+   * Encrypts what the server still holds in plaintext from before text was encrypted end to
+   * end (check-in notes, journal titles) and writes each envelope back. Run once after
+   * sign-in; afterwards no plaintext of this account remains on the server.
+   */
+  async migratePlaintext(): Promise<PlaintextMigration> {
+    const done: PlaintextMigration = { notes: 0, titles: 0 };
+    const dataKey = this.requireDataKey();
+    // Each write takes its record off the list, so the first page is read until empty.
+    for (;;) {
+      const page = await this.call<CheckinPage>('GET', '/v1/emotions/plaintext-notes?limit=100');
+      if (page.items.length === 0) break;
+      for (const checkin of page.items) {
+        const notes =
+          checkin.notes === null
+            ? null
+            : await encryptText(checkin.notes, dataKey, 'checkin.notes', checkin.id);
+        await this.call('PUT', `/v1/emotions/${checkin.id}/notes`, { notes });
+        done.notes++;
+      }
+    }
+    for (;;) {
+      const page = await this.call<JournalPage>('GET', '/v1/journals/plaintext-titles?limit=100');
+      if (page.items.length === 0) break;
+      for (const journal of page.items) {
+        const title =
+          journal.title === null
+            ? null
+            : await encryptText(
+                journal.title,
+                await this.journalKey(journal),
+                'journal.title',
+                journal.id,
+              );
+        await this.call('PUT', `/v1/journals/${journal.id}/title`, { title });
+        done.titles++;
+      }
+    }
+    return done;
   }
 
   getJournal(id: string): Promise<JournalDetail> {

@@ -154,3 +154,89 @@ export async function dataKeyId(dataKey: CryptoKey): Promise<string> {
   );
   return toHex(mac.slice(0, 8));
 }
+
+// Text a person writes (check-in notes, journal titles): docs/encryption.md, "Text".
+//   envelope = base64( 0x01 ‖ IV (12) ‖ AES-256-GCM(key, UTF-8 text, AAD) ‖ tag (16) )
+//   AAD      = "amira:text:v1:<field>:<record id>"
+// The AAD binds an envelope to its record and field: moved to another check-in, or from a
+// title to a note, it no longer decrypts.
+
+/** The fields whose text is encrypted, named as in the AAD. */
+export type TextField = 'checkin.notes' | 'journal.title';
+
+const encoder = new TextEncoder();
+const textAad = (field: TextField, recordId: string) =>
+  encoder.encode(`amira:text:v1:${field}:${recordId.toLowerCase()}`);
+const journalKeyAad = (journalId: string) =>
+  encoder.encode(`amira:journal-key:v1:${journalId.toLowerCase()}`);
+
+async function seal(plain: Uint8Array<ArrayBuffer>, key: CryptoKey, aad: Uint8Array<ArrayBuffer>) {
+  const iv = randomBytes(IV_BYTES);
+  const sealed = new Uint8Array(
+    await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, key, plain),
+  );
+  const out = new Uint8Array(1 + IV_BYTES + sealed.length);
+  out[0] = ENVELOPE_VERSION;
+  out.set(iv, 1);
+  out.set(sealed, 1 + IV_BYTES);
+  return toBase64(out);
+}
+
+async function open(envelope: string, key: CryptoKey, aad: Uint8Array<ArrayBuffer>) {
+  const bytes = fromBase64(envelope);
+  if (bytes[0] !== ENVELOPE_VERSION) throw new Error('unknown envelope version');
+  return new Uint8Array(
+    await subtle.decrypt(
+      { name: 'AES-GCM', iv: bytes.slice(1, 1 + IV_BYTES), additionalData: aad },
+      key,
+      bytes.slice(1 + IV_BYTES),
+    ),
+  );
+}
+
+/** Encrypts a person's text for one field of one record (a fresh IV each time). */
+export function encryptText(
+  text: string,
+  key: CryptoKey,
+  field: TextField,
+  recordId: string,
+): Promise<string> {
+  return seal(encoder.encode(text), key, textAad(field, recordId));
+}
+
+/** Opens a text envelope; fails if it was made for another record or field, or altered. */
+export async function decryptText(
+  envelope: string,
+  key: CryptoKey,
+  field: TextField,
+  recordId: string,
+): Promise<string> {
+  return new TextDecoder('utf-8', { fatal: true }).decode(
+    await open(envelope, key, textAad(field, recordId)),
+  );
+}
+
+/** A journal's own key: it encrypts that journal's audio and title. */
+export const generateJournalKey = generateDataKey;
+
+/** The journal key wrapped under the data key, bound to its journal (61 bytes, base64). */
+export async function wrapJournalKey(
+  journalKey: CryptoKey,
+  dataKey: CryptoKey,
+  journalId: string,
+): Promise<string> {
+  const raw = new Uint8Array(await subtle.exportKey('raw', journalKey));
+  return seal(raw, dataKey, journalKeyAad(journalId));
+}
+
+export async function unwrapJournalKey(
+  envelope: string,
+  dataKey: CryptoKey,
+  journalId: string,
+): Promise<CryptoKey> {
+  const raw = await open(envelope, dataKey, journalKeyAad(journalId));
+  return subtle.importKey('raw', raw, { name: 'AES-GCM', length: 256 }, true, [
+    'encrypt',
+    'decrypt',
+  ]);
+}

@@ -1,7 +1,11 @@
 export {
   AmiraClient,
   ApiError,
+  type Checkin,
+  type CheckinInput,
+  type Journal,
   type JournalDetail,
+  type PlaintextMigration,
   type Problem,
   type RecordingInput,
   type TokenPair,

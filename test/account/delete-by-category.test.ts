@@ -5,6 +5,7 @@
 // achievements stay) but no longer points at the deleted rows.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { sealed } from '../helpers/envelopes.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { count, rows } from '../helpers/db.ts';
@@ -94,7 +95,8 @@ describe('DELETE /v1/emotions', () => {
     const user = await registerUser(t);
     const other = await registerUser(t);
     const checkinKey = `checkin-${randomUUID()}`;
-    const noted = await checkIn(user, { notes: 'no pude dormir' }, checkinKey);
+    const note = await sealed('checkin.notes', 'no pude dormir');
+    const noted = await checkIn(user, { id: note.id, notes: note.envelope }, checkinKey);
     await checkIn(user, { context: 'daily_checkin' });
     const { journal } = await uploadRecording(t, user.accessToken, {
       pre_checkin: { emotion_type_id: await emotionId(t, 'sadness'), intensity: 7 },
@@ -126,12 +128,12 @@ describe('DELETE /v1/emotions', () => {
       (await t.request('GET', `/v1/emotions/${noted.id}`, { token: user.accessToken })).status,
     ).toBe(404);
     expect((await get(user, '/v1/emotions/distribution')).total).toBe(0);
-    // Nothing anywhere still holds the note.
-    const note = await rows<{ n: number }>(
+    // Nothing anywhere still holds the note (its envelope).
+    const held = await rows<{ n: number }>(
       t,
-      sql`select count(*)::int as n from idempotency_keys where response::text like '%no pude dormir%'`,
+      sql`select count(*)::int as n from idempotency_keys where strpos(response::text, ${note.envelope}) > 0`,
     );
-    expect(note[0]!.n).toBe(0);
+    expect(held[0]!.n).toBe(0);
 
     // A retry of the deleted check-in's creation does not bring it back.
     const retry = await t.request('POST', '/v1/emotions', {
@@ -141,7 +143,8 @@ describe('DELETE /v1/emotions', () => {
         emotion_type_id: await emotionId(t, 'anxiety'),
         intensity: 6,
         context: 'standalone',
-        notes: 'no pude dormir',
+        id: note.id,
+        notes: note.envelope,
       },
     });
     expect(retry.status).toBe(410);

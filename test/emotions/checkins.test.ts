@@ -4,8 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { count, rows } from '../helpers/db.ts';
 import type { TestUser } from '../helpers/users.ts';
-import { createUser } from '../helpers/factories.ts';
+import { createCheckin, createUser, type FactoryUser } from '../helpers/factories.ts';
 import { emotionId, freshToken } from '../helpers/emotions.ts';
+import { openText, sealed } from '../helpers/envelopes.ts';
+
+/** A well-formed envelope, for the cases that are about something else. */
+const ENVELOPE = (await sealed('checkin.notes', 'x')).envelope;
 
 let t: TestApp;
 let user: TestUser;
@@ -24,22 +28,25 @@ const post = (body: object, headers: Record<string, string> = {}, token = user.a
 const checkinsOf = (u: TestUser) => count(t, 'checkins', sql`user_id = ${u.id}`);
 
 describe('POST /v1/emotions', () => {
-  it('records a check-in, placed on the user’s local day', async () => {
+  it('records a check-in with encrypted notes under the device’s id, placed on the user’s local day', async () => {
     // 2026-06-15T04:30Z is the evening of June 14 in Los Angeles.
+    const notes = await sealed('checkin.notes', 'Long day at work');
     const response = await post({
+      id: notes.id,
       emotion_type_id: anxiety,
       intensity: 7,
       context: 'daily_checkin',
-      notes: 'Long day at work',
+      notes: notes.envelope,
       created_at: '2026-06-15T04:30:00Z',
     });
     expect(response.status).toBe(201);
     expect(response.body).toEqual({
-      id: expect.any(String),
+      id: notes.id,
       emotion_type_id: anxiety,
       intensity: 7,
       context: 'daily_checkin',
-      notes: 'Long day at work',
+      notes: notes.envelope,
+      plaintext_fields: [],
       related_journal_id: null,
       related_tool_id: null,
       client_id: null,
@@ -78,6 +85,7 @@ describe('POST /v1/emotions', () => {
       'related-journal-not-found',
     ],
     ['an unknown related tool', { related_tool_id: randomUUID() }, 'related-tool-not-found'],
+    ['notes without the id they are bound to', { notes: ENVELOPE }, 'id-required'],
   ])('refuses %s with 422 and stores nothing', async (_label, change, type) => {
     const before = await checkinsOf(user);
     const response = await post({
@@ -97,7 +105,18 @@ describe('POST /v1/emotions', () => {
     ['intensity 11', { intensity: 11 }, '#/body/intensity'],
     ['intensity as a string', { intensity: '5' }, '#/body/intensity'],
     ['an unknown context', { context: 'bedtime' }, '#/body/context'],
-    ['notes over 1000 characters', { notes: 'x'.repeat(1001) }, '#/body/notes'],
+    ['plaintext notes', { id: randomUUID(), notes: 'Long day at work' }, '#/body/notes'],
+    [
+      'plaintext notes that look like base64',
+      { id: randomUUID(), notes: 'QWxsIGRheSBsb25nIEkgZmVsdCB0aXJlZCBhbmQgc2Fk' },
+      '#/body/notes',
+    ],
+    [
+      'an envelope over 4000 bytes of text',
+      { id: randomUUID(), notes: 'AQ' + 'A'.repeat(5402) },
+      '#/body/notes',
+    ],
+    ['a malformed id', { id: 'not-a-uuid' }, '#/body/id'],
     ['a malformed created_at', { created_at: 'yesterday' }, '#/body/created_at'],
     ['an unknown field', { mood: 'ok' }, '#/body/mood'],
   ])('refuses %s with 400 and stores nothing', async (_label, change, pointer) => {
@@ -111,6 +130,23 @@ describe('POST /v1/emotions', () => {
     expect(response.status).toBe(400);
     expect(response.body.errors.map((e: { pointer: string }) => e.pointer)).toContain(pointer);
     expect(await checkinsOf(user)).toBe(before);
+  });
+
+  it('refuses with 409 an id that exists already (same id, same time) and stores nothing more', async () => {
+    const notes = await sealed('checkin.notes', 'twice');
+    const body = {
+      id: notes.id,
+      emotion_type_id: joy,
+      intensity: 4,
+      context: 'standalone',
+      notes: notes.envelope,
+      created_at: '2026-06-15T10:00:00Z',
+    };
+    expect((await post(body)).status).toBe(201);
+    const again = await post(body);
+    expect(again.status).toBe(409);
+    expect(again.body.type).toBe('https://amirawellness.com/problems/id-taken');
+    expect(await count(t, 'checkins', sql`id = ${notes.id}`)).toBe(1);
   });
 
   it('honours Idempotency-Key: the same request returns the first check-in and stores one', async () => {
@@ -374,5 +410,168 @@ describe('storage', () => {
     expect((await t.request('GET', `/v1/emotions/${created.body.id}`, { token })).body.id).toBe(
       created.body.id,
     );
+  });
+});
+
+describe('notes written before notes were encrypted (plaintext, marked)', () => {
+  /** A check-in as the migration left it: plaintext notes, marked. */
+  async function legacyCheckin(owner: FactoryUser, text: string): Promise<string> {
+    // A minute apart: the list's order (oldest first) is then theirs.
+    t.clock.set(new Date(t.clock.now().getTime() + 60_000));
+    const created = await createCheckin(t, owner, { created_at: t.clock.now().toISOString() });
+    await rows(
+      t,
+      sql`update checkins set notes = ${text}, notes_plaintext = true where id = ${created.id}`,
+    );
+    return created.id;
+  }
+
+  it('lists them, takes the envelope the device made and leaves no plaintext', async () => {
+    const owner = await createUser(t);
+    const token = await freshToken(t, owner);
+    const ids = [
+      await legacyCheckin(owner, 'me sentí sola'),
+      await legacyCheckin(owner, 'cansada'),
+    ];
+    const listed = await t.request('GET', '/v1/emotions/plaintext-notes?limit=1', { token });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toHaveLength(1);
+    expect(listed.body.items[0]).toMatchObject({
+      notes: 'me sentí sola',
+      plaintext_fields: ['notes'],
+    });
+    const next = await t.request(
+      'GET',
+      `/v1/emotions/plaintext-notes?limit=1&cursor=${listed.body.next_cursor}`,
+      { token },
+    );
+    expect(next.body.items.map((i: { id: string }) => i.id)).toEqual([ids[1]]);
+    for (const item of [...listed.body.items, ...next.body.items] as {
+      id: string;
+      notes: string;
+    }[]) {
+      const { envelope } = await sealed('checkin.notes', item.notes, item.id);
+      const replaced = await t.request('PUT', `/v1/emotions/${item.id}/notes`, {
+        token,
+        body: { notes: envelope },
+      });
+      expect(replaced.status).toBe(200);
+      expect(replaced.body).toMatchObject({ id: item.id, notes: envelope, plaintext_fields: [] });
+      expect(await openText('checkin.notes', replaced.body.notes, item.id)).toBe(item.notes);
+    }
+    expect((await t.request('GET', '/v1/emotions/plaintext-notes', { token })).body.items).toEqual(
+      [],
+    );
+    const stored = await rows<{ notes: string }>(
+      t,
+      sql`select notes from checkins where user_id = ${owner.id} and notes is not null`,
+    );
+    expect(stored.map((r) => r.notes).some((n) => n === 'me sentí sola' || n === 'cansada')).toBe(
+      false,
+    );
+  });
+
+  it('removes notes with null', async () => {
+    const owner = await createUser(t);
+    const id = await legacyCheckin(owner, 'borrar esto');
+    const response = await t.request('PUT', `/v1/emotions/${id}/notes`, {
+      token: await freshToken(t, owner),
+      body: { notes: null },
+    });
+    expect(response.body).toMatchObject({ notes: null, plaintext_fields: [] });
+  });
+
+  it('refuses plaintext with 400 naming the field, and changes nothing', async () => {
+    const owner = await createUser(t);
+    const id = await legacyCheckin(owner, 'sin cifrar');
+    const response = await t.request('PUT', `/v1/emotions/${id}/notes`, {
+      token: await freshToken(t, owner),
+      body: { notes: 'sin cifrar todavía' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0]).toEqual({
+      pointer: '#/body/notes',
+      message:
+        'must be encrypted on the device: a text envelope made by the SDK (docs/encryption.md), never plaintext',
+    });
+    const [row] = await rows<{ notes: string; notes_plaintext: boolean }>(
+      t,
+      sql`select notes, notes_plaintext from checkins where id = ${id}`,
+    );
+    expect(row).toEqual({ notes: 'sin cifrar', notes_plaintext: true });
+  });
+
+  it("answers 404 for another user's check-in and 401 without a token", async () => {
+    const owner = await createUser(t);
+    const other = await createUser(t);
+    const id = await legacyCheckin(owner, 'mío');
+    const body = { notes: ENVELOPE };
+    const foreign = await t.request('PUT', `/v1/emotions/${id}/notes`, {
+      token: await freshToken(t, other),
+      body,
+    });
+    expect(foreign.status).toBe(404);
+    expect((await t.request('PUT', `/v1/emotions/${id}/notes`, { body })).status).toBe(401);
+    expect((await t.request('GET', '/v1/emotions/plaintext-notes')).status).toBe(401);
+    const othersList = await t.request('GET', '/v1/emotions/plaintext-notes', {
+      token: await freshToken(t, other),
+    });
+    expect(othersList.body.items).toEqual([]);
+    const [row] = await rows<{ notes: string }>(
+      t,
+      sql`select notes from checkins where id = ${id}`,
+    );
+    expect(row?.notes).toBe('mío');
+  });
+});
+
+describe('POST /v1/emotions/batch with encrypted notes', () => {
+  it('stores each item under the id its notes are bound to, and rejects notes without one', async () => {
+    const syncer = await createUser(t);
+    const token = await freshToken(t, syncer);
+    const at = new Date(t.clock.now().getTime() - 3_600_000).toISOString();
+    const notes = await sealed('checkin.notes', 'sin conexión, en el metro');
+    const items = [
+      {
+        client_id: 'n1',
+        id: notes.id,
+        emotion_type_id: joy,
+        intensity: 4,
+        context: 'standalone',
+        notes: notes.envelope,
+        created_at: at,
+      },
+      {
+        client_id: 'n2',
+        emotion_type_id: joy,
+        intensity: 4,
+        context: 'standalone',
+        notes: notes.envelope,
+        created_at: at,
+      },
+    ];
+    const response = await t.request('POST', '/v1/emotions/batch', { token, body: { items } });
+    expect(response.status).toBe(200);
+    expect(response.body.results).toEqual([
+      { client_id: 'n1', status: 'created', id: notes.id, error: null },
+      {
+        client_id: 'n2',
+        status: 'rejected',
+        id: null,
+        error: { code: 'id-required', detail: expect.any(String) },
+      },
+    ]);
+    const stored = await t.request('GET', `/v1/emotions/${notes.id}`, { token });
+    expect(await openText('checkin.notes', stored.body.notes, notes.id)).toBe(
+      'sin conexión, en el metro',
+    );
+    // Plaintext in a batch is refused whole, as any malformed item (400), and nothing is stored.
+    const plain = await t.request('POST', '/v1/emotions/batch', {
+      token,
+      body: { items: [{ ...items[0], client_id: 'n3', notes: 'sin cifrar' }] },
+    });
+    expect(plain.status).toBe(400);
+    expect(plain.body.errors[0].pointer).toBe('#/body/items/0/notes');
+    expect(await checkinsOf(syncer)).toBe(1);
   });
 });

@@ -62,12 +62,15 @@ describe('the typed client', () => {
       .post('/v1/journals', {
         token: user.accessToken,
         multipart: [
-          { name: 'metadata', value: JSON.stringify(metadataFor(encrypted)) },
+          {
+            name: 'metadata',
+            value: JSON.stringify(metadataFor(encrypted, { data_key_id: 'evening' })),
+          },
           { name: 'audio', value: encrypted.ciphertext, filename: 'audio.bin' },
         ],
       })
       .expect(201);
-    expect(uploaded.body.title).toBe('Evening walk');
+    expect(uploaded.body.data_key_id).toBe('evening');
 
     const cut = await t.api
       .post('/v1/emotions', {

@@ -2,6 +2,8 @@
 // IV and SHA-256, sent as multipart/form-data (metadata part, then audio part).
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import type { TestApp } from './app.ts';
+import { sql } from 'drizzle-orm';
+import { rows } from './db.ts';
 
 export interface Encrypted {
   ciphertext: Buffer;
@@ -49,7 +51,6 @@ export function metadataFor(
   extra: Record<string, unknown> = {},
 ) {
   return {
-    title: 'Evening walk',
     duration_seconds: 95,
     encryption: { algorithm: 'AES-256-GCM', iv: encrypted.iv, checksum_sha256: encrypted.checksum },
     audio: { format: 'aac', sample_rate: 44100, bit_rate: 64000, channels: 1 },
@@ -103,6 +104,16 @@ export async function uploadRecording(
 }
 
 /** Every object stored under a user's journals prefix. */
+/** Where a journal's ciphertext is stored (each upload has an object id of its own). */
+export async function storagePathOf(t: Pick<TestApp, 'platform'>, journalId: string) {
+  const [row] = await rows<{ storage_path: string }>(
+    t,
+    sql`select storage_path from journals where id = ${journalId}`,
+  );
+  if (!row) throw new Error(`no journal ${journalId}`);
+  return row.storage_path;
+}
+
 export async function objectsOf(t: TestApp, userId: string): Promise<string[]> {
   const keys: string[] = [];
   for await (const object of t.platform.storage.list(`journals/${userId}/`)) keys.push(object.key);

@@ -8,11 +8,14 @@ import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { count } from '../helpers/db.ts';
 import { registerUser, stepUp, type TestUser } from '../helpers/users.ts';
 import { emotionId, freshToken } from '../helpers/emotions.ts';
+import { sealed, testTextKey } from '../helpers/envelopes.ts';
+import { generateJournalKey, wrapJournalKey } from '../../sdk/src/crypto.ts';
 import {
   encrypt,
   metadataFor,
   multipart,
   objectsOf,
+  storagePathOf,
   upload,
   uploadRecording,
   wav,
@@ -22,6 +25,10 @@ export interface StorageSetup {
   env: Record<string, string>;
   close(): Promise<void>;
 }
+
+/** Well-formed envelopes made on "the device" (test/helpers/envelopes.ts). */
+const TITLE = await sealed('journal.title', 'Evening walk');
+const JOURNAL_KEY = await wrapJournalKey(await generateJournalKey(), testTextKey, TITLE.id);
 
 const mp3Frames = (): Buffer => {
   // Two MPEG-1 layer III frames (128 kbit/s, 44.1 kHz: 417 bytes each) and some more.
@@ -64,17 +71,23 @@ export function journalSuite(backend: string, setup: () => Promise<StorageSetup>
       it('stores the ciphertext and metadata, links the pre and post check-ins and measures the shift', async () => {
         const author = await registerUser(t, { time_zone: 'America/Bogota' });
         const encrypted = encrypt(randomBytes(50_000));
+        const title = await sealed('journal.title', 'Evening walk');
+        const notes = await sealed('checkin.notes', 'Lighter now');
         const response = await upload(
           t,
           author.accessToken,
           metadataFor(encrypted, {
+            id: title.id,
+            title: title.envelope,
+            journal_key: JOURNAL_KEY,
             recorded_at: '2026-09-01T02:30:00Z', // 21:30 on August 31 in Bogotá
             data_key_id: 'k1',
             pre_checkin: { emotion_type_id: await emotionId(t, 'anxiety'), intensity: 8 },
             post_checkin: {
+              id: notes.id,
               emotion_type_id: await emotionId(t, 'calm'),
               intensity: 5,
-              notes: 'Lighter now',
+              notes: notes.envelope,
             },
           }),
           encrypted.ciphertext,
@@ -82,7 +95,10 @@ export function journalSuite(backend: string, setup: () => Promise<StorageSetup>
         expect(response.status, response.raw).toBe(201);
         const journal = response.body;
         expect(journal).toMatchObject({
-          title: 'Evening walk',
+          id: title.id,
+          title: title.envelope,
+          plaintext_fields: [],
+          journal_key: JOURNAL_KEY,
           duration_seconds: 95,
           recorded_at: '2026-09-01T02:30:00.000Z',
           recorded_local_date: '2026-08-31',
@@ -106,8 +122,9 @@ export function journalSuite(backend: string, setup: () => Promise<StorageSetup>
         });
         expect(journal.checkins.post).toMatchObject({
           context: 'post_journal',
+          id: notes.id,
           intensity: 5,
-          notes: 'Lighter now',
+          notes: notes.envelope,
           related_journal_id: journal.id,
         });
         // calm 0.6 × 5/10 − anxiety −0.6 × 8/10 = 0.3 + 0.48
@@ -120,7 +137,7 @@ export function journalSuite(backend: string, setup: () => Promise<StorageSetup>
           (await t.request('GET', `/v1/journals/${journal.id}`, { token: author.accessToken }))
             .body,
         ).toEqual(journal);
-        expect(await objectsOf(t, author.id)).toEqual([`journals/${author.id}/${journal.id}.bin`]);
+        expect(await objectsOf(t, author.id)).toEqual([await storagePathOf(t, journal.id)]);
       });
 
       it('serves the exact ciphertext back, with ranges, ETag and the IV in headers', async () => {
@@ -391,20 +408,33 @@ export function journalSuite(backend: string, setup: () => Promise<StorageSetup>
           },
           422,
         ],
-        [
-          'a title over 200 characters',
+        ...(
+          [
+            ['a plaintext title', { id: randomUUID(), title: 'Evening walk' }, 400],
+            [
+              'a title over 800 bytes of text',
+              { id: randomUUID(), title: 'AQ' + 'A'.repeat(1110) },
+              400,
+            ],
+            ['a title without the journal id it is bound to', { title: TITLE.envelope }, 422],
+            ['a journal key that is not a wrapped key', { journal_key: TITLE.envelope }, 400],
+            [
+              'pre check-in notes without their id',
+              { pre_checkin: { emotion_type_id: 1, intensity: 3, notes: TITLE.envelope } },
+              422,
+            ],
+          ] as const
+        ).map(([label, extra, status]): [string, () => ReturnType<typeof multipart>, number] => [
+          label,
           () => {
             const e = encrypt(randomBytes(3000));
             return multipart([
-              {
-                name: 'metadata',
-                value: JSON.stringify(metadataFor(e, { title: 'x'.repeat(201) })),
-              },
+              { name: 'metadata', value: JSON.stringify(metadataFor(e, extra)) },
               { name: 'audio', value: e.ciphertext, filename: 'a.bin' },
             ]);
           },
-          400,
-        ],
+          status,
+        ]),
       ])('refuses %s (%i) and keeps nothing', async (_label, make, status) => {
         const author = await registerUser(t);
         const form = make();
@@ -568,6 +598,7 @@ export function journalSuite(backend: string, setup: () => Promise<StorageSetup>
         expect(restored.status).toBe(200);
         expect(restored.body.id).toBe(journal.id);
 
+        const stored = await storagePathOf(t, journal.id);
         await t.request('DELETE', `/v1/journals/${journal.id}`, { token: reader.accessToken });
         t.clock.advance(31 * 86_400_000);
         const token = await freshToken(t, reader);
@@ -576,9 +607,7 @@ export function journalSuite(backend: string, setup: () => Promise<StorageSetup>
         ).toBe(404);
         expect(await t.modules.journals.purge()).toBe(1);
         expect(await count(t, 'journals', sql`id = ${journal.id}`)).toBe(0);
-        expect(await objectsOf(t, reader.id)).not.toContain(
-          `journals/${reader.id}/${journal.id}.bin`,
-        );
+        expect(await objectsOf(t, reader.id)).not.toContain(stored);
         t.clock.set('2026-09-01T12:00:00Z');
       });
 
@@ -647,7 +676,7 @@ export function journalSuite(backend: string, setup: () => Promise<StorageSetup>
         t.clock.advance(2 * 60 * 60 * 1000);
         const swept = await t.modules.journals.sweep();
         expect(swept.orphans).toBeGreaterThanOrEqual(1);
-        expect(await objectsOf(t, owner.id)).toEqual([`journals/${owner.id}/${journal.id}.bin`]);
+        expect(await objectsOf(t, owner.id)).toEqual([await storagePathOf(t, journal.id)]);
         expect(
           (
             await t.app.inject({

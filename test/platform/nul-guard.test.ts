@@ -46,16 +46,12 @@ describe('NUL characters', () => {
   });
 
   it('leave other text alone, accents and emoji included', async () => {
-    const response = await t.request('POST', '/v1/emotions', {
+    // The name the person is greeted by: free text the server keeps readable (emails use it).
+    const response = await t.request('PATCH', '/v1/users/me', {
       token: user.accessToken,
-      body: {
-        emotion_type_id: 3,
-        intensity: 4,
-        context: 'standalone',
-        notes: 'Mañana será mejor 🌱',
-      },
+      body: { display_name: 'Mañana será mejor 🌱' },
     });
-    expect(response.status).toBe(201);
-    expect(response.body.notes).toBe('Mañana será mejor 🌱');
+    expect(response.status).toBe(200);
+    expect(response.body.display_name).toBe('Mañana será mejor 🌱');
   });
 });

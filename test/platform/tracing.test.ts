@@ -1,6 +1,7 @@
 // Tracing, end to end: the app exports its request spans over OTLP/HTTP to a collector
 // stand-in on loopback (a plain HTTP server reading the OTLP JSON the exporter sends).
 import { createServer, type Server } from 'node:http';
+import { sealed } from '../helpers/envelopes.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { registerUser, type TestUser } from '../helpers/users.ts';
@@ -72,9 +73,16 @@ async function exportedSpans(): Promise<{ service: unknown; spans: OtlpSpan[] }[
 describe('request tracing', () => {
   it('exports one server span per request with the route template and request id, joined to the caller’s trace, and no personal data', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const notes = await sealed('checkin.notes', 'a private note');
     const checkin = await t.request('POST', '/v1/emotions', {
       token: user.accessToken,
-      body: { emotion_type_id: 3, intensity: 6, context: 'standalone', notes: 'a private note' },
+      body: {
+        id: notes.id,
+        emotion_type_id: 3,
+        intensity: 6,
+        context: 'standalone',
+        notes: notes.envelope,
+      },
       headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, 'x-request-id': 'trace-me-1' },
     });
     expect(checkin.status).toBe(201);
@@ -103,7 +111,7 @@ describe('request tracing', () => {
 
     // Nothing that identifies the person or their words leaves with the spans.
     const everything = JSON.stringify(received);
-    for (const secret of [user.id, user.email, user.accessToken, checkin.body.id, 'a private note'])
+    for (const secret of [user.id, user.email, user.accessToken, checkin.body.id, notes.envelope])
       expect(everything).not.toContain(secret);
   });
 });

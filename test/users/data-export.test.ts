@@ -16,11 +16,14 @@ import {
   deriveKeys,
   recoveryKek,
   unwrapDataKey,
+  unwrapJournalKey,
+  decryptText,
+  type Checkin,
 } from '../../sdk/src/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { count, rows } from '../helpers/db.ts';
 import { freshToken } from '../helpers/emotions.ts';
-import { wav } from '../helpers/journals.ts';
+import { storagePathOf, wav } from '../helpers/journals.ts';
 import { signInOnPhone } from '../helpers/notifications.ts';
 import { toolId } from '../helpers/tools.ts';
 import { registerUser, stepUp, uniqueEmail, type TestUser } from '../helpers/users.ts';
@@ -51,6 +54,8 @@ interface Person extends TestUser {
   journalTitle: string;
   recoveryKey: string;
   usageId: string;
+  /** The person's app: it holds the keys that open their notes and titles. */
+  phone: AmiraClient;
 }
 
 /** A person with something in every module, made as their phone would make it. */
@@ -87,7 +92,7 @@ async function person(label: string): Promise<Person> {
   });
   // Commas, quotes, a line break and accents: what CSV escaping must survive.
   const note = `Cansada, pero "bien"\nmañana ${label} ${randomUUID().slice(0, 8)}`;
-  await ok('POST', '/v1/emotions', {
+  await phone.createCheckin({
     emotion_type_id: 4,
     intensity: 6,
     context: 'standalone',
@@ -134,6 +139,7 @@ async function person(label: string): Promise<Person> {
     journalTitle,
     recoveryKey,
     usageId: usage.id,
+    phone,
   };
 }
 
@@ -319,8 +325,11 @@ describe('full data export', () => {
     const exported = json('emotions/checkins.json') as Record<string, unknown>[];
     expect(listed).toHaveLength(2); // the standalone one and the journal's pre check-in
     expect(exported.map(({ emotion: _, ...c }) => c)).toEqual([...listed].reverse());
-    expect(exported.find((c) => c.context === 'standalone')).toMatchObject({
-      notes: ana.note,
+    const standalone = exported.find((c) => c.context === 'standalone') as Checkin;
+    // The notes travel as the envelope the phone made, and open on the phone.
+    expect(standalone.notes).not.toContain('Cansada');
+    expect(await ana.phone.readNotes(standalone)).toBe(ana.note);
+    expect(standalone).toMatchObject({
       emotion: {
         code: expect.any(String),
         name: { es: expect.any(String), en: expect.any(String) },
@@ -344,13 +353,13 @@ describe('full data export', () => {
         related_journal_id: checkin.related_journal_id ?? '',
       });
     });
-    expect(byColumn.some((r) => r.notes === ana.note)).toBe(true);
+    expect(byColumn.some((r) => r.notes === standalone.notes)).toBe(true);
   });
 
   it('holds each recording byte for byte as stored, and the SDK decrypts it from the zip alone', async () => {
     const audio = files.get(`journals/${ana.journalId}/audio.bin`)!;
     const chunks: Buffer[] = [];
-    const stored = await t.platform.storage.get(`journals/${ana.id}/${ana.journalId}.bin`);
+    const stored = await t.platform.storage.get(await storagePathOf(t, ana.journalId));
     for await (const chunk of stored!) chunks.push(chunk as Buffer);
     expect(audio.equals(Buffer.concat(chunks))).toBe(true);
     // Ciphertext is kept as it is (deflating it only costs time); the JSON is compressed.
@@ -377,11 +386,19 @@ describe('full data export', () => {
       profile.key_envelopes.find((e: { label: string }) => e.label === label).envelope as string;
     const { kek } = await deriveKeys(ana.typed, profile.key_derivation);
     const dataKey = await unwrapDataKey(envelope('password'), kek);
-    const plain = await decryptAudio(new Uint8Array(audio), metadata.encryption.iv, dataKey);
+    const journalKey = await unwrapJournalKey(metadata.journal_key, dataKey, ana.journalId);
+    const plain = await decryptAudio(new Uint8Array(audio), metadata.encryption.iv, journalKey);
     expect(Buffer.from(plain).equals(ana.audio)).toBe(true);
-    // The recovery envelope opens the same data key.
+    expect(await decryptText(metadata.title, journalKey, 'journal.title', ana.journalId)).toBe(
+      ana.journalTitle,
+    );
+    // The recovery envelope opens the same data key, and so the journal's key.
     const recovered = await unwrapDataKey(envelope('recovery'), await recoveryKek(ana.recoveryKey));
-    const again = await decryptAudio(new Uint8Array(audio), metadata.encryption.iv, recovered);
+    const again = await decryptAudio(
+      new Uint8Array(audio),
+      metadata.encryption.iv,
+      await unwrapJournalKey(metadata.journal_key, recovered, ana.journalId),
+    );
     expect(Buffer.from(again).equals(ana.audio)).toBe(true);
   });
 
@@ -443,7 +460,7 @@ describe('full data export', () => {
       expect(text).not.toContain(theirs);
     const theirAudio: Buffer[] = [];
     for await (const chunk of (await t.platform.storage.get(
-      `journals/${ben.id}/${ben.journalId}.bin`,
+      await storagePathOf(t, ben.journalId),
     ))!)
       theirAudio.push(chunk as Buffer);
     expect(everything.includes(Buffer.concat(theirAudio))).toBe(false);

@@ -5,6 +5,7 @@
 // object names them, and the other user's data is exactly as it was.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { sealed } from '../helpers/envelopes.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { count, rows } from '../helpers/db.ts';
@@ -104,6 +105,7 @@ async function fullAccount(): Promise<{ user: TestUser; phoneToken: string }> {
   expect((await login(t, user)).body.mfa_required).toBe(true);
   const ok = (response: { status: number; raw: string }, status = 200) =>
     expect(response.status, response.raw).toBe(status);
+  const difficultWeek = await sealed('checkin.notes', 'una semana difícil en el trabajo');
   ok(
     await t.request('PUT', '/v1/users/me/key-envelopes', {
       token,
@@ -118,7 +120,8 @@ async function fullAccount(): Promise<{ user: TestUser; phoneToken: string }> {
         emotion_type_id: await emotionId(t, 'anxiety'),
         intensity: 7,
         context: 'standalone',
-        notes: 'una semana difícil en el trabajo',
+        id: difficultWeek.id,
+        notes: difficultWeek.envelope,
       },
     }),
     201,

@@ -64,6 +64,7 @@ afterAll(() => t.close());
 const OWNED: Record<string, keyof typeof fixtures> = {
   'DELETE /v1/auth/sessions/:id': 'session',
   'GET /v1/emotions/:id': 'checkin',
+  'PUT /v1/emotions/:id/notes': 'checkin',
   'GET /v1/journals/:id': 'journal',
   'DELETE /v1/journals/:id': 'journal',
   'GET /v1/journals/:id/audio': 'journal',
@@ -71,6 +72,7 @@ const OWNED: Record<string, keyof typeof fixtures> = {
   'PUT /v1/journals/:id/favorite': 'journal',
   'DELETE /v1/journals/:id/favorite': 'journal',
   'POST /v1/journals/:id/restore': 'journal',
+  'PUT /v1/journals/:id/title': 'journal',
   'DELETE /v1/notifications/:id': 'notification',
   'POST /v1/notifications/:id/read': 'notification',
   'DELETE /v1/users/me/devices/:id': 'device',
@@ -100,6 +102,9 @@ const withParams = (url: string, value: string) => url.replace(/:(\w+)/g, value)
 const someBody = (method: string, url: string) => {
   if (method === 'GET' || method === 'DELETE') return undefined;
   if (url.endsWith('/push-token')) return { push_token: `fcm-${randomUUID()}`, platform: 'ios' };
+  // Valid bodies, so that only ownership can refuse them (removing is the simplest change).
+  if (url.endsWith('/notes')) return { notes: null };
+  if (url.endsWith('/title')) return { title: null };
   return {};
 };
 

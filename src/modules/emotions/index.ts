@@ -26,13 +26,14 @@ import {
 import { createAnalyticsService, type AnalyticsService } from './analytics/service.ts';
 import { loadAnalyticsTexts } from './texts.ts';
 import { emotionsRoutes } from './routes.ts';
+import { createEncryptedNotes } from './encrypted-notes.ts';
 import { emotionsJobs, ensureCheckinPartitions } from './jobs.ts';
 import { emotionsExport } from './export.ts';
 
 export { createEmotionCatalog, seedEmotionTypes, storedEmotionCodes } from './catalog.ts';
 export type { EmotionCatalog, LoadedEmotionCatalog } from './catalog.ts';
 export { emotionsSchedules } from './jobs.ts';
-export { Checkin } from './schemas.ts';
+export { Checkin, NOTES_MAX_BYTES } from './schemas.ts';
 export type { CheckinDto, EmotionTypeDto, RecommendationsDto } from './schemas.ts';
 export type { EmotionsService } from './service.ts';
 export type { AnalyticsService } from './analytics/service.ts';
@@ -110,6 +111,7 @@ export async function createEmotionsModule(
         service,
         analytics,
         catalog,
+        notes: createEncryptedNotes(db),
       });
     },
   };

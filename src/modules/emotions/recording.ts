@@ -34,6 +34,7 @@ export function toCheckinDto(row: CheckinRow): CheckinDto {
     intensity: row.intensity,
     context: row.context,
     notes: row.notes,
+    plaintext_fields: row.notesPlaintext ? ['notes'] : [],
     related_journal_id: row.relatedJournalId,
     related_tool_id: row.relatedToolId,
     client_id: row.clientId,
@@ -48,6 +49,14 @@ export const failure = (error: ItemError) =>
 export function createCheckinRecording(deps: EmotionsServiceDeps) {
   /** The checks that need no database: catalog membership and the time window. */
   function checkFields(input: CheckinInput, now: Date, prefix: string): ItemError | Date {
+    if (input.notes !== undefined && input.id === undefined) {
+      return {
+        code: 'id-required',
+        detail:
+          "Encrypted notes are bound to the check-in's id: send the id they were encrypted with",
+        pointer: `${prefix}/id`,
+      };
+    }
     if (!deps.catalog().byId(input.emotion_type_id)) {
       return {
         code: 'unknown-emotion-type',
@@ -107,12 +116,12 @@ export function createCheckinRecording(deps: EmotionsServiceDeps) {
     timeZone: string,
     now: Date,
   ): NewCheckin => ({
-    id: randomUUID(),
+    id: input.id ?? randomUUID(),
     userId,
     emotionTypeId: input.emotion_type_id,
     intensity: input.intensity,
     context: input.context,
-    notes: input.notes?.trim() ? input.notes : null,
+    notes: input.notes ?? null,
     relatedJournalId: input.related_journal_id ?? null,
     relatedToolId: input.related_tool_id ?? null,
     createdAt,

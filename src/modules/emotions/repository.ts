@@ -115,6 +115,41 @@ export async function findByClientIds(
     .where(and(eq(checkins.userId, userId), or(...pairs)));
 }
 
+/** Check-ins whose notes are still plaintext (written before E2E text), oldest first. */
+export async function listPlaintextNotes(
+  tx: Tx,
+  userId: string,
+  limit: number,
+  after: { at: Date; id: string } | undefined,
+): Promise<CheckinRow[]> {
+  return tx
+    .select()
+    .from(checkins)
+    .where(
+      and(
+        eq(checkins.userId, userId),
+        eq(checkins.notesPlaintext, true),
+        afterKey(checkins.createdAt, checkins.id, after, 'asc'),
+      ),
+    )
+    .orderBy(asc(checkins.createdAt), asc(checkins.id))
+    .limit(limit + 1);
+}
+
+/** Replaces a check-in's notes with an envelope (or none); the rows changed. */
+export async function replaceNotes(
+  tx: Tx,
+  userId: string,
+  id: string,
+  notes: string | null,
+): Promise<CheckinRow[]> {
+  return tx
+    .update(checkins)
+    .set({ notes, notesPlaintext: false })
+    .where(and(eq(checkins.userId, userId), eq(checkins.id, id)))
+    .returning();
+}
+
 export async function findCheckin(
   tx: Tx,
   userId: string,

@@ -7,6 +7,7 @@ import { idempotencyOf } from '../../platform/idempotency/idempotency.ts';
 import { requestMeta } from '../../platform/http/request-meta.ts';
 import type { EmotionCatalog } from './catalog.ts';
 import type { EmotionsService } from './service.ts';
+import type { EncryptedNotes } from './encrypted-notes.ts';
 import type { AnalyticsService } from './analytics/service.ts';
 import {
   BatchBody,
@@ -14,6 +15,7 @@ import {
   Checkin,
   CheckinPage,
   CreateCheckinBody,
+  NotesBody,
   Distribution,
   EmotionTypeList,
   FilterBody,
@@ -33,7 +35,8 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
   service: EmotionsService;
   analytics: AnalyticsService;
   catalog: () => EmotionCatalog;
-}> = async (app, { service, analytics, catalog }) => {
+  notes: EncryptedNotes;
+}> = async (app, { service, analytics, catalog, notes }) => {
   app.get(
     '/types',
     {
@@ -193,6 +196,37 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     (request) => analytics.recommendations(callerOf(request), request.body),
+  );
+
+  app.get(
+    '/plaintext-notes',
+    {
+      schema: {
+        tags,
+        summary: 'Check-ins whose notes the server still holds in plaintext (oldest first)',
+        description:
+          'Notes written before notes were encrypted end to end. The SDK encrypts each on the ' +
+          'device and writes it back with PUT /v1/emotions/{id}/notes, which takes it off this ' +
+          'list (docs/encryption.md). Empty once a client has synced.',
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: CheckinPage, ...errorResponses() },
+      },
+    },
+    (request) => notes.plaintext(callerOf(request), request.query),
+  );
+
+  app.put(
+    '/:id/notes',
+    {
+      schema: {
+        tags,
+        summary: "Replace a check-in's notes with an envelope made on the device (or remove them)",
+        params: IdParams,
+        body: NotesBody,
+        response: { 200: Checkin, ...errorResponses(404) },
+      },
+    },
+    (request) => notes.replace(callerOf(request), request.params.id, request.body.notes),
   );
 
   app.get(

@@ -1,6 +1,13 @@
 // Request and response schemas of /v1/emotions.
 import { Type, type Static } from 'typebox';
-import { Nullable, Page, StringEnum, Timestamp, Uuid } from '../../platform/http/schemas.ts';
+import {
+  EncryptedText,
+  Nullable,
+  Page,
+  StringEnum,
+  Timestamp,
+  Uuid,
+} from '../../platform/http/schemas.ts';
 import { CHECKIN_CONTEXTS, EMOTION_CATEGORIES } from './values.ts';
 
 const Bilingual = Type.Object({ es: Type.String(), en: Type.String() });
@@ -25,11 +32,21 @@ export const EmotionType = Type.Object({
 export type EmotionTypeDto = Static<typeof EmotionType>;
 export const EmotionTypeList = Type.Object({ items: Type.Array(EmotionType) });
 
+/** Bytes of UTF-8 a check-in's notes may hold (1,000 characters of any script). */
+export const NOTES_MAX_BYTES = 4000;
+
 const checkinFields = {
+  id: Type.Optional(
+    Uuid({
+      description:
+        "The check-in's id, chosen on the device (a random UUID): required with notes, whose " +
+        'envelope is bound to it. Default: the server makes one.',
+    }),
+  ),
   emotion_type_id: EmotionTypeId,
   intensity: Intensity,
   context: StringEnum(CHECKIN_CONTEXTS),
-  notes: Type.Optional(Type.String({ maxLength: 1000 })),
+  notes: Type.Optional(EncryptedText(NOTES_MAX_BYTES, 'What the person wrote about it')),
   related_journal_id: Type.Optional(Uuid()),
   related_tool_id: Type.Optional(Uuid()),
 };
@@ -44,6 +61,11 @@ export const CreateCheckinBody = Type.Object(
   { additionalProperties: false },
 );
 export type CreateCheckinInput = Static<typeof CreateCheckinBody>;
+
+export const NotesBody = Type.Object(
+  { notes: Nullable(EncryptedText(NOTES_MAX_BYTES, 'What the person wrote about it')) },
+  { additionalProperties: false },
+);
 
 export const BatchItem = Type.Object(
   {
@@ -66,7 +88,17 @@ export const Checkin = Type.Object({
   emotion_type_id: Type.Integer(),
   intensity: Type.Integer(),
   context: StringEnum(CHECKIN_CONTEXTS),
-  notes: Nullable(Type.String()),
+  notes: Nullable(
+    Type.String({
+      description:
+        'A text envelope (docs/encryption.md); plaintext only while `plaintext_fields` names it',
+    }),
+  ),
+  plaintext_fields: Type.Array(StringEnum(['notes']), {
+    description:
+      'Fields still held in plaintext, written before text was encrypted end to end: the SDK ' +
+      're-encrypts them (PUT /v1/emotions/{id}/notes)',
+  }),
   related_journal_id: Nullable(Uuid()),
   related_tool_id: Nullable(Uuid()),
   client_id: Nullable(Type.String()),

@@ -3,7 +3,8 @@
 import type { Database, Tx } from '../../platform/db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { AuthContext } from '../../platform/auth/guard.ts';
-import { AppError, notFound, unprocessable } from '../../platform/errors.ts';
+import { AppError, conflict, notFound, unprocessable } from '../../platform/errors.ts';
+import { violatedUniqueConstraint } from '../../platform/db/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.ts';
 import {
   forgetDeletedResults,
@@ -62,6 +63,9 @@ export interface EmotionsServiceDeps {
   audit: AuditPort;
 }
 
+const idTaken = () =>
+  conflict('id-taken', 'A check-in with this id exists already: make a new id and encrypt again');
+
 export function createEmotionsService(deps: EmotionsServiceDeps) {
   const { db, clock } = deps;
   const recording = createCheckinRecording(deps);
@@ -74,11 +78,17 @@ export function createEmotionsService(deps: EmotionsServiceDeps) {
       input: CreateCheckinInput,
       idempotency?: IdempotencyRequest,
     ): Promise<IdempotentResult<CheckinDto>> {
-      return db.asUser(caller.userId, (tx) =>
-        runIdempotent(tx, caller.userId, idempotency, clock.now(), () =>
-          recording.recordIn(tx, caller.userId, input),
-        ),
-      );
+      try {
+        return await db.asUser(caller.userId, (tx) =>
+          runIdempotent(tx, caller.userId, idempotency, clock.now(), () =>
+            recording.recordIn(tx, caller.userId, input),
+          ),
+        );
+      } catch (error) {
+        // The device chose an id that exists (the same id and time): the SDK makes a new one.
+        if (/^checkins.*_pkey$/.test(violatedUniqueConstraint(error) ?? '')) throw idTaken();
+        throw error;
+      }
     },
 
     createBatch: (caller: AuthContext, items: BatchItemInput[]): Promise<BatchResultDto> =>

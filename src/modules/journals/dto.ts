@@ -8,6 +8,8 @@ export function toJournalDto(row: JournalWithAudio): JournalDto {
   return {
     id: row.id,
     title: row.title,
+    plaintext_fields: row.titlePlaintext ? ['title'] : [],
+    journal_key: row.keyEnvelope,
     duration_seconds: row.durationSeconds,
     recorded_at: row.recordedAt.toISOString(),
     recorded_local_date: row.recordedLocalDate,

@@ -19,6 +19,7 @@ import {
   type JournalsService,
 } from './service.ts';
 import { journalsRoutes } from './routes.ts';
+import { createEncryptedTitles } from './encrypted-titles.ts';
 import { journalsJobs, type MaintenanceDeps } from './jobs.ts';
 import { purgeDeletedJournals } from './deletion.ts';
 import { sweepOrphanObjects, type SweepResult } from './sweep.ts';
@@ -115,6 +116,7 @@ export async function createJournalsModule(
       await app.register(journalsRoutes, {
         prefix: '/v1/journals',
         service,
+        titles: createEncryptedTitles({ db, clock }),
         maxUploadBytes: config.journals.maxUploadBytes,
       });
     },

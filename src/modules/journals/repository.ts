@@ -1,6 +1,20 @@
 // SQL of the journals module.
-import { and, desc, eq, gte, inArray, isNotNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gte,
+  inArray,
+  isNotNull,
+  lt,
+  lte,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 import { queryRows, type Tx } from '../../platform/db/database.ts';
+import { afterKey } from '../../platform/db/keyset.ts';
 import { audioMetadata, journalUploadReservations, journals } from './tables.ts';
 
 export type JournalRow = typeof journals.$inferSelect;
@@ -261,4 +275,44 @@ export async function allJournalsOf(tx: Tx, userId: string): Promise<JournalWith
     .where(eq(journals.userId, userId))
     .orderBy(journals.recordedAt, journals.id);
   return rows.map((r) => ({ ...r.journal, audio: r.audio }));
+}
+
+/** Journals whose title is still plaintext (written before E2E text), oldest first. */
+export async function listPlaintextTitles(
+  tx: Tx,
+  userId: string,
+  limit: number,
+  after: { at: Date; id: string } | undefined,
+): Promise<JournalWithAudio[]> {
+  const rows = await tx
+    .select(withAudio)
+    .from(journals)
+    .innerJoin(audioMetadata, eq(audioMetadata.journalId, journals.id))
+    .where(
+      and(
+        eq(journals.userId, userId),
+        eq(journals.titlePlaintext, true),
+        eq(journals.isDeleted, false),
+        afterKey(journals.createdAt, journals.id, after, 'asc'),
+      ),
+    )
+    .orderBy(asc(journals.createdAt), asc(journals.id))
+    .limit(limit + 1);
+  return rows.map((r) => ({ ...r.journal, audio: r.audio }));
+}
+
+/** Replaces a journal's title with an envelope (or none); whether the journal exists. */
+export async function replaceTitle(
+  tx: Tx,
+  userId: string,
+  id: string,
+  title: string | null,
+  now: Date,
+): Promise<boolean> {
+  const changed = await tx
+    .update(journals)
+    .set({ title, titlePlaintext: false, updatedAt: now })
+    .where(and(eq(journals.userId, userId), eq(journals.id, id), eq(journals.isDeleted, false)))
+    .returning({ id: journals.id });
+  return changed.length > 0;
 }

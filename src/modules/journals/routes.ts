@@ -18,14 +18,17 @@ import { registerDownloadRoute } from '../../platform/http/download-route.ts';
 import { idempotencyOf } from '../../platform/idempotency/idempotency.ts';
 import type { ByteRange } from '../../platform/storage/storage.ts';
 import type { JournalsService } from './service.ts';
+import type { EncryptedTitles } from './encrypted-titles.ts';
 import { METADATA_LIMIT, readUploadParts } from './upload/multipart.ts';
 import {
   DeletedResult,
   ExportLink,
   FavoriteResult,
   FilterBody,
+  Journal,
   JournalDetail,
   JournalPage,
+  TitleBody,
   UploadBody,
 } from './schemas.ts';
 
@@ -44,8 +47,9 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 
 export const journalsRoutes: FastifyPluginAsyncTypebox<{
   service: JournalsService;
+  titles: EncryptedTitles;
   maxUploadBytes: number;
-}> = async (app, { service, maxUploadBytes }) => {
+}> = async (app, { service, titles, maxUploadBytes }) => {
   await app.register(multipart, {
     limits: {
       fileSize: maxUploadBytes + 1,
@@ -181,6 +185,37 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
       }
       return reply.header('content-length', audio.size).send(audio.stream);
     },
+  );
+
+  app.get(
+    '/plaintext-titles',
+    {
+      schema: {
+        tags,
+        summary: 'Journals whose title the server still holds in plaintext (oldest first)',
+        description:
+          'Titles written before titles were encrypted end to end. The SDK encrypts each on ' +
+          'the device and writes it back with PUT /v1/journals/{id}/title, which takes it off ' +
+          'this list (docs/encryption.md). Empty once a client has synced.',
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: JournalPage, ...errorResponses() },
+      },
+    },
+    (request) => titles.plaintext(callerOf(request), request.query),
+  );
+
+  app.put(
+    '/:id/title',
+    {
+      schema: {
+        tags,
+        summary: "Replace a journal's title with an envelope made on the device (or remove it)",
+        params: IdParams,
+        body: TitleBody,
+        response: { 200: Journal, ...errorResponses(404) },
+      },
+    },
+    (request) => titles.replace(callerOf(request), request.params.id, request.body.title),
   );
 
   app.put(

@@ -1,13 +1,27 @@
 // Request and response schemas of /v1/journals.
 import { Type, type Static } from 'typebox';
-import { Nullable, Page, StringEnum, Timestamp, Uuid } from '../../platform/http/schemas.ts';
-import { Checkin } from '../emotions/index.ts';
+import {
+  EncryptedText,
+  KeyEnvelope,
+  Nullable,
+  Page,
+  StringEnum,
+  Timestamp,
+  Uuid,
+} from '../../platform/http/schemas.ts';
+import { Checkin, NOTES_MAX_BYTES } from '../emotions/index.ts';
+
+/** Bytes of UTF-8 a title may hold (200 characters of any script). */
+export const TITLE_MAX_BYTES = 800;
 
 const CheckinPart = Type.Object(
   {
+    id: Type.Optional(
+      Uuid({ description: "The check-in's id, chosen on the device: required with notes" }),
+    ),
     emotion_type_id: Type.Integer({ minimum: 1, maximum: 32767 }),
     intensity: Type.Integer({ minimum: 1, maximum: 10 }),
-    notes: Type.Optional(Type.String({ maxLength: 1000 })),
+    notes: Type.Optional(EncryptedText(NOTES_MAX_BYTES, 'What the person wrote about it')),
   },
   { additionalProperties: false },
 );
@@ -15,7 +29,20 @@ const CheckinPart = Type.Object(
 /** The `metadata` part of a journal upload (multipart/form-data, before the `audio` part). */
 export const UploadMetadata = Type.Object(
   {
-    title: Type.Optional(Type.String({ maxLength: 200 })),
+    id: Type.Optional(
+      Uuid({
+        description:
+          "The journal's id, chosen on the device (a random UUID): required with a title, " +
+          'whose envelope is bound to it. Default: the server makes one.',
+      }),
+    ),
+    title: Type.Optional(EncryptedText(TITLE_MAX_BYTES, 'The title the person gave it')),
+    journal_key: Type.Optional(
+      KeyEnvelope(
+        "The journal's own key, wrapped under the user's data key on the device: it " +
+          'encrypts this journal’s audio and title (docs/encryption.md)',
+      ),
+    ),
     duration_seconds: Type.Integer({ minimum: 0, maximum: 86400 }),
     recorded_at: Type.Optional(
       Timestamp({ description: 'When it was recorded; not in the future (default: now)' }),
@@ -60,6 +87,11 @@ export const UploadMetadata = Type.Object(
 );
 export type UploadMetadata = Static<typeof UploadMetadata>;
 
+export const TitleBody = Type.Object(
+  { title: Nullable(EncryptedText(TITLE_MAX_BYTES, 'The title the person gave it')) },
+  { additionalProperties: false },
+);
+
 export const UploadBody = Type.Object(
   {
     metadata: Type.String({ description: 'JSON of UploadMetadata; must be the first part' }),
@@ -79,7 +111,24 @@ const Shift = Type.Object({
 
 export const Journal = Type.Object({
   id: Uuid(),
-  title: Nullable(Type.String()),
+  title: Nullable(
+    Type.String({
+      description:
+        'A text envelope (docs/encryption.md); plaintext only while `plaintext_fields` names it',
+    }),
+  ),
+  plaintext_fields: Type.Array(StringEnum(['title']), {
+    description:
+      'Fields still held in plaintext, written before text was encrypted end to end: the SDK ' +
+      're-encrypts them (PUT /v1/journals/{id}/title)',
+  }),
+  journal_key: Nullable(
+    Type.String({
+      description:
+        "The journal's key wrapped under the data key; null for journals uploaded before " +
+        'journal keys (their audio is under the data key itself)',
+    }),
+  ),
   duration_seconds: Type.Integer(),
   recorded_at: Timestamp(),
   recorded_local_date: Type.String({ format: 'date' }),

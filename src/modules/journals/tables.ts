@@ -28,7 +28,15 @@ export const journals = pgTable(
   {
     id: uuid('id').primaryKey(),
     userId: ownerId(),
+    /** A text envelope (docs/encryption.md); plaintext only while titlePlaintext. */
     title: text('title'),
+    /** The title was written before titles were encrypted end to end (the SDK re-encrypts it). */
+    titlePlaintext: boolean('title_plaintext').notNull().default(false),
+    /**
+     * The journal's own key wrapped under the user's data key (opaque): it encrypts this
+     * journal's audio and title. Absent on journals uploaded before journal keys.
+     */
+    keyEnvelope: text('key_envelope'),
     durationSeconds: integer('duration_seconds').notNull(),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
     /** The user's calendar day of the recording (their time zone then). */
@@ -49,12 +57,16 @@ export const journals = pgTable(
     uniqueIndex('journals_user_iv_key').on(t.userId, t.encryptionIv),
     uniqueIndex('journals_storage_path_key').on(t.storagePath),
     index('journals_user_recorded_idx').on(t.userId, t.isDeleted, t.recordedAt, t.id),
+    index('journals_title_plaintext_idx')
+      .on(t.userId)
+      .where(sql`${t.titlePlaintext}`),
     index('journals_deleted_idx')
       .on(t.deletedAt)
       .where(sql`${t.isDeleted}`),
     check('journals_duration_check', sql`${t.durationSeconds} between 0 and 86400`),
     check('journals_iv_length_check', sql`octet_length(${t.encryptionIv}) = 12`),
-    check('journals_title_length_check', sql`char_length(${t.title}) <= 200`),
+    // An envelope of at most 800 bytes of UTF-8 (200 characters of any script).
+    check('journals_title_length_check', sql`char_length(${t.title}) <= 1108`),
   ],
 );
 

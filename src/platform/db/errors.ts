@@ -25,6 +25,12 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   return found?.code === '23505' && (constraint === undefined || found.constraint === constraint);
 }
 
+/** The constraint a unique violation broke (a partition's own name on partitioned tables). */
+export function violatedUniqueConstraint(error: unknown): string | undefined {
+  const found = pgCode(error);
+  return found?.code === '23505' ? found.constraint : undefined;
+}
+
 export function isForeignKeyViolation(error: unknown): boolean {
   return pgCode(error)?.code === '23503';
 }

@@ -47,6 +47,11 @@ export function fieldErrors(context: string, errors: AjvError[]): FieldError[] {
     ) {
       pointer += '/' + escapePointer(error.params.additionalProperty);
       message = 'is not allowed';
+    } else if (error.keyword === 'format' && String(error.params.format).endsWith('envelope')) {
+      message = 'must be an encrypted key envelope made on the device (docs/encryption.md)';
+    } else if (error.keyword === 'format' && error.params.format === 'encrypted-text') {
+      message =
+        'must be encrypted on the device: a text envelope made by the SDK (docs/encryption.md), never plaintext';
     } else if (error.keyword === 'enum' && Array.isArray(error.params.allowedValues)) {
       message = `must be one of: ${error.params.allowedValues.join(', ')}`;
     }

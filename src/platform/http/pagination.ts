@@ -56,3 +56,22 @@ export function pageOf<Row, Item>(
     next_cursor: hasMore && last !== undefined ? encodeCursor(cursorOf(last)) : null,
   };
 }
+
+/** Where a page in (created_at, id) order starts: after the row the cursor names. */
+export type CreatedAtKey = { at: Date; id: string } | undefined;
+
+/**
+ * A page in (created_at, id) order, from `?limit=&cursor=`: decodes the cursor, fetches
+ * limit + 1 rows after it, and answers the items with the next cursor.
+ */
+export async function createdAtPage<Row extends { createdAt: Date; id: string }, Item>(
+  page: { limit?: number | undefined; cursor?: string | undefined },
+  fetch: (limit: number, after: CreatedAtKey) => Promise<Row[]>,
+  toItem: (row: Row) => Item,
+): Promise<{ items: Item[]; next_cursor: string | null }> {
+  const limit = page.limit ?? 20;
+  const cursor = decodeCursor(page.cursor, ['timestamp', 'uuid']);
+  const after = cursor ? { at: new Date(cursor[0] as string), id: cursor[1] as string } : undefined;
+  const rows = await fetch(limit, after);
+  return pageOf(rows, limit, toItem, (r) => [r.createdAt.toISOString(), r.id]);
+}

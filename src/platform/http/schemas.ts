@@ -1,5 +1,12 @@
 // Shared request/response schema pieces (TypeBox), used by every module's schemas.ts.
 import type { Readable } from 'node:stream';
+import Format from 'typebox/format';
+import {
+  ENVELOPE_OVERHEAD,
+  base64Length,
+  isKeyEnvelope,
+  isTextEnvelope,
+} from '../crypto/envelopes.ts';
 import { Type, type Static, type TSchema, type TUnsafe } from 'typebox';
 import type { ProblemDocument } from '../errors.ts';
 
@@ -16,6 +23,28 @@ export const Timestamp = (options: Record<string, unknown> = {}) =>
   Type.String({ format: 'date-time', description: 'RFC 3339, UTC', ...options });
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+// The envelope formats, for TypeBox's own checks (multipart metadata, job payloads); the
+// request validator (validation.ts) registers them with Ajv. An unregistered format passes.
+Format.Set('encrypted-text', isTextEnvelope);
+Format.Set('key-envelope', isKeyEnvelope);
+
+/**
+ * Text a person wrote, encrypted on their device (docs/encryption.md): the server checks the
+ * envelope's shape and that it holds at most `maxPlainBytes` of UTF-8, never its content.
+ */
+export const EncryptedText = (maxPlainBytes: number, what: string) =>
+  Type.String({
+    format: 'encrypted-text',
+    maxLength: base64Length(ENVELOPE_OVERHEAD + maxPlainBytes),
+    description:
+      `${what}, encrypted end to end: a text envelope made by the SDK (docs/encryption.md), ` +
+      `bound to the record's id and this field; at most ${maxPlainBytes} bytes of UTF-8 inside`,
+  });
+
+/** A 256-bit key wrapped under another key on the client (docs/encryption.md). */
+export const KeyEnvelope = (description: string) =>
+  Type.String({ format: 'key-envelope', maxLength: 84, description });
 
 export const IdParams = Type.Object({ id: Uuid() }, { additionalProperties: false });
 

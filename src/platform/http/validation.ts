@@ -6,6 +6,7 @@
 import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { isKeyEnvelope, isTextEnvelope } from '../crypto/envelopes.ts';
 
 function createAjv(coerce: boolean, dropUnknown = false): Ajv {
   const ajv = new Ajv({
@@ -18,6 +19,9 @@ function createAjv(coerce: boolean, dropUnknown = false): Ajv {
     messages: true,
   });
   addFormats.default(ajv);
+  // What clients encrypt end to end: the shape is checked, never the content.
+  ajv.addFormat('encrypted-text', { type: 'string', validate: isTextEnvelope });
+  ajv.addFormat('key-envelope', { type: 'string', validate: isKeyEnvelope });
   return ajv;
 }
 

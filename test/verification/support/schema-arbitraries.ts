@@ -55,6 +55,15 @@ function stringOf(schema: Schema): Arbitrary<string> {
       return fc.emailAddress().filter((e) => e.length <= (schema.maxLength ?? 254));
     case 'uri':
       return fc.webUrl();
+    // What the SDK encrypts: version byte 1, then IV, ciphertext and tag (random here).
+    case 'encrypted-text':
+      return fc
+        .uint8Array({ minLength: 28, maxLength: 200 })
+        .map((rest) => Buffer.from([1, ...rest]).toString('base64'));
+    case 'key-envelope':
+      return fc
+        .uint8Array({ minLength: 60, maxLength: 60 })
+        .map((rest) => Buffer.from([1, ...rest]).toString('base64'));
     case undefined:
       break;
     default:

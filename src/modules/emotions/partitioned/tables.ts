@@ -3,7 +3,8 @@
 // partitioned tables, so the DDL is hand-written (migrations/0003_checkins.sql) and this
 // file sits outside drizzle-kit's `src/modules/*/tables.ts` glob (a folder down); a test
 // (test/emotions/checkins.test.ts, storage) checks that this definition matches the database.
-import { index, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { boolean, index, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { CheckinContext } from '../values.ts';
 
 export const checkins = pgTable(
@@ -14,7 +15,10 @@ export const checkins = pgTable(
     emotionTypeId: smallint('emotion_type_id').notNull(),
     intensity: smallint('intensity').notNull(),
     context: text('context').$type<CheckinContext>().notNull(),
+    /** A text envelope (docs/encryption.md); plaintext only while notesPlaintext. */
     notes: text('notes'),
+    /** The notes were written before notes were encrypted end to end (the SDK re-encrypts them). */
+    notesPlaintext: boolean('notes_plaintext').notNull().default(false),
     relatedJournalId: uuid('related_journal_id'),
     relatedToolId: uuid('related_tool_id'),
     /** When it happened (offline clients send it; at most 30 days back). */
@@ -29,5 +33,8 @@ export const checkins = pgTable(
   (t) => [
     index('checkins_user_local_idx').on(t.userId, t.localTime),
     index('checkins_user_created_idx').on(t.userId, t.createdAt, t.id),
+    index('checkins_notes_plaintext_idx')
+      .on(t.userId)
+      .where(sql`${t.notesPlaintext}`),
   ],
 );

@@ -49,7 +49,8 @@ export async function insertJournal(
         {
           id: journalId,
           userId: caller.userId,
-          title: metadata.title?.trim() ? metadata.title.trim() : null,
+          title: metadata.title ?? null,
+          keyEnvelope: metadata.journal_key ?? null,
           durationSeconds: metadata.duration_seconds,
           recordedAt,
           recordedLocalDate: localDate(recordedAt, timeZone),

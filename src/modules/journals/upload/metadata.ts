@@ -23,6 +23,15 @@ export function checkMetadata(
       '#/body/metadata/encryption/iv',
     );
   }
+  if (metadata.title !== undefined && metadata.id === undefined) {
+    throw reject(
+      422,
+      'id-required',
+      'The journal id is missing',
+      "An encrypted title is bound to the journal's id: send the id it was encrypted with",
+      '#/body/metadata/id',
+    );
+  }
   const recordedAt = metadata.recorded_at ? new Date(metadata.recorded_at) : now;
   if (recordedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
     throw reject(

@@ -32,8 +32,13 @@ import { checkMetadata } from './metadata.ts';
 import { createQuotaReservations, type UploadReservation } from './quota.ts';
 import { refusalOf } from './verdict.ts';
 
-export const objectKeyOf = (userId: string, journalId: string) =>
-  `journals/${userId}/${journalId}.bin`;
+// Each upload attempt has an object of its own (not named after the journal, whose id the
+// device may choose): a replayed or conflicting upload never touches the first one's bytes.
+export const objectKeyOf = (userId: string, objectId: string) =>
+  `journals/${userId}/${objectId}.bin`;
+
+const idTaken = () =>
+  conflict('id-taken', 'A journal with this id exists already: make a new id and encrypt again');
 
 const ivReused = () =>
   conflict(
@@ -99,8 +104,8 @@ export function createJournalUpload(deps: JournalsServiceDeps) {
     idempotency: IdempotencyRequest | undefined,
     held: { now: Date; iv: Buffer; recordedAt: Date; reservation: UploadReservation },
   ): Promise<IdempotentResult<JournalDetailDto>> {
-    const journalId = randomUUID();
-    const key = objectKeyOf(caller.userId, journalId);
+    const journalId = metadata.id ?? randomUUID();
+    const key = objectKeyOf(caller.userId, randomUUID());
     const inspection = await receive(key, audio, held.reservation);
     const refusal = refusalOf(inspection, metadata.encryption.checksum_sha256);
     if (refusal) {
@@ -121,6 +126,7 @@ export function createJournalUpload(deps: JournalsServiceDeps) {
     } catch (error) {
       await storage.delete(key).catch(() => {});
       if (isUniqueViolation(error, 'journals_user_iv_key')) throw ivReused();
+      if (isUniqueViolation(error, 'journals_pkey')) throw idTaken();
       throw error;
     }
   }
