@@ -5221,8 +5221,9 @@ export interface paths {
                 data_key_id: string | null;
                 encryption: {
                   algorithm: string;
-                  /** @description base64 */
+                  /** @description base64: nonce prefix (segments) or IV (whole file) */
                   iv: string;
+                  segment_size: number | null;
                 };
                 audio: {
                   format: string;
@@ -5329,8 +5330,9 @@ export interface paths {
               data_key_id: string | null;
               encryption: {
                 algorithm: string;
-                /** @description base64 */
+                /** @description base64: nonce prefix (segments) or IV (whole file) */
                 iv: string;
+                segment_size: number | null;
               };
               audio: {
                 format: string;
@@ -5667,8 +5669,9 @@ export interface paths {
                 data_key_id: string | null;
                 encryption: {
                   algorithm: string;
-                  /** @description base64 */
+                  /** @description base64: nonce prefix (segments) or IV (whole file) */
                   iv: string;
+                  segment_size: number | null;
                 };
                 audio: {
                   format: string;
@@ -5877,8 +5880,9 @@ export interface paths {
               data_key_id: string | null;
               encryption: {
                 algorithm: string;
-                /** @description base64 */
+                /** @description base64: nonce prefix (segments) or IV (whole file) */
                 iv: string;
+                segment_size: number | null;
               };
               audio: {
                 format: string;
@@ -6297,8 +6301,9 @@ export interface paths {
                 data_key_id: string | null;
                 encryption: {
                   algorithm: string;
-                  /** @description base64 */
+                  /** @description base64: nonce prefix (segments) or IV (whole file) */
                   iv: string;
+                  segment_size: number | null;
                 };
                 audio: {
                   format: string;
@@ -6415,8 +6420,9 @@ export interface paths {
               data_key_id: string | null;
               encryption: {
                 algorithm: string;
-                /** @description base64 */
+                /** @description base64: nonce prefix (segments) or IV (whole file) */
                 iv: string;
+                segment_size: number | null;
               };
               audio: {
                 format: string;
@@ -6692,8 +6698,9 @@ export interface paths {
               data_key_id: string | null;
               encryption: {
                 algorithm: string;
-                /** @description base64 */
+                /** @description base64: nonce prefix (segments) or IV (whole file) */
                 iv: string;
+                segment_size: number | null;
               };
               audio: {
                 format: string;

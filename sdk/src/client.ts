@@ -6,7 +6,6 @@ import {
   decryptAudio,
   decryptText,
   deriveKeys,
-  encryptAudio,
   encryptText,
   generateDataKey,
   generateJournalKey,
@@ -19,6 +18,13 @@ import {
   wrapDataKey,
   type KeyParams,
 } from './crypto.ts';
+import {
+  SEGMENTED_ALGORITHM,
+  SEGMENT_SIZE,
+  decryptSegmentedStream,
+  encryptSegmented,
+  segmentAt,
+} from './segmented.ts';
 
 type Json<
   P extends keyof paths,
@@ -327,7 +333,7 @@ export class AmiraClient {
     const dataKey = this.requireDataKey();
     const id = globalThis.crypto.randomUUID();
     const journalKey = await generateJournalKey();
-    const encrypted = await encryptAudio(input.audio, journalKey);
+    const encrypted = await encryptSegmented(input.audio, journalKey, id);
     const part = async (checkin: RecordingInput['preCheckin']) => {
       if (!checkin) return undefined;
       const { notes, ...fields } = checkin;
@@ -347,8 +353,8 @@ export class AmiraClient {
         ...(input.recordedAt ? { recorded_at: input.recordedAt.toISOString() } : {}),
         ...(this.dataKeyId ? { data_key_id: this.dataKeyId } : {}),
         encryption: {
-          algorithm: 'AES-256-GCM',
-          iv: encrypted.iv,
+          algorithm: SEGMENTED_ALGORITHM,
+          iv: encrypted.prefix,
           checksum_sha256: encrypted.checksum,
         },
         audio: {
@@ -363,7 +369,7 @@ export class AmiraClient {
     );
     form.append(
       'audio',
-      new Blob([encrypted.ciphertext as BlobPart], { type: 'application/octet-stream' }),
+      new Blob(encrypted.segments as BlobPart[], { type: 'application/octet-stream' }),
       'audio.bin',
     );
     return this.call<JournalDetail>(
@@ -374,16 +380,60 @@ export class AmiraClient {
     );
   }
 
-  /** Downloads a journal's ciphertext and decrypts it with the journal's key. */
-  async downloadJournal(id: string): Promise<Uint8Array> {
-    const key = await this.journalKey(await this.getJournal(id));
+  private async fetchAudio(id: string, fromByte = 0): Promise<Response> {
     const response = await this.fetchFn(`${this.baseUrl}/v1/journals/${id}/audio`, {
-      headers: { authorization: `Bearer ${this.accessToken ?? ''}` },
+      headers: {
+        authorization: `Bearer ${this.accessToken ?? ''}`,
+        ...(fromByte > 0 ? { range: `bytes=${fromByte}-` } : {}),
+      },
     });
     if (!response.ok) throw new ApiError((await response.json()) as Problem);
-    const iv = response.headers.get('x-encryption-iv');
-    if (!iv) throw new Error('the server sent no IV');
-    return decryptAudio(new Uint8Array(await response.arrayBuffer()), iv, key);
+    return response;
+  }
+
+  /**
+   * A journal's audio as a stream of plaintext, decrypted while it downloads, from plaintext
+   * byte `from` on (a seek: only the segments from there are fetched, with HTTP Range).
+   * Memory stays at two segments whatever the length. Segmented recordings only.
+   */
+  async streamJournal(
+    id: string,
+    options: { from?: number } = {},
+  ): Promise<ReadableStream<Uint8Array>> {
+    const journal = await this.getJournal(id);
+    if (journal.encryption.algorithm !== SEGMENTED_ALGORITHM)
+      throw new Error('this recording is not segmented: use downloadJournal');
+    const key = await this.journalKey(journal);
+    const from = options.from ?? 0;
+    const { index, byte } = segmentAt(from);
+    const response = await this.fetchAudio(id, byte);
+    if (!response.body) throw new Error('the server sent no body');
+    let skip = from - index * SEGMENT_SIZE;
+    return response.body
+      .pipeThrough(decryptSegmentedStream(key, id, journal.encryption.iv, index))
+      .pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            if (skip >= chunk.length) {
+              skip -= chunk.length;
+              return;
+            }
+            controller.enqueue(skip > 0 ? chunk.subarray(skip) : chunk);
+            skip = 0;
+          },
+        }),
+      );
+  }
+
+  /** Downloads a journal's audio and decrypts it with the journal's key (any format). */
+  async downloadJournal(id: string): Promise<Uint8Array> {
+    const journal = await this.getJournal(id);
+    if (journal.encryption.algorithm === SEGMENTED_ALGORITHM)
+      return new Uint8Array(await new Response(await this.streamJournal(id)).arrayBuffer());
+    // Whole-file recordings (before segments): one AES-GCM under the journal's key.
+    const key = await this.journalKey(journal);
+    const response = await this.fetchAudio(id);
+    return decryptAudio(new Uint8Array(await response.arrayBuffer()), journal.encryption.iv, key);
   }
 
   /**

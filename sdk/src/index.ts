@@ -12,3 +12,4 @@ export {
 } from './client.ts';
 export * from './crypto.ts';
 export type { paths } from './api-types.ts';
+export * from './segmented.ts';

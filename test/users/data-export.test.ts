@@ -12,11 +12,12 @@ import unzipper from 'unzipper';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AmiraClient,
-  decryptAudio,
   deriveKeys,
   recoveryKek,
   unwrapDataKey,
   unwrapJournalKey,
+  decryptSegmented,
+  SEGMENTED_ALGORITHM,
   decryptText,
   type Checkin,
 } from '../../sdk/src/index.ts';
@@ -387,17 +388,24 @@ describe('full data export', () => {
     const { kek } = await deriveKeys(ana.typed, profile.key_derivation);
     const dataKey = await unwrapDataKey(envelope('password'), kek);
     const journalKey = await unwrapJournalKey(metadata.journal_key, dataKey, ana.journalId);
-    const plain = await decryptAudio(new Uint8Array(audio), metadata.encryption.iv, journalKey);
+    expect(metadata.encryption).toMatchObject({ algorithm: SEGMENTED_ALGORITHM, segment_size: 65536 });
+    const plain = await decryptSegmented(
+      new Uint8Array(audio),
+      journalKey,
+      ana.journalId,
+      metadata.encryption.iv,
+    );
     expect(Buffer.from(plain).equals(ana.audio)).toBe(true);
     expect(await decryptText(metadata.title, journalKey, 'journal.title', ana.journalId)).toBe(
       ana.journalTitle,
     );
     // The recovery envelope opens the same data key, and so the journal's key.
     const recovered = await unwrapDataKey(envelope('recovery'), await recoveryKek(ana.recoveryKey));
-    const again = await decryptAudio(
+    const again = await decryptSegmented(
       new Uint8Array(audio),
-      metadata.encryption.iv,
       await unwrapJournalKey(metadata.journal_key, recovered, ana.journalId),
+      ana.journalId,
+      metadata.encryption.iv,
     );
     expect(Buffer.from(again).equals(ana.audio)).toBe(true);
   });

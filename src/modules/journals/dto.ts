@@ -2,7 +2,7 @@
 // it with the emotional shift between the pre and the post one.
 import type { CheckinDto, EmotionCatalog } from '../emotions/index.ts';
 import type { JournalWithAudio } from './repository.ts';
-import type { JournalDetailDto, JournalDto } from './schemas.ts';
+import { SEGMENT_SIZE, type JournalDetailDto, type JournalDto } from './schemas.ts';
 
 export function toJournalDto(row: JournalWithAudio): JournalDto {
   return {
@@ -16,7 +16,11 @@ export function toJournalDto(row: JournalWithAudio): JournalDto {
     created_at: row.createdAt.toISOString(),
     is_favorite: row.isFavorite,
     data_key_id: row.dataKeyId,
-    encryption: { algorithm: row.encryptionAlgorithm, iv: row.encryptionIv.toString('base64') },
+    encryption: {
+      algorithm: row.encryptionAlgorithm,
+      iv: row.encryptionIv.toString('base64'),
+      segment_size: row.encryptionAlgorithm === 'AES-256-GCM-STREAM' ? SEGMENT_SIZE : null,
+    },
     audio: {
       format: row.audio.format,
       sample_rate: row.audio.sampleRate,

@@ -11,6 +11,12 @@ import {
 } from '../../platform/http/schemas.ts';
 import { Checkin, NOTES_MAX_BYTES } from '../emotions/index.ts';
 
+/** How a recording is encrypted: in 64 KiB segments (the SDK's), or the whole file at once. */
+export const ENCRYPTION_ALGORITHMS = ['AES-256-GCM-STREAM', 'AES-256-GCM'] as const;
+export type EncryptionAlgorithm = (typeof ENCRYPTION_ALGORITHMS)[number];
+/** Plaintext bytes per segment of an AES-256-GCM-STREAM recording. */
+export const SEGMENT_SIZE = 64 * 1024;
+
 /** Bytes of UTF-8 a title may hold (200 characters of any script). */
 export const TITLE_MAX_BYTES = 800;
 
@@ -55,11 +61,16 @@ export const UploadMetadata = Type.Object(
     ),
     encryption: Type.Object(
       {
-        algorithm: Type.Literal('AES-256-GCM'),
+        algorithm: StringEnum(ENCRYPTION_ALGORITHMS, {
+          description:
+            'AES-256-GCM-STREAM: 64 KiB segments (docs/encryption.md, what the SDK sends); ' +
+            'AES-256-GCM: the whole file at once (recordings from before segments)',
+        }),
         iv: Type.String({
           pattern: '^[A-Za-z0-9+/_-]+={0,2}$',
           maxLength: 64,
-          description: 'base64 of 12 bytes, never reused',
+          description:
+            'base64: the 7-byte nonce prefix (segments) or the 12-byte IV (whole file); never reused',
         }),
         checksum_sha256: Type.String({
           pattern: '^[0-9a-f]{64}$',
@@ -135,7 +146,13 @@ export const Journal = Type.Object({
   created_at: Timestamp(),
   is_favorite: Type.Boolean(),
   data_key_id: Nullable(Type.String()),
-  encryption: Type.Object({ algorithm: Type.String(), iv: Type.String({ description: 'base64' }) }),
+  encryption: Type.Object({
+    algorithm: Type.String(),
+    iv: Type.String({ description: 'base64: nonce prefix (segments) or IV (whole file)' }),
+    segment_size: Nullable(
+      Type.Integer({ description: 'Plaintext bytes per segment; null for a whole-file recording' }),
+    ),
+  }),
   audio: Type.Object({
     format: Type.String(),
     sample_rate: Type.Integer(),

@@ -64,7 +64,8 @@ export const journals = pgTable(
       .on(t.deletedAt)
       .where(sql`${t.isDeleted}`),
     check('journals_duration_check', sql`${t.durationSeconds} between 0 and 86400`),
-    check('journals_iv_length_check', sql`octet_length(${t.encryptionIv}) = 12`),
+    // 12: the IV of a whole-file recording; 7: the nonce prefix of a segmented one.
+    check('journals_iv_length_check', sql`octet_length(${t.encryptionIv}) in (7, 12)`),
     // An envelope of at most 800 bytes of UTF-8 (200 characters of any script).
     check('journals_title_length_check', sql`char_length(${t.title}) <= 1108`),
   ],

@@ -14,12 +14,15 @@ export function checkMetadata(
   now: Date,
 ): { iv: Buffer; recordedAt: Date } {
   const iv = Buffer.from(metadata.encryption.iv, 'base64');
-  if (iv.length !== 12) {
+  const segmented = metadata.encryption.algorithm === 'AES-256-GCM-STREAM';
+  if (iv.length !== (segmented ? 7 : 12)) {
     throw reject(
       422,
       'invalid-iv',
       'Invalid IV',
-      'The IV must be 12 bytes (base64)',
+      segmented
+        ? 'A segmented recording’s nonce prefix must be 7 bytes (base64)'
+        : 'The IV must be 12 bytes (base64)',
       '#/body/metadata/encryption/iv',
     );
   }

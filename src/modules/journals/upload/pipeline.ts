@@ -107,7 +107,10 @@ export function createJournalUpload(deps: JournalsServiceDeps) {
     const journalId = metadata.id ?? randomUUID();
     const key = objectKeyOf(caller.userId, randomUUID());
     const inspection = await receive(key, audio, held.reservation);
-    const refusal = refusalOf(inspection, metadata.encryption.checksum_sha256);
+    const refusal = refusalOf(inspection, {
+      checksum: metadata.encryption.checksum_sha256,
+      algorithm: metadata.encryption.algorithm,
+    });
     if (refusal) {
       await storage.delete(key).catch(() => {});
       throw refusal;

@@ -4,11 +4,33 @@
 import type { AppError } from '../../../platform/errors.ts';
 import { reject } from '../errors.ts';
 import { entropyTooLow, MIN_CIPHERTEXT_BYTES, type InspectionResult } from './inspection.ts';
+import { SEGMENT_SIZE, type EncryptionAlgorithm } from '../schemas.ts';
+
+const SEALED_SEGMENT = SEGMENT_SIZE + 16;
+
+/**
+ * Whether `bytes` can be a segmented ciphertext: full sealed segments, then a last one of
+ * 1 to 64 Ki bytes of plaintext (or a lone empty one, for an empty recording).
+ */
+export function isSegmentedSize(bytes: number): boolean {
+  const full = Math.floor(bytes / SEALED_SEGMENT);
+  const rest = bytes % SEALED_SEGMENT;
+  return rest === 0 ? full >= 1 : rest > 16 || (rest === 16 && full === 0);
+}
 
 export function refusalOf(
   inspection: InspectionResult,
-  declaredChecksum: string,
+  declared: { checksum: string; algorithm: EncryptionAlgorithm },
 ): AppError | undefined {
+  if (declared.algorithm === 'AES-256-GCM-STREAM' && !isSegmentedSize(inspection.bytes)) {
+    return reject(
+      422,
+      'ciphertext-size-invalid',
+      'Not a segmented ciphertext',
+      `${inspection.bytes} bytes cannot be 64 KiB segments each sealed with a 16-byte tag: the upload is cut or padded`,
+      '#/body/audio',
+    );
+  }
   if (inspection.bytes < MIN_CIPHERTEXT_BYTES) {
     return reject(
       422,
@@ -18,7 +40,7 @@ export function refusalOf(
       '#/body/audio',
     );
   }
-  if (inspection.sha256Hex !== declaredChecksum) {
+  if (inspection.sha256Hex !== declared.checksum) {
     return reject(
       422,
       'checksum-mismatch',

@@ -1,0 +1,2 @@
+ALTER TABLE "journals" DROP CONSTRAINT "journals_iv_length_check";--> statement-breakpoint
+ALTER TABLE "journals" ADD CONSTRAINT "journals_iv_length_check" CHECK (octet_length("journals"."encryption_iv") in (7, 12));
