@@ -388,7 +388,10 @@ describe('full data export', () => {
     const { kek } = await deriveKeys(ana.typed, profile.key_derivation);
     const dataKey = await unwrapDataKey(envelope('password'), kek);
     const journalKey = await unwrapJournalKey(metadata.journal_key, dataKey, ana.journalId);
-    expect(metadata.encryption).toMatchObject({ algorithm: SEGMENTED_ALGORITHM, segment_size: 65536 });
+    expect(metadata.encryption).toMatchObject({
+      algorithm: SEGMENTED_ALGORITHM,
+      segment_size: 65536,
+    });
     const plain = await decryptSegmented(
       new Uint8Array(audio),
       journalKey,
