@@ -86,7 +86,7 @@ type Find = (program: string) => Promise<string | undefined>;
 
 /** The programs each kind of private service needs, and how to install them. */
 const PROGRAMS: Record<
-  'redis' | 'postgres' | 'nginx',
+  'redis' | 'postgres' | 'nginx' | 'chromium',
   { programs: string[]; install: string; find: Find }
 > = {
   redis: {
@@ -104,6 +104,12 @@ const PROGRAMS: Record<
     programs: ['nginx'],
     install: 'apt-get install nginx-light',
     find: (program) => whichOrInstall(program, 'nginx-light'),
+  },
+  // Headless, driven by playwright-core: what a browser runs is tested in one.
+  chromium: {
+    programs: ['chromium'],
+    install: 'apt-get install chromium',
+    find: (program) => whichOrInstall(program, 'chromium'),
   },
 };
 
