@@ -4,7 +4,7 @@
 // once the budget is spent gets 429 too, not a session. What was actually tried is counted
 // (Argon2 verifications, audit events, challenge attempts, jobs), not only status codes.
 // The budgets run on process memory and on Redis (what replicas share).
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type ApiResponse, type TestApp } from '../helpers/app.ts';
@@ -320,5 +320,50 @@ describe('the storage quota under a burst of uploads', () => {
     expect(responses.map((r) => r.status).sort()).toEqual([201, 201, 413, 413]);
     expect(await count(t, 'journals', sql`user_id = ${a.id}`)).toBe(1);
     expect(await count(t, 'journals', sql`user_id = ${b.id}`)).toBe(1);
+  });
+});
+
+describe('ids chosen on the device under a burst (the unique rule of E2E text)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it(`a check-in: ${BURST} creates with the same id and time store one; the others are 409, none a 500`, async () => {
+    const user = await registerUser(t);
+    const id = randomUUID();
+    const body = {
+      id,
+      emotion_type_id: 3,
+      intensity: 5,
+      context: 'standalone',
+      notes: Buffer.from([1, ...randomBytes(60)]).toString('base64'),
+      created_at: new Date(t.clock.now().getTime() - 60_000).toISOString(),
+    };
+    const responses = await burst(BURST, () =>
+      t.request('POST', '/v1/emotions', { token: user.accessToken, body }),
+    );
+    expect(statuses(responses), kinds(responses)).toEqual({ 201: 1, 409: BURST - 1 });
+    for (const refused of responses.filter((r) => r.status === 409))
+      expect(refused.body.type).toBe(problem('id-taken'));
+    expect(await count(t, 'checkins', sql`id = ${id}`)).toBe(1);
+    // One check-in, one activity: the refused ones left nothing behind.
+    expect(await count(t, 'user_activities', sql`related_entity_id = ${id}`)).toBe(1);
+  });
+
+  it('a journal: ten uploads with the same id store one recording and one object; the others are 409', async () => {
+    const user = await registerUser(t);
+    const id = randomUUID();
+    const recordings = Array.from({ length: 10 }, () => encrypt(randomBytes(20_000)));
+    const responses = await Promise.all(
+      recordings.map((r) => upload(t, user.accessToken, metadataFor(r, { id }), r.ciphertext)),
+    );
+    expect(statuses(responses), kinds(responses)).toEqual({ 201: 1, 409: 9 });
+    for (const refused of responses.filter((r) => r.status === 409))
+      expect(refused.body.type).toBe(problem('id-taken'));
+    expect(await count(t, 'journals', sql`user_id = ${user.id}`)).toBe(1);
+    expect(await objectsOf(t, user.id)).toHaveLength(1);
+    expect(await count(t, 'journal_upload_reservations', sql`user_id = ${user.id}`)).toBe(0);
   });
 });
