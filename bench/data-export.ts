@@ -181,7 +181,16 @@ async function heavyUser(bench: Bench, checkins: number, journals: number): Prom
   for (let i = 0; i < journals; i++) {
     const encrypted = encrypt(randomBytes(RECORDING_BYTES));
     const form = multipart([
-      { name: 'metadata', value: JSON.stringify(metadataFor(encrypted, { title: `Día ${i}` })) },
+      {
+        name: 'metadata',
+        // A title as the SDK sends it: an envelope of about that size, under the device's id.
+        value: JSON.stringify(
+          metadataFor(encrypted, {
+            id: randomUUID(),
+            title: Buffer.concat([Buffer.from([1]), randomBytes(35)]).toString('base64'),
+          }),
+        ),
+      },
       { name: 'audio', value: encrypted.ciphertext, filename: 'audio.bin' },
     ]);
     await bench.call(user.token, 'POST', '/v1/journals', 201, form.body, form.contentType);
@@ -193,12 +202,15 @@ async function heavyUser(bench: Bench, checkins: number, journals: number): Prom
       select app_ensure_checkin_partition(make_date(y, 1, 1))
       from generate_series(extract(year from now() - make_interval(days => ${days}))::int,
                            extract(year from now())::int) y`);
-    // Ten check-ins a day going back from now; a third carry a note.
+    // Ten check-ins a day going back from now; a third carry a note: an envelope of 81 bytes,
+    // what the SDK makes of a 52-byte note (version byte, then bytes that look random).
     await tx.execute(sql`
       insert into checkins (user_id, emotion_type_id, intensity, context, notes, created_at, local_time, received_at)
       select ${user.id}::uuid, t.ids[1 + (i * 7) % cardinality(t.ids)], 1 + (i * 3) % 10,
              case when i % 2 = 0 then 'standalone' else 'daily_checkin' end,
-             case when i % 3 = 0 then 'Cansada, pero "bien"; caminé ' || i || ' pasos, mañana más.' end,
+             case when i % 3 = 0 then translate(encode('\\x01'::bytea || decode(md5(i::text)
+               || md5((i + 1)::text) || md5((i + 2)::text) || md5((i + 3)::text)
+               || md5((i + 4)::text), 'hex'), 'base64'), E'\\n', '') end,
              ts, ts at time zone ${TIME_ZONE}, ts
       from (select i, now() - make_interval(days => i / 10, hours => i % 10) as ts
             from generate_series(1, ${checkins}::int) i) s,

@@ -32,6 +32,7 @@ interface Body {
   emotion_type_id: number;
   intensity: number;
   context: string;
+  id?: string;
   notes?: string;
   created_at?: string;
 }
@@ -56,17 +57,17 @@ export async function registerCreate(app: FastifyInstance, config: LimitConfig):
       if (!catalog.has(body.emotion_type_id) || body.created_at !== undefined)
         return reply.code(422).send({ status: 422, title: 'not supported by the limit' });
       const userId = caller.userId;
-      const id = randomUUID();
+      const id = body.id ?? randomUUID();
       const now = new Date();
-      const notes = body.notes?.trim() ? body.notes : null;
+      const notes = body.notes ?? null;
       const [inserted] = await inOneFlight(sql, caller, (tx) => [
         tx`insert into checkins (id, user_id, emotion_type_id, intensity, context, notes,
              related_journal_id, related_tool_id, created_at, local_time, received_at, client_id)
            select ${id}, ${userId}, ${body.emotion_type_id}, ${body.intensity}, ${body.context},
              ${notes}, null, null, ${now}, ${now}::timestamptz at time zone u.time_zone, ${now}, null
            from users u where u.id = ${userId}
-           returning id, user_id, emotion_type_id, intensity, context, notes, related_journal_id,
-             related_tool_id, created_at, local_time, received_at, client_id`,
+           returning id, user_id, emotion_type_id, intensity, context, notes, notes_plaintext,
+             related_journal_id, related_tool_id, created_at, local_time, received_at, client_id`,
         tx`insert into user_activities (user_id, activity_type_id, related_entity_id,
              occurred_at, local_date, time_zone, metadata)
            select ${userId}, ${CHECKIN_ACTIVITY}, ${id}, ${now},

@@ -25,6 +25,7 @@ interface CheckinRow {
   intensity: number;
   context: string;
   notes: string | null;
+  notes_plaintext: boolean;
   related_journal_id: string | null;
   related_tool_id: string | null;
   created_at: Date;
@@ -36,7 +37,7 @@ interface CheckinRow {
 // The API's statement (Drizzle's text, as PostgreSQL logs it).
 const select = (sql: Pick<Sql, 'unsafe'>, userId: string, rows: number) =>
   sql.unsafe<CheckinRow[]>(
-    `select "id", "user_id", "emotion_type_id", "intensity", "context", "notes", "related_journal_id", "related_tool_id", "created_at", "local_time", "received_at", "client_id" from "checkins" where "checkins"."user_id" = $1 order by "checkins"."created_at" desc, "checkins"."id" desc limit $2`,
+    `select "id", "user_id", "emotion_type_id", "intensity", "context", "notes", "notes_plaintext", "related_journal_id", "related_tool_id", "created_at", "local_time", "received_at", "client_id" from "checkins" where "checkins"."user_id" = $1 order by "checkins"."created_at" desc, "checkins"."id" desc limit $2`,
     [userId, rows],
     { prepare: true },
   );
@@ -47,6 +48,7 @@ export const toCheckinDto = (row: CheckinRow) => ({
   intensity: row.intensity,
   context: row.context,
   notes: row.notes,
+  plaintext_fields: row.notes_plaintext ? ['notes'] : [],
   related_journal_id: row.related_journal_id,
   related_tool_id: row.related_tool_id,
   client_id: row.client_id,
