@@ -60,14 +60,20 @@ async function columnsHolding(needles: string[]): Promise<string[]> {
   expect(columns.length).toBeGreaterThan(40);
   const found: string[] = [];
   for (const { schema, table, column } of columns) {
-    for (const needle of needles) {
-      const [hit] = await rows<{ n: number }>(
-        t,
-        sql`select count(*)::int as n from ${sql.identifier(schema)}.${sql.identifier(table)}
-            where strpos(${sql.identifier(column)}::text, ${needle}) > 0`,
-      );
-      if (hit!.n > 0) found.push(`${schema}.${table}.${column}: ${needle}`);
-    }
+    // One scan per column, counting every phrase at once.
+    const [hits] = await rows<Record<string, number>>(
+      t,
+      sql`select ${sql.join(
+        needles.map(
+          (needle, i) =>
+            sql`count(*) filter (where strpos(${sql.identifier(column)}::text, ${needle}) > 0)::int as ${sql.identifier(`n${i}`)}`,
+        ),
+        sql`, `,
+      )} from ${sql.identifier(schema)}.${sql.identifier(table)}`,
+    );
+    needles.forEach((needle, i) => {
+      if ((hits?.[`n${i}`] ?? 0) > 0) found.push(`${schema}.${table}.${column}: ${needle}`);
+    });
   }
   return found;
 }

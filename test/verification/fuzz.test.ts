@@ -11,7 +11,9 @@
 //  - every JSON success matches the response schema declared for its status;
 //  - a rejected request stored nothing (row counts of every table are unchanged; the
 //    security-event audit trail excepted, which records refused sign-ins on purpose).
-// FUZZ_RUNS (default 12) sets the runs per operation and kind; `npm run test:fuzz` runs
+// FUZZ_RUNS (default 12 on PostgreSQL, 6 on PGlite: what is fuzzed is the HTTP layer, the
+// same on both, and PGlite's single-threaded engine makes each run's row counting several
+// times dearer) sets the runs per operation and kind; `npm run test:fuzz` runs
 // the long profile. A failure prints fast-check's seed and path: replay it with
 // FUZZ_SEED=<seed> FUZZ_PATH=<path> on the same operation.
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -20,6 +22,7 @@ import { sql } from 'drizzle-orm';
 import fc, { type Arbitrary } from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../helpers/app.ts';
+import { databaseKind } from '../helpers/database.ts';
 import { rows } from '../helpers/db.ts';
 import { uploadRecording } from '../helpers/journals.ts';
 import { promoteToAdmin, registerUser } from '../helpers/users.ts';
@@ -32,7 +35,7 @@ import {
   type Schema,
 } from './support/schema-arbitraries.ts';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
+const RUNS = Number(process.env.FUZZ_RUNS ?? (databaseKind() === 'pglite' ? 6 : 12));
 const replay = process.env.FUZZ_SEED
   ? { seed: Number(process.env.FUZZ_SEED), path: process.env.FUZZ_PATH }
   : {};
