@@ -8,6 +8,7 @@ import { shedUnlessExempt } from '../../src/platform/http/gateway.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { registerUser } from '../helpers/users.ts';
+import { uploadRecording } from '../helpers/journals.ts';
 
 describe('global rate limits', () => {
   let t: TestApp;
@@ -102,6 +103,22 @@ describe('headers, CORS, compression, body limits', () => {
     expect(large.headers['content-encoding']).toBe('gzip');
     expect(JSON.parse(gunzipSync(large.rawPayload).toString()).openapi).toBe('3.1.0');
     expect((await get('/health/live')).headers['content-encoding']).toBeUndefined();
+  });
+
+  it('never compresses ciphertext: a recording downloads as stored, whatever Accept-Encoding says', async () => {
+    const user = await registerUser(t);
+    const { journal, encrypted } = await uploadRecording(t, user.accessToken, {}, 200_000);
+    const response = await t.app.inject({
+      method: 'GET',
+      url: `/v1/journals/${journal.id}/audio`,
+      headers: {
+        authorization: `Bearer ${user.accessToken}`,
+        'accept-encoding': 'gzip, deflate, br',
+      },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-encoding']).toBeUndefined();
+    expect(response.rawPayload.equals(encrypted.ciphertext)).toBe(true);
   });
 
   it('refuses a JSON body over 64 KiB with a 413 problem document', async () => {
