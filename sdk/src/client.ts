@@ -403,8 +403,16 @@ export class AmiraClient {
     const journal = await this.getJournal(id);
     if (journal.encryption.algorithm !== SEGMENTED_ALGORITHM)
       throw new Error('this recording is not segmented: use downloadJournal');
+    return this.decryptedAudio(journal, options.from ?? 0);
+  }
+
+  /** The plaintext of a segmented journal from byte `from`, decrypted as it downloads. */
+  private async decryptedAudio(
+    journal: JournalDetail,
+    from: number,
+  ): Promise<ReadableStream<Uint8Array>> {
+    const { id } = journal;
     const key = await this.journalKey(journal);
-    const from = options.from ?? 0;
     const { index, byte } = segmentAt(from);
     const response = await this.fetchAudio(id, byte);
     if (!response.body) throw new Error('the server sent no body');
@@ -429,7 +437,9 @@ export class AmiraClient {
   async downloadJournal(id: string): Promise<Uint8Array> {
     const journal = await this.getJournal(id);
     if (journal.encryption.algorithm === SEGMENTED_ALGORITHM)
-      return new Uint8Array(await new Response(await this.streamJournal(id)).arrayBuffer());
+      return new Uint8Array(
+        await new Response(await this.decryptedAudio(journal, 0)).arrayBuffer(),
+      );
     // Whole-file recordings (before segments): one AES-GCM under the journal's key.
     const key = await this.journalKey(journal);
     const response = await this.fetchAudio(id);

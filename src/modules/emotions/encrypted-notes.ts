@@ -5,7 +5,7 @@
 import type { Database } from '../../platform/db/database.ts';
 import type { AuthContext } from '../../platform/auth/guard.ts';
 import { notFound } from '../../platform/errors.ts';
-import { createdAtPage } from '../../platform/http/pagination.ts';
+import { createdAtPage, type PageRequest } from '../../platform/http/pagination.ts';
 import { toCheckinDto } from './recording.ts';
 import * as repo from './repository.ts';
 import type { CheckinDto } from './schemas.ts';
@@ -13,10 +13,7 @@ import type { CheckinDto } from './schemas.ts';
 export function createEncryptedNotes(db: Database) {
   return {
     /** A page of the caller's check-ins whose notes are plaintext, oldest first. */
-    plaintext: (
-      caller: AuthContext,
-      page: { limit?: number | undefined; cursor?: string | undefined },
-    ) =>
+    plaintext: (caller: AuthContext, page: PageRequest) =>
       createdAtPage(
         page,
         (limit, after) =>

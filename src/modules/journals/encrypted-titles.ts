@@ -6,7 +6,7 @@ import type { AuthContext } from '../../platform/auth/guard.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { notFound } from '../../platform/errors.ts';
-import { createdAtPage } from '../../platform/http/pagination.ts';
+import { createdAtPage, type PageRequest } from '../../platform/http/pagination.ts';
 import { toJournalDto } from './dto.ts';
 import * as repo from './repository.ts';
 import type { JournalDto } from './schemas.ts';
@@ -15,10 +15,7 @@ export function createEncryptedTitles(deps: { db: Database; clock: Clock }) {
   const { db, clock } = deps;
   return {
     /** A page of the caller's journals whose title is plaintext, oldest first. */
-    plaintext: (
-      caller: AuthContext,
-      page: { limit?: number | undefined; cursor?: string | undefined },
-    ) =>
+    plaintext: (caller: AuthContext, page: PageRequest) =>
       createdAtPage(
         page,
         (limit, after) =>

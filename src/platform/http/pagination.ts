@@ -57,6 +57,12 @@ export function pageOf<Row, Item>(
   };
 }
 
+/** What a client asks for with `?limit=&cursor=`. */
+export interface PageRequest {
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
 /** Where a page in (created_at, id) order starts: after the row the cursor names. */
 export type CreatedAtKey = { at: Date; id: string } | undefined;
 
@@ -65,7 +71,7 @@ export type CreatedAtKey = { at: Date; id: string } | undefined;
  * limit + 1 rows after it, and answers the items with the next cursor.
  */
 export async function createdAtPage<Row extends { createdAt: Date; id: string }, Item>(
-  page: { limit?: number | undefined; cursor?: string | undefined },
+  page: PageRequest,
   fetch: (limit: number, after: CreatedAtKey) => Promise<Row[]>,
   toItem: (row: Row) => Item,
 ): Promise<{ items: Item[]; next_cursor: string | null }> {
