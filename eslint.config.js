@@ -124,4 +124,16 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The share page's script runs in browsers, not in Node.
+    files: ['content/share-page/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        ['window', 'document', 'fetch', 'atob', 'URL', 'Blob', 'TextEncoder', 'TextDecoder'].map(
+          (name) => [name, 'readonly'],
+        ),
+      ),
+    },
+  },
 );

@@ -6968,6 +6968,570 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/journals/{id}/shares': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A recording's share links, newest first (the last 100, closed ones included) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                journal_id: string;
+                label: string | null;
+                /**
+                 * Format: uri
+                 * @description The link without its key: the SDK appends '#' and the journal key (base64url) before handing it on; the server never sees that part
+                 */
+                url: string;
+                /** @enum {string} */
+                status: 'active' | 'expired' | 'revoked' | 'exhausted';
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                expires_at: string;
+                max_downloads: number | null;
+                downloads: number;
+                revoked_at: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+              }[];
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Share a recording through a link that opens without an account
+     * @description The link (`url`) is completed on the device with `#` and the journal key, which never reaches the server (docs/encryption.md, sharing). Expires after `expires_in_days` (default 7, at most 30); `max_downloads` limits how many times the recording can be downloaded through it. At most 20 open links per recording (409 too-many-shares); a recording without a journal key cannot be shared (409 journal-key-required). Recorded in the security events.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: uuid
+             * @description The share's id, chosen by the device (required with a label, whose envelope is bound to it); a random UUID: it is the link. The server makes one when absent
+             */
+            id?: string;
+            /**
+             * @description Days the link opens for (default 7, at most 30)
+             * @default 7
+             */
+            expires_in_days?: number;
+            max_downloads?: number | null;
+            label?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              journal_id: string;
+              label: string | null;
+              /**
+               * Format: uri
+               * @description The link without its key: the SDK appends '#' and the journal key (base64url) before handing it on; the server never sees that part
+               */
+              url: string;
+              /** @enum {string} */
+              status: 'active' | 'expired' | 'revoked' | 'exhausted';
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              expires_at: string;
+              max_downloads: number | null;
+              downloads: number;
+              revoked_at: string | null;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/journals/{id}/shares/{shareId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke a share link at once (idempotent); recorded in the security events */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          shareId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              journal_id: string;
+              label: string | null;
+              /**
+               * Format: uri
+               * @description The link without its key: the SDK appends '#' and the journal key (base64url) before handing it on; the server never sees that part
+               */
+              url: string;
+              /** @enum {string} */
+              status: 'active' | 'expired' | 'revoked' | 'exhausted';
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              expires_at: string;
+              max_downloads: number | null;
+              downloads: number;
+              revoked_at: string | null;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/shares/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What a share link opens, for the share page (no account; not a download)
+     * @description The title envelope, the encryption parameters and the ciphertext size. 404 share-not-found; 410 share-expired, share-revoked or share-exhausted.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              /**
+               * Format: uuid
+               * @description Part of the AAD of the audio and of the title
+               */
+              journal_id: string;
+              title: string | null;
+              duration_seconds: number;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              recorded_at: string;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              expires_at: string;
+              downloads_left: number | null;
+              encryption: {
+                algorithm: string;
+                /** @description base64: nonce prefix (segments) or IV (whole file) */
+                iv: string;
+              };
+              audio: {
+                format: string;
+                file_size: number;
+                checksum_sha256: string;
+              };
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        410: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/shares/{id}/audio': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The encrypted recording through a share link; each request is one download
+     * @description The whole ciphertext (no ranges: every request counts against max_downloads). 410 once the link is expired, revoked or used up.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/octet-stream': string;
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/octet-stream': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/octet-stream': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        410: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/octet-stream': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/octet-stream': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/octet-stream': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/octet-stream': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/tools/categories': {
     parameters: {
       query?: never;

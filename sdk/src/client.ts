@@ -18,6 +18,7 @@ import {
   wrapDataKey,
   type KeyParams,
 } from './crypto.ts';
+import { shareLink } from './shares.ts';
 import {
   SEGMENTED_ALGORITHM,
   SEGMENT_SIZE,
@@ -46,6 +47,17 @@ export type Journal = Json<'/v1/journals/{id}/title', 'put', 200>;
 export type Checkin = Json<'/v1/emotions/{id}', 'get', 200>;
 type CheckinPage = Json<'/v1/emotions/plaintext-notes', 'get', 200>;
 type JournalPage = Json<'/v1/journals/plaintext-titles', 'get', 200>;
+export type Share = Json<'/v1/journals/{id}/shares', 'post', 201>;
+
+/** A share link as the owner sees it: its label decrypted. */
+export type OwnShare = Omit<Share, 'label'> & { label: string | null };
+
+/** How long and how often a share link opens, and who it is for (seen by the owner only). */
+export interface ShareOptions {
+  expiresInDays?: number;
+  maxDownloads?: number;
+  label?: string;
+}
 
 /** A check-in to record; `notes` is the person's text, encrypted here before it leaves. */
 export interface CheckinInput {
@@ -485,6 +497,53 @@ export class AmiraClient {
       }
     }
     return done;
+  }
+
+  /**
+   * Shares a recording with someone who has no account: the server keeps the share, the
+   * link carries the journal's key in its fragment (`link`: give it to the recipient only).
+   */
+  async createShare(
+    journal: Pick<Journal, 'id' | 'journal_key'>,
+    options: ShareOptions = {},
+  ): Promise<{ share: OwnShare; link: string }> {
+    if (!journal.journal_key) throw new Error('a recording without a journal key cannot be shared');
+    const id = globalThis.crypto.randomUUID();
+    const share = await this.call<Share>('POST', `/v1/journals/${journal.id}/shares`, {
+      id,
+      ...(options.expiresInDays === undefined ? {} : { expires_in_days: options.expiresInDays }),
+      ...(options.maxDownloads === undefined ? {} : { max_downloads: options.maxDownloads }),
+      ...(options.label === undefined
+        ? {}
+        : { label: await encryptText(options.label, this.requireDataKey(), 'share.label', id) }),
+    });
+    return {
+      share: await this.openShare(share),
+      link: await shareLink(share.url, await this.journalKey(journal)),
+    };
+  }
+
+  /** A recording's share links, newest first, labels decrypted. */
+  async listShares(journalId: string): Promise<OwnShare[]> {
+    const { items } = await this.call<{ items: Share[] }>(
+      'GET',
+      `/v1/journals/${journalId}/shares`,
+    );
+    return Promise.all(items.map((share) => this.openShare(share)));
+  }
+
+  /** Revokes a share link: it stops opening at once. */
+  async revokeShare(journalId: string, shareId: string): Promise<OwnShare> {
+    const share = await this.call<Share>('DELETE', `/v1/journals/${journalId}/shares/${shareId}`);
+    return this.openShare(share);
+  }
+
+  private async openShare(share: Share): Promise<OwnShare> {
+    const label =
+      share.label === null
+        ? null
+        : await decryptText(share.label, this.requireDataKey(), 'share.label', share.id);
+    return { ...share, label };
   }
 
   getJournal(id: string): Promise<JournalDetail> {

@@ -162,7 +162,7 @@ export async function dataKeyId(dataKey: CryptoKey): Promise<string> {
 // title to a note, it no longer decrypts.
 
 /** The fields whose text is encrypted, named as in the AAD. */
-export type TextField = 'checkin.notes' | 'journal.title';
+export type TextField = 'checkin.notes' | 'journal.title' | 'share.label';
 
 const encoder = new TextEncoder();
 const textAad = (field: TextField, recordId: string) =>

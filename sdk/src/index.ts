@@ -5,6 +5,9 @@ export {
   type CheckinInput,
   type Journal,
   type JournalDetail,
+  type OwnShare,
+  type Share,
+  type ShareOptions,
   type PlaintextMigration,
   type Problem,
   type RecordingInput,
@@ -13,3 +16,4 @@ export {
 export * from './crypto.ts';
 export type { paths } from './api-types.ts';
 export * from './segmented.ts';
+export * from './shares.ts';

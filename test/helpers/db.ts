@@ -42,3 +42,39 @@ export const bareUserRow = (id: string) => ({
   kdfIterations: 1,
   kdfParallelism: 1,
 });
+
+/** Every text, varchar, json and jsonb column of every table, with the phrases found in it. */
+export async function columnsHolding(
+  t: Pick<TestApp, 'platform'>,
+  needles: string[],
+): Promise<string[]> {
+  const columns = await rows<{ schema: string; table: string; column: string }>(
+    t,
+    sql`select c.table_schema as schema, c.table_name as table, c.column_name as column
+        from information_schema.columns c
+        join information_schema.tables tb
+          on tb.table_schema = c.table_schema and tb.table_name = c.table_name
+        where c.table_schema not in ('pg_catalog', 'information_schema')
+          and tb.table_type = 'BASE TABLE'
+          and c.data_type in ('text', 'character varying', 'json', 'jsonb', 'ARRAY')`,
+  );
+  if (columns.length < 40) throw new Error(`only ${columns.length} text columns found`);
+  const found: string[] = [];
+  for (const { schema, table, column } of columns) {
+    // One scan per column, counting every phrase at once.
+    const [hits] = await rows<Record<string, number>>(
+      t,
+      sql`select ${sql.join(
+        needles.map(
+          (needle, i) =>
+            sql`count(*) filter (where strpos(${sql.identifier(column)}::text, ${needle}) > 0)::int as ${sql.identifier(`n${i}`)}`,
+        ),
+        sql`, `,
+      )} from ${sql.identifier(schema)}.${sql.identifier(table)}`,
+    );
+    needles.forEach((needle, i) => {
+      if ((hits?.[`n${i}`] ?? 0) > 0) found.push(`${schema}.${table}.${column}: ${needle}`);
+    });
+  }
+  return found;
+}

@@ -90,6 +90,13 @@ export async function upload(
   });
 }
 
+/**
+ * A `journal_key` as the server sees one: 61 bytes, version 1 (docs/encryption.md). The
+ * server cannot tell it from a real wrapped key, and never needs to.
+ */
+export const wrappedJournalKey = () =>
+  Buffer.concat([Buffer.from([1]), randomBytes(60)]).toString('base64');
+
 /** Uploads a fresh recording (random "audio" encrypted under a random key). */
 export async function uploadRecording(
   t: TestApp,

@@ -56,6 +56,8 @@ describe('route access', () => {
         'GET /v1/auth/key-params',
         'GET /v1/emotions/types',
         'GET /v1/journals/exports/:token',
+        'GET /v1/shares/:id',
+        'GET /v1/shares/:id/audio',
         'GET /v1/users/me/export/download/:token',
         'POST /v1/auth/confirm-email-change',
         'POST /v1/auth/login',

@@ -17,7 +17,7 @@ import {
   type Checkin,
 } from '../../sdk/src/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { rows } from '../helpers/db.ts';
+import { columnsHolding, rows } from '../helpers/db.ts';
 import { createCheckin, type FactoryUser } from '../helpers/factories.ts';
 import { metadataFor, multipart, wav } from '../helpers/journals.ts';
 import { uniqueEmail } from '../helpers/users.ts';
@@ -44,39 +44,6 @@ const words = {
   legacyTitle: 'grabación vieja: la noche del hospital',
 };
 const phrases = Object.values(words);
-
-/** Every text, varchar, json and jsonb column of every table, with the phrases found in it. */
-async function columnsHolding(needles: string[]): Promise<string[]> {
-  const columns = await rows<{ schema: string; table: string; column: string }>(
-    t,
-    sql`select c.table_schema as schema, c.table_name as table, c.column_name as column
-        from information_schema.columns c
-        join information_schema.tables tb
-          on tb.table_schema = c.table_schema and tb.table_name = c.table_name
-        where c.table_schema not in ('pg_catalog', 'information_schema')
-          and tb.table_type = 'BASE TABLE'
-          and c.data_type in ('text', 'character varying', 'json', 'jsonb', 'ARRAY')`,
-  );
-  expect(columns.length).toBeGreaterThan(40);
-  const found: string[] = [];
-  for (const { schema, table, column } of columns) {
-    // One scan per column, counting every phrase at once.
-    const [hits] = await rows<Record<string, number>>(
-      t,
-      sql`select ${sql.join(
-        needles.map(
-          (needle, i) =>
-            sql`count(*) filter (where strpos(${sql.identifier(column)}::text, ${needle}) > 0)::int as ${sql.identifier(`n${i}`)}`,
-        ),
-        sql`, `,
-      )} from ${sql.identifier(schema)}.${sql.identifier(table)}`,
-    );
-    needles.forEach((needle, i) => {
-      if ((hits?.[`n${i}`] ?? 0) > 0) found.push(`${schema}.${table}.${column}: ${needle}`);
-    });
-  }
-  return found;
-}
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
@@ -166,7 +133,7 @@ describe('private by construction: text', () => {
           where id = ${oldJournal.body.id}`,
     );
     // The scan sees them (the check-ins' partition holds the note too).
-    expect(await columnsHolding([words.legacyNote, words.legacyTitle])).toEqual(
+    expect(await columnsHolding(t, [words.legacyNote, words.legacyTitle])).toEqual(
       expect.arrayContaining([
         `public.checkins.notes: ${words.legacyNote}`,
         `public.journals.title: ${words.legacyTitle}`,
@@ -179,7 +146,7 @@ describe('private by construction: text', () => {
     await t.drainJobs(); // activities, achievements, notifications: they must not copy text either
 
     // Nowhere in the database…
-    expect(await columnsHolding(phrases)).toEqual([]);
+    expect(await columnsHolding(t, phrases)).toEqual([]);
     // …nor in the logs…
     const logs = t.logs.join('\n');
     for (const phrase of phrases) expect(logs).not.toContain(phrase);

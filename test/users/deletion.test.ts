@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { count, rows } from '../helpers/db.ts';
 import { emotionId } from '../helpers/emotions.ts';
-import { objectsOf, uploadRecording } from '../helpers/journals.ts';
+import { objectsOf, uploadRecording, wrappedJournalKey } from '../helpers/journals.ts';
 import { enrolTotp } from '../helpers/mfa.ts';
 import { signInOnPhone } from '../helpers/notifications.ts';
 import { toolId } from '../helpers/tools.ts';
@@ -128,7 +128,9 @@ async function fullAccount(): Promise<{ user: TestUser; phoneToken: string }> {
   );
   const { journal } = await uploadRecording(t, token, {
     pre_checkin: { emotion_type_id: await emotionId(t, 'sadness'), intensity: 6 },
+    journal_key: wrappedJournalKey(),
   });
+  ok(await t.request('POST', `/v1/journals/${journal.id}/shares`, { token, body: {} }), 201);
   const { journal: trashed } = await uploadRecording(t, token);
   ok(await t.request('DELETE', `/v1/journals/${trashed.id}`, { token }));
   ok(await t.request('POST', `/v1/journals/${journal.id}/export`, { token }));
@@ -214,6 +216,7 @@ describe('DELETE /v1/users/me', () => {
       'mfa_challenges',
       'sign_in_fingerprints',
       'data_exports',
+      'journal_shares',
     ])
       expect(before[table], `fixture has ${table}`).toBeGreaterThan(0);
     const storedBefore = await objectsNaming(leaving.id);

@@ -73,6 +73,9 @@ const OWNED: Record<string, keyof typeof fixtures> = {
   'DELETE /v1/journals/:id/favorite': 'journal',
   'POST /v1/journals/:id/restore': 'journal',
   'PUT /v1/journals/:id/title': 'journal',
+  'POST /v1/journals/:id/shares': 'journal',
+  'GET /v1/journals/:id/shares': 'journal',
+  'DELETE /v1/journals/:id/shares/:shareId': 'journal',
   'DELETE /v1/notifications/:id': 'notification',
   'POST /v1/notifications/:id/read': 'notification',
   'DELETE /v1/users/me/devices/:id': 'device',
@@ -95,6 +98,10 @@ const NOT_OWNED = new Set([
   'PATCH /v1/admin/users/:id',
   'GET /v1/journals/exports/:token',
   'GET /v1/users/me/export/download/:token',
+  // A share link is its own credential (anyone holding it may open it): test/journals/shares.test.ts.
+  'GET /v1/shares/:id',
+  'GET /v1/shares/:id/audio',
+  'GET /s/:id',
 ]);
 
 const key = (route: { method: string; url: string }) => `${route.method} ${route.url}`;

@@ -11,6 +11,7 @@ import { forgetDeletedResults } from '../../platform/idempotency/idempotency.ts'
 import type { ObjectStorage } from '../../platform/storage/storage.ts';
 import { exportKeyOf } from './export-links.ts';
 import * as repo from './repository.ts';
+import { revokeSharesOfJournal } from './shares/repository.ts';
 import type { JournalDetailDto } from './schemas.ts';
 import type { JournalsServiceDeps } from './service.ts';
 
@@ -23,11 +24,20 @@ export function createJournalDeletion(
 ) {
   const { db, clock, storage, settings } = deps;
 
-  async function remove(caller: AuthContext, id: string) {
+  async function remove(caller: AuthContext, id: string, meta: RequestMeta) {
     const now = clock.now();
-    const row = await db.asUser(caller.userId, (tx) =>
-      repo.setDeleted(tx, caller.userId, id, true, now),
-    );
+    const row = await db.asUser(caller.userId, async (tx) => {
+      const deleted = await repo.setDeleted(tx, caller.userId, id, true, now);
+      // Its share links die with it; a restore does not bring them back.
+      const revoked = deleted ? await revokeSharesOfJournal(tx, caller.userId, id, now) : 0;
+      if (revoked > 0) {
+        await deps.audit(tx, caller.userId, 'journal_shares_revoked', meta, {
+          journal_id: id,
+          count: revoked,
+        });
+      }
+      return deleted;
+    });
     if (!row) throw notFound('journal');
     return {
       id,

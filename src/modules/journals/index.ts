@@ -25,6 +25,8 @@ import { purgeDeletedJournals } from './deletion.ts';
 import { sweepOrphanObjects, type SweepResult } from './sweep.ts';
 import { journalExists, pathsOfUser } from './repository.ts';
 import { journalsExport } from './export.ts';
+import { loadSharePage } from './shares/page.ts';
+import { ownerShareRoutes, recipientShareRoutes } from './shares/routes.ts';
 
 export { journalsSchedules } from './jobs.ts';
 export type { JournalsService } from './service.ts';
@@ -82,6 +84,7 @@ export async function createJournalsModule(
       retentionDays: config.journals.retentionDays,
       exportLinkTtlSeconds: config.journals.exportLinkTtlSeconds,
       publicBaseUrl: config.publicBaseUrl,
+      appLinkBaseUrl: config.appLinkBaseUrl,
     },
     onCreated: (tx, event) => events.emit(tx, 'journals.created', event),
     onAllDeleted: (tx, event) => events.emit(tx, 'journals.all-deleted', event),
@@ -96,6 +99,7 @@ export async function createJournalsModule(
     exportLinkTtlSeconds: config.journals.exportLinkTtlSeconds,
   };
   await registerJobs(jobs, journalsJobs(maintenance));
+  const sharePage = await loadSharePage();
   platform.dataExport.register(journalsExport({ storage }));
   platform.deletion.register('journals.objects', async (tx, userId) => {
     const paths = await pathsOfUser(tx, userId);
@@ -108,7 +112,7 @@ export async function createJournalsModule(
 
   return {
     name: 'journals',
-    prefixes: ['/v1/journals'],
+    prefixes: ['/v1/journals', '/v1/shares', '/s'],
     service,
     purge: () => purgeDeletedJournals(maintenance),
     sweep: () => sweepOrphanObjects(maintenance),
@@ -119,6 +123,8 @@ export async function createJournalsModule(
         titles: createEncryptedTitles({ db, clock }),
         maxUploadBytes: config.journals.maxUploadBytes,
       });
+      await app.register(ownerShareRoutes, { prefix: '/v1/journals', service });
+      await app.register(recipientShareRoutes, { service, page: sharePage });
     },
   };
 }

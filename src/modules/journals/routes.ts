@@ -279,7 +279,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: DeletedResult, ...errorResponses(404) },
       },
     },
-    (request) => service.remove(callerOf(request), request.params.id),
+    (request) => service.remove(callerOf(request), request.params.id, requestMeta(request)),
   );
 
   app.post(

@@ -15,6 +15,7 @@ import { toJournalDetail, toJournalDto } from './dto.ts';
 import { storageCall } from './errors.ts';
 import { createJournalDeletion } from './deletion.ts';
 import { createExportLinks } from './export-links.ts';
+import { createJournalShares } from './shares/service.ts';
 import * as repo from './repository.ts';
 import type { JournalDetailDto, JournalFilter } from './schemas.ts';
 import { createJournalUpload } from './upload/pipeline.ts';
@@ -39,6 +40,8 @@ export interface JournalsSettings {
   retentionDays: number;
   exportLinkTtlSeconds: number;
   publicBaseUrl: string;
+  /** Where share links point (APP_LINK_BASE_URL): `<base>/s/<share id>#<key>`. */
+  appLinkBaseUrl: string;
 }
 
 export interface JournalsServiceDeps {
@@ -155,6 +158,7 @@ export function createJournalsService(deps: JournalsServiceDeps) {
     setFavorite,
     ...createJournalDeletion(deps, get),
     ...createExportLinks(deps, get),
+    ...createJournalShares(deps),
   };
 }
 

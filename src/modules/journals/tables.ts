@@ -113,3 +113,34 @@ export const journalUploadReservations = pgTable(
     check('journal_upload_reservations_bytes_check', sql`${t.bytes} >= 0`),
   ],
 );
+
+/**
+ * A link that lets someone without an account play one recording (docs/encryption.md,
+ * sharing). The server holds no key: the journal's key travels in the link's fragment,
+ * which browsers never send. `downloads` is counted atomically against `max_downloads`.
+ */
+export const journalShares = pgTable(
+  'journal_shares',
+  {
+    id: uuid('id').primaryKey(),
+    journalId: uuid('journal_id')
+      .notNull()
+      .references(() => journals.id, { onDelete: 'cascade' }),
+    userId: ownerId(),
+    /** A text envelope under the owner's data key (who the link is for); never shown to the recipient. */
+    label: text('label'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    maxDownloads: integer('max_downloads'),
+    downloads: integer('downloads').notNull().default(0),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('journal_shares_journal_idx').on(t.journalId, t.createdAt),
+    index('journal_shares_user_idx').on(t.userId),
+    check('journal_shares_downloads_check', sql`${t.downloads} >= 0`),
+    check('journal_shares_max_downloads_check', sql`${t.maxDownloads} between 1 and 1000`),
+    // An envelope of at most 400 bytes of UTF-8.
+    check('journal_shares_label_length_check', sql`char_length(${t.label}) <= 572`),
+  ],
+);

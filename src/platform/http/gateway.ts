@@ -95,7 +95,8 @@ export async function registerGateway(
     crossOriginEmbedderPolicy: false,
   });
   app.addHook('onSend', async (request, reply) => {
-    if (!request.url.startsWith('/docs')) {
+    // A route that states its own policy (the share page) keeps it.
+    if (!request.url.startsWith('/docs') && !reply.hasHeader('content-security-policy')) {
       reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
     }
   });
