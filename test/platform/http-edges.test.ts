@@ -16,7 +16,13 @@ import { MAX_JSON_DEPTH } from '../../src/platform/http/json-body.ts';
 import { findNul } from '../../src/platform/http/nul-guard.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { count, rows } from '../helpers/db.ts';
-import { encrypt, metadataFor, objectsOf, uploadRecording } from '../helpers/journals.ts';
+import {
+  encrypt,
+  metadataFor,
+  objectsOf,
+  uploadRecording,
+  wrappedJournalKey,
+} from '../helpers/journals.ts';
 import { toolId } from '../helpers/tools.ts';
 import { promoteToAdmin, registerUser, stepUp, type TestUser } from '../helpers/users.ts';
 
@@ -204,6 +210,21 @@ describe('an empty body under a JSON content type', () => {
       ...empty,
     });
     expect(restored.status).toBe(200);
+  });
+
+  it('is the defaults where every field of the body has one (a share link)', async () => {
+    const { journal } = await uploadRecording(t, user.accessToken, {
+      journal_key: wrappedJournalKey(),
+    });
+    for (const headers of [empty, { headers: {} }]) {
+      const share = await t.request('POST', `/v1/journals/${journal.id}/shares`, {
+        token: user.accessToken,
+        ...headers,
+      });
+      expect(share.status).toBe(201);
+      expect(share.body).toMatchObject({ status: 'active', max_downloads: null, label: null });
+      expect(Date.parse(share.body.expires_at) - t.clock.now().getTime()).toBe(7 * 86_400_000);
+    }
   });
 
   it('is the usual 400 naming the body where the route needs one, and stores nothing', async () => {
@@ -464,8 +485,10 @@ describe('paths that name nothing', () => {
         const response = await t.request(route.method, url, {
           token: route.public ? undefined : admin.accessToken,
         });
-        const problem = String(response.headers['content-type']).includes('problem+json');
-        if (![404, 405].includes(response.status) || !problem)
+        const type = String(response.headers['content-type']);
+        // A page (the share page) answers its 404 as a page a person can read.
+        const answer = url.startsWith('/v1/') ? 'problem+json' : 'text/html';
+        if (![404, 405].includes(response.status) || !type.includes(answer))
           failures.push(`${route.method} ${url}: ${response.status} ${response.raw.slice(0, 120)}`);
         else if (response.status === 405 && !response.headers.allow)
           failures.push(`${route.method} ${url}: 405 without Allow`);

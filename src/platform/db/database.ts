@@ -67,6 +67,8 @@ export async function queryRows<Row>(tx: Tx, query: SQL): Promise<Row[]> {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export const isUuid = (value: string): boolean => UUID.test(value);
+
 export function assertUuid(value: string): void {
   if (!UUID.test(value)) throw new TypeError('A user scope needs a UUID');
 }

@@ -40,6 +40,7 @@ export const CORS_EXPOSED_HEADERS = [
   'content-disposition',
   'x-encryption-algorithm',
   'x-encryption-iv',
+  'x-checksum-sha256',
   'idempotent-replayed',
   'ratelimit-limit',
   'ratelimit-remaining',

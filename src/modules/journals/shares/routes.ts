@@ -4,6 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { callerOf } from '../../../platform/auth/guard.ts';
+import { isUuid } from '../../../platform/db/database.ts';
 import { Binary, errorResponses, IdParams } from '../../../platform/http/schemas.ts';
 import { requestMeta } from '../../../platform/http/request-meta.ts';
 import type { JournalsService } from '../service.ts';
@@ -20,6 +21,11 @@ export const ownerShareRoutes: FastifyPluginAsyncTypebox<{ service: JournalsServ
   app.post(
     '/:id/shares',
     {
+      // Every field has a default: a client that sends no body (or an empty one under a
+      // JSON content type, as OkHttp and URLSession do) asks for the defaults.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       schema: {
         tags,
         summary: 'Share a recording through a link that opens without an account',
@@ -148,6 +154,8 @@ export const recipientShareRoutes: FastifyPluginAsyncTypebox<{
     },
     (request, reply) =>
       reply
+        // A mangled link still gets the page, which tells the person what to do (a 404).
+        .code(isUuid(request.params.id) ? 200 : 404)
         .headers({ ...pageHeaders, 'cache-control': 'no-store', vary: 'accept-language' })
         .type('text/html; charset=utf-8')
         .send(page.html(request.headers['accept-language'])),
