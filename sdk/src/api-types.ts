@@ -6239,7 +6239,271 @@ export interface paths {
         };
       };
     };
-    put?: never;
+    /**
+     * Replace a recording's ciphertext with a re-encryption made on the device
+     * @description multipart/form-data like the upload: a metadata part (ReencryptionMetadata), then the audio. How the SDK moves whole-file recordings to segments and gives older recordings a key of their own (docs/encryption.md). A journal with a key keeps it (422 journal-key-fixed if another is sent), so its share links keep opening; one without needs journal_key (422 journal-key-required) and, if its title is encrypted, the title under the new key (422 title-required). The same checks as an upload (size, quota with the replaced recording counted as free, IV never reused: a retried request whose first attempt succeeded gets 409 iv-reused).
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      /** @description multipart/form-data */
+      requestBody: {
+        content: {
+          'multipart/form-data': {
+            /** @description JSON of ReencryptionMetadata; must be the first part */
+            metadata: string;
+            /**
+             * Format: binary
+             * @description The new ciphertext
+             */
+            audio: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              title: string | null;
+              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+              plaintext_fields: 'title'[];
+              journal_key: string | null;
+              duration_seconds: number;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              recorded_at: string;
+              /** Format: date */
+              recorded_local_date: string;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              is_favorite: boolean;
+              data_key_id: string | null;
+              encryption: {
+                algorithm: string;
+                /** @description base64: nonce prefix (segments) or IV (whole file) */
+                iv: string;
+                segment_size: number | null;
+              };
+              audio: {
+                format: string;
+                sample_rate: number;
+                bit_rate: number;
+                channels: number;
+                file_size: number;
+                checksum_sha256: string;
+              };
+            } & {
+              checkins: {
+                pre: {
+                  /** Format: uuid */
+                  id: string;
+                  emotion_type_id: number;
+                  intensity: number;
+                  /** @enum {string} */
+                  context:
+                    | 'standalone'
+                    | 'daily_checkin'
+                    | 'pre_journal'
+                    | 'post_journal'
+                    | 'pre_tool'
+                    | 'post_tool';
+                  notes: string | null;
+                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                  plaintext_fields: 'notes'[];
+                  related_journal_id: string | null;
+                  related_tool_id: string | null;
+                  client_id: string | null;
+                  /**
+                   * Format: date-time
+                   * @description RFC 3339, UTC
+                   */
+                  created_at: string;
+                  /**
+                   * Format: date
+                   * @description The user's calendar day when it happened
+                   */
+                  local_date: string;
+                } | null;
+                post: {
+                  /** Format: uuid */
+                  id: string;
+                  emotion_type_id: number;
+                  intensity: number;
+                  /** @enum {string} */
+                  context:
+                    | 'standalone'
+                    | 'daily_checkin'
+                    | 'pre_journal'
+                    | 'post_journal'
+                    | 'pre_tool'
+                    | 'post_tool';
+                  notes: string | null;
+                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                  plaintext_fields: 'notes'[];
+                  related_journal_id: string | null;
+                  related_tool_id: string | null;
+                  client_id: string | null;
+                  /**
+                   * Format: date-time
+                   * @description RFC 3339, UTC
+                   */
+                  created_at: string;
+                  /**
+                   * Format: date
+                   * @description The user's calendar day when it happened
+                   */
+                  local_date: string;
+                } | null;
+                others: {
+                  /** Format: uuid */
+                  id: string;
+                  emotion_type_id: number;
+                  intensity: number;
+                  /** @enum {string} */
+                  context:
+                    | 'standalone'
+                    | 'daily_checkin'
+                    | 'pre_journal'
+                    | 'post_journal'
+                    | 'pre_tool'
+                    | 'post_tool';
+                  notes: string | null;
+                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                  plaintext_fields: 'notes'[];
+                  related_journal_id: string | null;
+                  related_tool_id: string | null;
+                  client_id: string | null;
+                  /**
+                   * Format: date-time
+                   * @description RFC 3339, UTC
+                   */
+                  created_at: string;
+                  /**
+                   * Format: date
+                   * @description The user's calendar day when it happened
+                   */
+                  local_date: string;
+                }[];
+              };
+              emotional_shift: {
+                /** @description post valence − pre valence */
+                valence_change: number;
+                intensity_change: number;
+                /** @description change of valence × intensity / 10 */
+                affect_change: number;
+              } | null;
+            };
+          };
+        };
+        /** @description RFC 9457 problem document */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+        /** @description RFC 9457 problem document */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ProblemDocument'];
+          };
+        };
+      };
+    };
     post?: never;
     delete?: never;
     options?: never;

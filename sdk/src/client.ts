@@ -500,6 +500,57 @@ export class AmiraClient {
   }
 
   /**
+   * Moves the account's older recordings to the current format: each whole-file recording,
+   * and each without a key of its own, is downloaded, decrypted, encrypted again in
+   * segments (under its own key, or a new one then wrapped and sent with its title) and
+   * put back (PUT /v1/journals/{id}/audio). Run after migratePlaintext(), in the background;
+   * one recording at a time in memory. Answers how many were moved.
+   */
+  async migrateRecordings(): Promise<number> {
+    const dataKey = this.requireDataKey();
+    let moved = 0;
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const page: JournalPage = await this.call<JournalPage>(
+        'GET',
+        `/v1/journals?limit=100${query}`,
+      );
+      for (const journal of page.items) {
+        if (journal.encryption.algorithm === SEGMENTED_ALGORITHM && journal.journal_key) continue;
+        const audio = await this.downloadJournal(journal.id);
+        const fresh = journal.journal_key === null;
+        const key = fresh ? await generateJournalKey() : await this.journalKey(journal);
+        const title = fresh ? await this.readTitle(journal) : null;
+        const encrypted = await encryptSegmented(audio, key, journal.id);
+        const metadata = {
+          encryption: {
+            algorithm: SEGMENTED_ALGORITHM,
+            iv: encrypted.prefix,
+            checksum_sha256: encrypted.checksum,
+          },
+          ...(fresh
+            ? {
+                journal_key: await wrapJournalKey(key, dataKey, journal.id),
+                title:
+                  title === null
+                    ? null
+                    : await encryptText(title, key, 'journal.title', journal.id),
+              }
+            : {}),
+        };
+        const form = new FormData();
+        form.append('metadata', JSON.stringify(metadata));
+        form.append('audio', new Blob(encrypted.segments as BlobPart[]), 'audio.bin');
+        await this.call('PUT', `/v1/journals/${journal.id}/audio`, form);
+        moved++;
+      }
+      cursor = page.next_cursor;
+    } while (cursor);
+    return moved;
+  }
+
+  /**
    * Shares a recording with someone who has no account: the server keeps the share, the
    * link carries the journal's key in its fragment (`link`: give it to the recipient only).
    */

@@ -6,12 +6,12 @@
 //    that cannot exist from ids that belong to someone else;
 //  - a route with a path parameter that this file does not classify fails the test, so a
 //    new route cannot slip past the matrix.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../../src/platform/crypto/access-tokens.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { uploadRecording } from '../helpers/journals.ts';
+import { multipart, uploadRecording } from '../helpers/journals.ts';
 import { sql } from 'drizzle-orm';
 import { rows } from '../helpers/db.ts';
 import { signInOnPhone } from '../helpers/notifications.ts';
@@ -73,6 +73,7 @@ const OWNED: Record<string, keyof typeof fixtures> = {
   'DELETE /v1/journals/:id/favorite': 'journal',
   'POST /v1/journals/:id/restore': 'journal',
   'PUT /v1/journals/:id/title': 'journal',
+  'PUT /v1/journals/:id/audio': 'journal',
   'POST /v1/journals/:id/shares': 'journal',
   'GET /v1/journals/:id/shares': 'journal',
   'DELETE /v1/journals/:id/shares/:shareId': 'journal',
@@ -106,6 +107,26 @@ const NOT_OWNED = new Set([
 
 const key = (route: { method: string; url: string }) => `${route.method} ${route.url}`;
 const withParams = (url: string, value: string) => url.replace(/:(\w+)/g, value);
+/** A valid re-encryption (segment sizes, fresh prefix): only ownership can refuse it. */
+const reencryption = () => {
+  const audio = randomBytes(100);
+  const form = multipart([
+    {
+      name: 'metadata',
+      value: JSON.stringify({
+        encryption: {
+          algorithm: 'AES-256-GCM-STREAM',
+          iv: randomBytes(7).toString('base64'),
+          checksum_sha256: createHash('sha256').update(audio).digest('hex'),
+        },
+      }),
+    },
+    { name: 'audio', value: audio, filename: 'audio.bin' },
+  ]);
+  return { body: form.body, headers: { 'content-type': form.contentType } };
+};
+const someRequest = (method: string, url: string) =>
+  method === 'PUT' && url.endsWith('/audio') ? reencryption() : { body: someBody(method, url) };
 const someBody = (method: string, url: string) => {
   if (method === 'GET' || method === 'DELETE') return undefined;
   if (url.endsWith('/push-token')) return { push_token: `fcm-${randomUUID()}`, platform: 'ios' };
@@ -176,7 +197,7 @@ describe('authorization matrix', () => {
       const [method, url] = route.split(' ') as [string, string];
       const response = await t.request(method, withParams(url, fixtures[fixture]), {
         token: other.accessToken,
-        body: someBody(method, url),
+        ...someRequest(method, url),
       });
       if (response.status !== 404) failures.push(`${route}: ${response.status} ${response.raw}`);
       else if (response.raw.includes(owner.id) || response.raw.includes(owner.email))
@@ -185,7 +206,7 @@ describe('authorization matrix', () => {
       if (fixture !== 'deviceId') {
         const malformed = await t.request(method, withParams(url, 'not-an-id'), {
           token: other.accessToken,
-          body: someBody(method, url),
+          ...someRequest(method, url),
         });
         if (malformed.status !== 404 || malformed.body.type !== response.body.type)
           failures.push(`${route} (malformed id): ${malformed.status} ${malformed.raw}`);

@@ -316,3 +316,49 @@ export async function replaceTitle(
     .returning({ id: journals.id });
   return changed.length > 0;
 }
+
+/** The journal's row, locked until the transaction ends (a replacement of its audio). */
+export async function lockJournal(
+  tx: Tx,
+  userId: string,
+  id: string,
+): Promise<JournalRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(journals)
+    .where(and(eq(journals.userId, userId), eq(journals.id, id), eq(journals.isDeleted, false)))
+    .for('update');
+  return row;
+}
+
+/** Points a journal at its re-encrypted audio (and its new key and title, when given). */
+export async function replaceAudio(
+  tx: Tx,
+  userId: string,
+  id: string,
+  changes: {
+    storagePath: string;
+    encryptionAlgorithm: string;
+    encryptionIv: Buffer;
+    keyEnvelope?: string | undefined;
+    title?: string | null | undefined;
+    fileSize: number;
+    checksum: string;
+    now: Date;
+  },
+): Promise<void> {
+  const { fileSize, checksum, now, keyEnvelope, title, ...audio } = changes;
+  await tx
+    .update(journals)
+    .set({
+      ...audio,
+      ...(keyEnvelope === undefined ? {} : { keyEnvelope }),
+      ...(title === undefined ? {} : { title, titlePlaintext: false }),
+      updatedAt: now,
+    })
+    .where(and(eq(journals.userId, userId), eq(journals.id, id)));
+  await tx
+    .update(audioMetadata)
+    .set({ fileSize, checksum })
+    .where(and(eq(audioMetadata.userId, userId), eq(audioMetadata.journalId, id)));
+}

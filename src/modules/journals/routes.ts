@@ -3,6 +3,7 @@
 // storage.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import multipart from '@fastify/multipart';
+import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { Type } from 'typebox';
 import { callerOf } from '../../platform/auth/guard.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -28,6 +29,8 @@ import {
   Journal,
   JournalDetail,
   JournalPage,
+  ReencryptionBody,
+  ReencryptionMetadata,
   TitleBody,
   UploadBody,
 } from './schemas.ts';
@@ -45,11 +48,26 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   return { start: Number(match[1]), end: match[2] === '' ? size - 1 : Number(match[2]) };
 }
 
+function requireMultipart(request: FastifyRequest): void {
+  if (!request.isMultipart()) {
+    throw new AppError(415, 'unsupported-media-type', 'Unsupported media type', {
+      detail: 'Send multipart/form-data with a metadata part and an audio part',
+    });
+  }
+}
+
 export const journalsRoutes: FastifyPluginAsyncTypebox<{
   service: JournalsService;
   titles: EncryptedTitles;
   maxUploadBytes: number;
 }> = async (app, { service, titles, maxUploadBytes }) => {
+  // A multipart body is a stream read by the handler, which validates its parts; the path
+  // and query are validated as everywhere.
+  const compile = app.validatorCompiler;
+  if (!compile) throw new Error('the app sets its validator compiler before the routes');
+  const exceptBody: FastifySchemaCompiler<unknown> = (route) =>
+    route.httpPart === 'body' ? () => true : compile(route);
+
   await app.register(multipart, {
     limits: {
       fileSize: maxUploadBytes + 1,
@@ -69,8 +87,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
     '/',
     {
       bodyLimit: maxUploadBytes + 1024 * 1024,
-      // The body is a stream read by the handler; its parts are validated there.
-      validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? () => true : () => true),
+      validatorCompiler: exceptBody,
       schema: {
         tags,
         summary:
@@ -81,11 +98,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      if (!request.isMultipart()) {
-        throw new AppError(415, 'unsupported-media-type', 'Unsupported media type', {
-          detail: 'Send multipart/form-data with a metadata part and an audio part',
-        });
-      }
+      requireMultipart(request);
       const caller = callerOf(request);
       const { metadata, audio } = await readUploadParts(request.parts());
       const result = await service.create(
@@ -189,6 +202,40 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
           .send(audio.stream);
       }
       return reply.header('content-length', audio.size).send(audio.stream);
+    },
+  );
+
+  app.put(
+    '/:id/audio',
+    {
+      bodyLimit: maxUploadBytes + 1024 * 1024,
+      validatorCompiler: exceptBody,
+      schema: {
+        tags,
+        summary: "Replace a recording's ciphertext with a re-encryption made on the device",
+        description:
+          'multipart/form-data like the upload: a metadata part (ReencryptionMetadata), then ' +
+          'the audio. How the SDK moves whole-file recordings to segments and gives older ' +
+          'recordings a key of their own (docs/encryption.md). A journal with a key keeps it ' +
+          '(422 journal-key-fixed if another is sent), so its share links keep opening; one ' +
+          'without needs journal_key (422 journal-key-required) and, if its title is ' +
+          'encrypted, the title under the new key (422 title-required). The same checks as an ' +
+          'upload (size, quota with the replaced recording counted as free, IV never reused: a ' +
+          'retried request whose first attempt succeeded gets 409 iv-reused).',
+        consumes: ['multipart/form-data'],
+        params: IdParams,
+        body: ReencryptionBody,
+        response: { 200: JournalDetail, ...errorResponses(404, 409, 413, 415, 422, 503) },
+      },
+    },
+    async (request) => {
+      requireMultipart(request);
+      const caller = callerOf(request);
+      const { metadata, audio } = await readUploadParts(request.parts(), ReencryptionMetadata);
+      await service.replaceAudio(caller, request.params.id, metadata, audio, {
+        declaredBytes: Number(request.headers['content-length']) || undefined,
+      });
+      return service.get(caller, request.params.id);
     },
   );
 

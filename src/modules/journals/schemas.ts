@@ -32,6 +32,28 @@ const CheckinPart = Type.Object(
   { additionalProperties: false },
 );
 
+/** How the uploaded ciphertext was made (docs/encryption.md). */
+const Encryption = Type.Object(
+  {
+    algorithm: StringEnum(ENCRYPTION_ALGORITHMS, {
+      description:
+        'AES-256-GCM-STREAM: 64 KiB segments (docs/encryption.md, what the SDK sends); ' +
+        'AES-256-GCM: the whole file at once (recordings from before segments)',
+    }),
+    iv: Type.String({
+      pattern: '^[A-Za-z0-9+/_-]+={0,2}$',
+      maxLength: 64,
+      description:
+        'base64: the 7-byte nonce prefix (segments) or the 12-byte IV (whole file); never reused',
+    }),
+    checksum_sha256: Type.String({
+      pattern: '^[0-9a-f]{64}$',
+      description: 'hex SHA-256 of the ciphertext',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 /** The `metadata` part of a journal upload (multipart/form-data, before the `audio` part). */
 export const UploadMetadata = Type.Object(
   {
@@ -59,26 +81,7 @@ export const UploadMetadata = Type.Object(
         description: 'Which data key encrypted it (opaque)',
       }),
     ),
-    encryption: Type.Object(
-      {
-        algorithm: StringEnum(ENCRYPTION_ALGORITHMS, {
-          description:
-            'AES-256-GCM-STREAM: 64 KiB segments (docs/encryption.md, what the SDK sends); ' +
-            'AES-256-GCM: the whole file at once (recordings from before segments)',
-        }),
-        iv: Type.String({
-          pattern: '^[A-Za-z0-9+/_-]+={0,2}$',
-          maxLength: 64,
-          description:
-            'base64: the 7-byte nonce prefix (segments) or the 12-byte IV (whole file); never reused',
-        }),
-        checksum_sha256: Type.String({
-          pattern: '^[0-9a-f]{64}$',
-          description: 'hex SHA-256 of the ciphertext',
-        }),
-      },
-      { additionalProperties: false },
-    ),
+    encryption: Encryption,
     audio: Type.Object(
       {
         format: Type.String({
@@ -98,6 +101,33 @@ export const UploadMetadata = Type.Object(
 );
 export type UploadMetadata = Static<typeof UploadMetadata>;
 
+/**
+ * The `metadata` part of PUT /v1/journals/{id}/audio: a recording re-encrypted on the device
+ * (the SDK moves whole-file recordings to segments, under a journal key of their own).
+ */
+export const ReencryptionMetadata = Type.Object(
+  {
+    encryption: Encryption,
+    journal_key: Type.Optional(
+      KeyEnvelope(
+        'Required when the journal has no key yet (its new key, wrapped under the data key); ' +
+          'refused when it has one, which stays (its share links keep opening)',
+      ),
+    ),
+    title: Type.Optional(
+      Nullable(
+        EncryptedText(
+          TITLE_MAX_BYTES,
+          'The title under the new journal key: required when the journal gets its first ' +
+            'key and has an encrypted title',
+        ),
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ReencryptionMetadata = Static<typeof ReencryptionMetadata>;
+
 export const TitleBody = Type.Object(
   { title: Nullable(EncryptedText(TITLE_MAX_BYTES, 'The title the person gave it')) },
   { additionalProperties: false },
@@ -110,6 +140,14 @@ export const UploadBody = Type.Object(
       format: 'binary',
       description: 'The ciphertext (AES-256-GCM, tag appended)',
     }),
+  },
+  { description: 'multipart/form-data' },
+);
+
+export const ReencryptionBody = Type.Object(
+  {
+    metadata: Type.String({ description: 'JSON of ReencryptionMetadata; must be the first part' }),
+    audio: Type.String({ format: 'binary', description: 'The new ciphertext' }),
   },
   { description: 'multipart/form-data' },
 );

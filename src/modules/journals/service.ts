@@ -19,6 +19,7 @@ import { createJournalShares } from './shares/service.ts';
 import * as repo from './repository.ts';
 import type { JournalDetailDto, JournalFilter } from './schemas.ts';
 import { createJournalUpload } from './upload/pipeline.ts';
+import { createJournalReencryption } from './upload/reencryption.ts';
 
 export interface JournalCreatedEvent {
   userId: string;
@@ -62,6 +63,7 @@ export interface JournalsServiceDeps {
 
 export function createJournalsService(deps: JournalsServiceDeps) {
   const { db, clock, storage } = deps;
+  const upload = createJournalUpload(deps);
 
   async function get(caller: AuthContext, id: string): Promise<JournalDetailDto> {
     return db.asUser(caller.userId, async (tx) => {
@@ -151,7 +153,8 @@ export function createJournalsService(deps: JournalsServiceDeps) {
   }
 
   return {
-    create: createJournalUpload(deps).upload,
+    create: upload.upload,
+    ...createJournalReencryption(deps, upload),
     get,
     list,
     openAudio,

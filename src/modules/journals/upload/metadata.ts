@@ -7,14 +7,10 @@ import type { UploadMetadata } from '../schemas.ts';
 
 const CLOCK_SKEW_MS = 2 * 60 * 1000;
 
-/** Returns the decoded IV and the recording time. */
-export function checkMetadata(
-  emotions: Pick<EmotionsService, 'validate'>,
-  metadata: UploadMetadata,
-  now: Date,
-): { iv: Buffer; recordedAt: Date } {
-  const iv = Buffer.from(metadata.encryption.iv, 'base64');
-  const segmented = metadata.encryption.algorithm === 'AES-256-GCM-STREAM';
+/** The decoded IV (or nonce prefix), of the length its algorithm needs; 422 otherwise. */
+export function ivOf(encryption: UploadMetadata['encryption']): Buffer {
+  const iv = Buffer.from(encryption.iv, 'base64');
+  const segmented = encryption.algorithm === 'AES-256-GCM-STREAM';
   if (iv.length !== (segmented ? 7 : 12)) {
     throw reject(
       422,
@@ -26,6 +22,16 @@ export function checkMetadata(
       '#/body/metadata/encryption/iv',
     );
   }
+  return iv;
+}
+
+/** Returns the decoded IV and the recording time. */
+export function checkMetadata(
+  emotions: Pick<EmotionsService, 'validate'>,
+  metadata: UploadMetadata,
+  now: Date,
+): { iv: Buffer; recordedAt: Date } {
+  const iv = ivOf(metadata.encryption);
   if (metadata.title !== undefined && metadata.id === undefined) {
     throw reject(
       422,

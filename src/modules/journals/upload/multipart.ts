@@ -1,8 +1,9 @@
-// Reading an upload's multipart body (POST /v1/journals), the HTTP side of the upload: the
+// Reading an upload's multipart body (POST /v1/journals, PUT /v1/journals/{id}/audio), the HTTP side of the upload: the
 // `metadata` part however mobile clients send it, checked like a JSON body and against its
 // schema, then the `audio` part, handed on as a stream. Malformed bodies are 400s.
 import type { Readable } from 'node:stream';
 import type { Multipart, MultipartFile } from '@fastify/multipart';
+import type { Static, TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { AppError, badRequest, type FieldError } from '../../../platform/errors.ts';
 import {
@@ -15,17 +16,18 @@ import { UploadMetadata } from '../schemas.ts';
 
 export const METADATA_LIMIT = 16 * 1024;
 
-function metadataErrors(value: unknown): FieldError[] {
-  return [...Value.Errors(UploadMetadata, value)].slice(0, 20).map((e) => ({
+function metadataErrors(schema: TSchema, value: unknown): FieldError[] {
+  return [...Value.Errors(schema, value)].slice(0, 20).map((e) => ({
     pointer: `#/body/metadata${e.instancePath}`,
     message: e.message,
   }));
 }
 
 /** The metadata (valid by its schema) and the audio stream, in that order; 400 otherwise. */
-export async function readUploadParts(
+export async function readUploadParts<S extends TSchema = typeof UploadMetadata>(
   parts: AsyncIterator<Multipart>,
-): Promise<{ metadata: UploadMetadata; audio: Readable }> {
+  schema: S = UploadMetadata as TSchema as S,
+): Promise<{ metadata: Static<S>; audio: Readable }> {
   const first = await nextPart(parts, '#/body/metadata');
   if (first.done || first.value.fieldname !== 'metadata') {
     // A metadata part typed application/json that is not JSON is skipped by the parser,
@@ -39,7 +41,7 @@ export async function readUploadParts(
     ]);
   }
   const metadata = await metadataOf(first.value);
-  const errors = metadataErrors(metadata);
+  const errors = metadataErrors(schema, metadata);
   if (errors.length)
     throw badRequest(errors.map((e) => `${e.pointer} ${e.message}`).join('; '), errors);
   const second = await nextPart(parts, '#/body/audio');
@@ -48,7 +50,7 @@ export async function readUploadParts(
       { pointer: '#/body/audio', message: 'is required' },
     ]);
   }
-  return { metadata: metadata as UploadMetadata, audio: second.value.file };
+  return { metadata: metadata as Static<S>, audio: second.value.file };
 }
 
 const invalidMetadata = (message: string, detail: string) =>

@@ -105,16 +105,12 @@ export function createJournalUpload(deps: JournalsServiceDeps) {
     held: { now: Date; iv: Buffer; recordedAt: Date; reservation: UploadReservation },
   ): Promise<IdempotentResult<JournalDetailDto>> {
     const journalId = metadata.id ?? randomUUID();
-    const key = objectKeyOf(caller.userId, randomUUID());
-    const inspection = await receive(key, audio, held.reservation);
-    const refusal = refusalOf(inspection, {
-      checksum: metadata.encryption.checksum_sha256,
-      algorithm: metadata.encryption.algorithm,
-    });
-    if (refusal) {
-      await storage.delete(key).catch(() => {});
-      throw refusal;
-    }
+    const { key, inspection } = await receiveChecked(
+      caller.userId,
+      audio,
+      held.reservation,
+      metadata.encryption,
+    );
     try {
       const result = await insertJournal(deps, caller, idempotency, {
         ...held,
@@ -173,5 +169,28 @@ export function createJournalUpload(deps: JournalsServiceDeps) {
     return inspector.result();
   }
 
-  return { upload };
+  /**
+   * Steps 4 and 5: the bytes into a new object of the user's, then the verdict on them; a
+   * refused recording's object is deleted.
+   */
+  async function receiveChecked(
+    userId: string,
+    audio: Readable,
+    reservation: UploadReservation,
+    declared: UploadMetadata['encryption'],
+  ): Promise<{ key: string; inspection: InspectionResult }> {
+    const key = objectKeyOf(userId, randomUUID());
+    const inspection = await receive(key, audio, reservation);
+    const refusal = refusalOf(inspection, {
+      checksum: declared.checksum_sha256,
+      algorithm: declared.algorithm,
+    });
+    if (refusal) {
+      await storage.delete(key).catch(() => {});
+      throw refusal;
+    }
+    return { key, inspection };
+  }
+
+  return { upload, receiveChecked, quota, ivReused };
 }

@@ -67,13 +67,17 @@ export function createQuotaReservations(deps: { db: Database; clock: Clock; log:
   /**
    * Takes room for a new upload: what the request declared (its Content-Length, capped at
    * the largest recording), or a first step when it declared nothing; less if less is
-   * free. Undefined when the quota is already full.
+   * free. Undefined when the quota is already full. A replacement counts the recording it
+   * replaces as free room: both are stored only until its transaction commits.
    */
   async function reserve(
     userId: string,
-    limits: ReservationLimits,
+    { maxUploadBytes, ...given }: ReservationLimits,
     declaredBytes: number | undefined,
+    /** Bytes the upload will free once it succeeds (the recording it replaces). */
+    creditBytes = 0,
   ): Promise<UploadReservation | undefined> {
+    const limits = { maxUploadBytes, quotaBytes: given.quotaBytes + creditBytes };
     const id = randomUUID();
     const first = Math.min(declaredBytes ?? FIRST_STEP_BYTES, limits.maxUploadBytes);
     const held = await hold(userId, id, Math.max(first, 1), 1, limits.quotaBytes);
