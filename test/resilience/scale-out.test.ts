@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clonePostgresDatabase, databaseKind } from '../helpers/database.ts';
 import { startS3, type S3Server } from '../helpers/s3.ts';
 import { freePort, installed, which } from '../helpers/private-services.ts';
-import { encrypt, metadataFor, multipart } from '../helpers/journals.ts';
+import { encrypt, metadataFor, multipart, wrappedJournalKey } from '../helpers/journals.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 // Only the PostgreSQL project runs it, so only that one may install nginx (in CI, as root:
@@ -176,7 +176,10 @@ describe.runIf(enabled)('two API replicas and a journals service behind nginx', 
     // An upload through the gateway (to the journals service) downloads from a replica.
     const encrypted = encrypt(randomBytes(8192));
     const form = multipart([
-      { name: 'metadata', value: JSON.stringify(metadataFor(encrypted)) },
+      {
+        name: 'metadata',
+        value: JSON.stringify(metadataFor(encrypted, { journal_key: wrappedJournalKey() })),
+      },
       { name: 'audio', value: encrypted.ciphertext, filename: 'audio.bin' },
     ]);
     const uploaded = await fetch(`${gatewayUrl}/v1/journals`, {
@@ -191,6 +194,17 @@ describe.runIf(enabled)('two API replicas and a journals service behind nginx', 
     });
     expect(audio.status).toBe(200);
     expect(Buffer.from(await audio.arrayBuffer()).equals(encrypted.ciphertext)).toBe(true);
+
+    // A share link through the gateway: its page, and the ciphertext for the recipient.
+    const share = await call(gatewayUrl, 'POST', `/v1/journals/${journal.id}/shares`, token, {});
+    expect(share.status).toBe(201);
+    const page = await fetch(`${gatewayUrl}/s/${share.body.id}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const script = await fetch(`${gatewayUrl}/s/assets/share.js`);
+    expect(script.headers.get('content-type')).toContain('text/javascript');
+    const shared = await fetch(`${gatewayUrl}/v1/shares/${share.body.id}/audio`);
+    expect(Buffer.from(await shared.arrayBuffer()).equals(encrypted.ciphertext)).toBe(true);
 
     // A logout on one replica is honoured by the other at once.
     expect((await call(a.url, 'POST', '/v1/auth/logout', token)).status).toBe(204);
