@@ -1,8 +1,9 @@
 // Everything a person writes is encrypted on their device (issue 18, docs/encryption.md).
 // After a realistic session through the SDK — check-ins with notes, a recording with a title
-// and notes around it, text written before encryption and migrated by the SDK, an old-format
-// recording — no title or note is readable anywhere the server keeps things: any text or
-// JSON column of any table, the logs, the object storage. The SDK reads every one back.
+// and notes around it, a share link labelled with who it is for, text written before
+// encryption and migrated by the SDK, an old-format recording — no title, note or label is
+// readable anywhere the server keeps things: any text or JSON column of any table, the
+// logs, the object storage. The SDK reads every one back.
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -42,6 +43,7 @@ const words = {
   postNote: 'después de grabar: respiro un poco mejor',
   legacyNote: 'escrito antes del cifrado: tengo miedo de volver a casa',
   legacyTitle: 'grabación vieja: la noche del hospital',
+  shareLabel: 'para la psicóloga Dra. Ferrández, sesión del jueves',
 };
 const phrases = Object.values(words);
 
@@ -87,6 +89,8 @@ describe('private by construction: text', () => {
       preCheckin: { emotion_type_id: 4, intensity: 8, notes: words.preNote },
       postCheckin: { emotion_type_id: 2, intensity: 4, notes: words.postNote },
     });
+    // Shared with a therapist, with a label saying who for.
+    const { share } = await phone.createShare(journal, { label: words.shareLabel });
 
     // What a server before this change kept: a plaintext note, and an old-format recording
     // (audio under the data key itself, no journal key) with a plaintext title — as the
@@ -173,6 +177,9 @@ describe('private by construction: text', () => {
     expect(texts.get(journal.checkins.pre!.id)).toBe(words.preNote);
     expect(texts.get(journal.checkins.post!.id)).toBe(words.postNote);
     expect(await phone.readTitle(await phone.getJournal(journal.id))).toBe(words.title);
+    expect((await phone.listShares(journal.id)).map((s) => [s.id, s.label])).toEqual([
+      [share.id, words.shareLabel],
+    ]);
     expect(await phone.readTitle(await phone.getJournal(oldJournal.body.id))).toBe(
       words.legacyTitle,
     );
