@@ -52,6 +52,7 @@ interface Person extends TestUser {
   note: string;
   audio: Buffer;
   journalId: string;
+  shareId: string;
   journalTitle: string;
   recoveryKey: string;
   usageId: string;
@@ -111,6 +112,7 @@ async function person(label: string): Promise<Person> {
     title: journalTitle,
     preCheckin: { emotion_type_id: 2, intensity: 3 },
   });
+  const { share } = await phone.createShare(journal, { label: `Para mi terapeuta ${label}` });
   const box = await toolId(t, { accessToken } as TestUser, 'box-breathing', accessToken);
   await ok('PUT', `/v1/tools/${box}/favorite`);
   const usage = await ok('POST', `/v1/tools/${box}/usage`, {
@@ -138,6 +140,7 @@ async function person(label: string): Promise<Person> {
     audio,
     journalId: journal.id,
     journalTitle,
+    shareId: share.id,
     recoveryKey,
     usageId: usage.id,
     phone,
@@ -264,6 +267,7 @@ describe('full data export', () => {
         'emotions/checkins.csv',
         'emotions/checkins.json',
         'journals/journals.json',
+        'journals/shares.json',
         `${journal}/audio.bin`,
         `${journal}/metadata.json`,
         'notifications/inbox.json',
@@ -379,6 +383,10 @@ describe('full data export', () => {
       audio_file: `${ana.journalId}/audio.bin`,
     });
     expect(json('journals/journals.json')).toEqual([metadata]);
+    // The share links as the API lists them, labels as envelopes the SDK opens.
+    const shares = json('journals/shares.json');
+    expect(shares).toEqual((await get(ana, `/v1/journals/${ana.journalId}/shares`)).body.items);
+    expect(shares.map((s: { id: string }) => s.id)).toEqual([ana.shareId]);
     expect(createHash('sha256').update(audio).digest('hex')).toBe(metadata.audio.checksum_sha256);
 
     // Everything the decryption needs comes from the zip: key parameters, envelope, IV.

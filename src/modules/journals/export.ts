@@ -6,13 +6,20 @@ import type { ExportContributor } from '../../platform/data-export.ts';
 import type { ObjectStorage } from '../../platform/storage/storage.ts';
 import { toJournalDto } from './dto.ts';
 import { allJournalsOf } from './repository.ts';
+import { toShareDto } from './shares/dto.ts';
+import { sharesOfUser } from './shares/repository.ts';
+import type { Clock } from '../../platform/clock.ts';
 
-export function journalsExport(deps: { storage: ObjectStorage }): ExportContributor {
+export function journalsExport(deps: {
+  storage: ObjectStorage;
+  clock: Clock;
+  appLinkBaseUrl: string;
+}): ExportContributor {
   return {
     folder: 'journals',
     about: {
-      es: 'tus diarios de voz: `journals.json` con todos, y una carpeta por grabación con `audio.bin` (el audio cifrado tal como lo guardamos) y `metadata.json` (lo necesario para descifrarlo).',
-      en: 'your voice journals: `journals.json` listing them all, and a folder per recording with `audio.bin` (the encrypted audio exactly as we stored it) and `metadata.json` (what decrypting it takes).',
+      es: 'tus diarios de voz: `journals.json` con todos, una carpeta por grabación con `audio.bin` (el audio cifrado tal como lo guardamos) y `metadata.json` (lo necesario para descifrarlo), y `shares.json`, los enlaces con los que compartiste grabaciones (sin sus claves, que nunca tuvimos).',
+      en: 'your voice journals: `journals.json` listing them all, a folder per recording with `audio.bin` (the encrypted audio exactly as we stored it) and `metadata.json` (what decrypting it takes), and `shares.json`, the links you shared recordings through (without their keys, which we never had).',
     },
     async write({ userId, read, files }) {
       const rows = await read((tx) => allJournalsOf(tx, userId));
@@ -31,6 +38,13 @@ export function journalsExport(deps: { storage: ObjectStorage }): ExportContribu
         listed.push(entry);
       }
       await files.json('journals.json', listed);
+      // Share links as the owner lists them (labels stay envelopes; keys were never here).
+      const now = deps.clock.now();
+      const shares = await read((tx) => sharesOfUser(tx, userId));
+      await files.json(
+        'shares.json',
+        shares.map((row) => toShareDto(row, now, deps.appLinkBaseUrl)),
+      );
     },
   };
 }

@@ -100,7 +100,9 @@ export async function createJournalsModule(
   };
   await registerJobs(jobs, journalsJobs(maintenance));
   const sharePage = await loadSharePage();
-  platform.dataExport.register(journalsExport({ storage }));
+  platform.dataExport.register(
+    journalsExport({ storage, clock, appLinkBaseUrl: config.appLinkBaseUrl }),
+  );
   platform.deletion.register('journals.objects', async (tx, userId) => {
     const paths = await pathsOfUser(tx, userId);
     return () =>

@@ -167,3 +167,12 @@ export async function countDownload(
     .returning({ downloads: journalShares.downloads });
   return row?.downloads;
 }
+
+/** Every share of the user's, newest first (data export). */
+export async function sharesOfUser(tx: Tx, userId: string): Promise<ShareRow[]> {
+  return tx
+    .select()
+    .from(journalShares)
+    .where(eq(journalShares.userId, userId))
+    .orderBy(desc(journalShares.createdAt), desc(journalShares.id));
+}

@@ -17,6 +17,7 @@ import type { RequestMeta } from '../../../platform/http/request-meta.ts';
 import { storageCall } from '../errors.ts';
 import type { JournalsServiceDeps } from '../service.ts';
 import * as repo from './repository.ts';
+import { statusOf, toShareDto } from './dto.ts';
 import {
   SHARE_DEFAULT_DAYS,
   SHARES_PER_JOURNAL,
@@ -29,13 +30,6 @@ import {
 const DAY_MS = 86_400_000;
 /** The recipient's address and browser are theirs, not the owner's: never recorded. */
 const RECIPIENT: RequestMeta = { ip: null, userAgent: null };
-
-export function statusOf(share: repo.ShareRow, now: Date): ShareStatus {
-  if (share.revokedAt) return 'revoked';
-  if (share.expiresAt.getTime() <= now.getTime()) return 'expired';
-  if (share.maxDownloads !== null && share.downloads >= share.maxDownloads) return 'exhausted';
-  return 'active';
-}
 
 const GONE: Record<Exclude<ShareStatus, 'active'>, [string, string]> = {
   revoked: ['share-revoked', 'The person who shared this recording withdrew the link'],
@@ -51,20 +45,8 @@ const shareNotFound = () =>
 
 export function createJournalShares(deps: JournalsServiceDeps) {
   const { db, clock, storage, settings } = deps;
-  const urlOf = (id: string) => `${settings.appLinkBaseUrl}/s/${id}`;
 
-  const toDto = (row: repo.ShareRow, now: Date): ShareDto => ({
-    id: row.id,
-    journal_id: row.journalId,
-    label: row.label,
-    url: urlOf(row.id),
-    status: statusOf(row, now),
-    expires_at: row.expiresAt.toISOString(),
-    max_downloads: row.maxDownloads,
-    downloads: row.downloads,
-    revoked_at: row.revokedAt?.toISOString() ?? null,
-    created_at: row.createdAt.toISOString(),
-  });
+  const toDto = (row: repo.ShareRow, now: Date) => toShareDto(row, now, settings.appLinkBaseUrl);
 
   async function createShare(
     caller: AuthContext,
