@@ -15,6 +15,7 @@ import {
   decryptText,
   encryptSegmented,
   encryptText,
+  keyOfShareLink,
   unwrapJournalKey,
   wrapJournalKey,
 } from '../../sdk/src/index.ts';
@@ -122,6 +123,30 @@ describe.runIf(runs)('the SDK in headless Chromium', () => {
     expect(await decryptText(answer.title, unwrapped, 'journal.title', id)).toBe(
       'Mi madre, en la cocina',
     );
+  });
+
+  it('builds a share link in the browser whose fragment Node reads back as the journal key', async () => {
+    const journalKey = rawKey();
+    const url = `https://links.amira.test/s/${randomUUID()}`;
+    const link = await page.evaluate(
+      async ({ key, url }) => {
+        const { sdk } = window as unknown as { sdk: typeof Sdk };
+        const imported = await crypto.subtle.importKey(
+          'raw',
+          new Uint8Array(key),
+          'AES-GCM',
+          true,
+          ['encrypt'],
+        );
+        return sdk.shareLink(url, imported);
+      },
+      { key: [...journalKey], url },
+    );
+    expect(link.startsWith(`${url}#`)).toBe(true);
+    const back = await keyOfShareLink(link);
+    const raw = new Uint8Array(await crypto.subtle.exportKey('raw', back!));
+    expect(Buffer.from(raw).equals(Buffer.from(journalKey))).toBe(true);
+    expect(await keyOfShareLink(url)).toBeNull();
   });
 
   it('streams a segmented recording, seeks into it with a Range, and seals one Node opens', async () => {
