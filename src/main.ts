@@ -3,7 +3,7 @@
 // reapply-deletions.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -27,7 +27,7 @@ Commands:
   worker                                    run background jobs only
   migrate                                   apply database migrations and exit
   seed                                      load the content (emotions, tools, ...) and exit
-  openapi                                   print the OpenAPI document
+  openapi [--output <file>]                 print the OpenAPI document (or write it to a file)
   create-admin --email <email>              create the first administrator (or promote an account)
   generate-secrets [--alg EdDSA|ES256]      print a new APP_SECRET and JWT_SIGNING_KEYS value (for a vault)
   reapply-deletions                         after a database restore: purge again the accounts the deletion ledger lists
@@ -183,7 +183,9 @@ async function seed(): Promise<void> {
   await platform.close();
 }
 
-async function openapi(): Promise<void> {
+async function openapi(args: string[]): Promise<void> {
+  // `npm run cli -- openapi > file` would put npm's banner in the file: --output does not.
+  const { values } = parseArgs({ args, options: { output: { type: 'string' } } });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'amira-openapi-'));
   const config = {
     ...readConfig(),
@@ -196,7 +198,9 @@ async function openapi(): Promise<void> {
   const platform = await createPlatform(config, { db: await openPglite(), migrate: false });
   const { app } = await buildApp(platform);
   await app.ready();
-  process.stdout.write(JSON.stringify(app.swagger(), null, 2) + '\n');
+  const document = JSON.stringify(app.swagger(), null, 2) + '\n';
+  if (values.output) await writeFile(values.output, document);
+  else process.stdout.write(document);
   await app.close();
   await platform.close();
   await rm(dataDir, { recursive: true, force: true });

@@ -12,29 +12,7 @@ export interface paths {
       cookie?: never;
     };
     /** The process is up */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              status: 'ok';
-            };
-          };
-        };
-      };
-    };
+    get: operations['getLiveness'];
     put?: never;
     post?: never;
     delete?: never;
@@ -51,47 +29,7 @@ export interface paths {
       cookie?: never;
     };
     /** Every dependency this process needs answers */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              status: 'ready' | 'unready';
-              checks: {
-                [key: string]: 'ok' | 'failing';
-              };
-              optional: string[];
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              status: 'ready' | 'unready';
-              checks: {
-                [key: string]: 'ok' | 'failing';
-              };
-              optional: string[];
-            };
-          };
-        };
-      };
-    };
+    get: operations['getReadiness'];
     put?: never;
     post?: never;
     delete?: never;
@@ -110,136 +48,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Create an account; sends a verification email */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** Format: email */
-            email: string;
-            /** @description At least 8 characters and not a common password (422 otherwise). Up to 128 characters for typed passwords; up to 1024 so that a key derived on the client (see key-params) can be sent instead. */
-            password: string;
-            display_name?: string;
-            /** @enum {string} */
-            language_preference: 'es' | 'en';
-            /** @description IANA time zone, e.g. America/Bogota */
-            time_zone: string;
-            key_envelope?: string;
-            key_params?: {
-              /** @description base64url, 16 to 64 random bytes */
-              salt: string;
-              memory_kib: number;
-              iterations: number;
-              parallelism: number;
-            };
-            device?: {
-              device_id: string;
-              device_name?: string;
-              /** @enum {string} */
-              platform: 'ios' | 'android' | 'web' | 'other';
-            };
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              user: {
-                /** Format: uuid */
-                id: string;
-                email: string;
-                email_verified: boolean;
-                display_name: string | null;
-                /** @enum {string} */
-                language_preference: 'es' | 'en';
-                time_zone: string;
-                /** @enum {string} */
-                role: 'user' | 'premium' | 'content_manager' | 'admin';
-                /** @enum {string} */
-                account_status: 'active' | 'locked' | 'pending_deletion';
-                preferences: {
-                  [key: string]: unknown;
-                };
-                settings: {
-                  [key: string]: unknown;
-                };
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                last_login_at: string | null;
-                /** @description Email me when someone signs in from a device or browser not used before */
-                sign_in_alerts: boolean;
-                /** @description Two-step sign-in with an authenticator app is on */
-                mfa_enabled: boolean;
-              };
-              access_token: string;
-              refresh_token: string;
-              /** @enum {string} */
-              token_type: 'bearer';
-              /** @description Seconds until the access token expires */
-              expires_in: number;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['register'];
     delete?: never;
     options?: never;
     head?: never;
@@ -259,143 +68,7 @@ export interface paths {
      * Sign in
      * @description With two-step sign-in on, the answer is an MFA challenge instead of tokens: send its mfa_token with a code to POST /v1/auth/login/mfa. An account scheduled for deletion answers 409 account-deletion-pending unless restore_account is true.
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** Format: email */
-            email: string;
-            /** @description At least 8 characters and not a common password (422 otherwise). Up to 128 characters for typed passwords; up to 1024 so that a key derived on the client (see key-params) can be sent instead. */
-            password: string;
-            device?: {
-              device_id: string;
-              device_name?: string;
-              /** @enum {string} */
-              platform: 'ios' | 'android' | 'web' | 'other';
-            };
-            /** @description The account is scheduled for deletion and its owner wants to keep it: cancels the deletion */
-            restore_account?: boolean;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json':
-              | {
-                  user: {
-                    /** Format: uuid */
-                    id: string;
-                    email: string;
-                    email_verified: boolean;
-                    display_name: string | null;
-                    /** @enum {string} */
-                    language_preference: 'es' | 'en';
-                    time_zone: string;
-                    /** @enum {string} */
-                    role: 'user' | 'premium' | 'content_manager' | 'admin';
-                    /** @enum {string} */
-                    account_status: 'active' | 'locked' | 'pending_deletion';
-                    preferences: {
-                      [key: string]: unknown;
-                    };
-                    settings: {
-                      [key: string]: unknown;
-                    };
-                    /**
-                     * Format: date-time
-                     * @description RFC 3339, UTC
-                     */
-                    created_at: string;
-                    last_login_at: string | null;
-                    /** @description Email me when someone signs in from a device or browser not used before */
-                    sign_in_alerts: boolean;
-                    /** @description Two-step sign-in with an authenticator app is on */
-                    mfa_enabled: boolean;
-                  };
-                  access_token: string;
-                  refresh_token: string;
-                  /** @enum {string} */
-                  token_type: 'bearer';
-                  /** @description Seconds until the access token expires */
-                  expires_in: number;
-                }
-              | {
-                  /** @enum {boolean} */
-                  mfa_required: true;
-                  /** @description Send it with a code to POST /v1/auth/login/mfa; single use */
-                  mfa_token: string;
-                  /** @description Seconds the challenge stays valid */
-                  expires_in: number;
-                };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['login'];
     delete?: never;
     options?: never;
     head?: never;
@@ -412,128 +85,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Second sign-in step: the MFA challenge token and an authenticator or recovery code */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      /** @description The challenge token and exactly one of code or recovery_code */
-      requestBody: {
-        content: {
-          'application/json': {
-            mfa_token: string;
-            /** @description Six digits */
-            code?: string;
-            /** @description One of the recovery codes shown at enrolment (hyphens optional) */
-            recovery_code?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              user: {
-                /** Format: uuid */
-                id: string;
-                email: string;
-                email_verified: boolean;
-                display_name: string | null;
-                /** @enum {string} */
-                language_preference: 'es' | 'en';
-                time_zone: string;
-                /** @enum {string} */
-                role: 'user' | 'premium' | 'content_manager' | 'admin';
-                /** @enum {string} */
-                account_status: 'active' | 'locked' | 'pending_deletion';
-                preferences: {
-                  [key: string]: unknown;
-                };
-                settings: {
-                  [key: string]: unknown;
-                };
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                last_login_at: string | null;
-                /** @description Email me when someone signs in from a device or browser not used before */
-                sign_in_alerts: boolean;
-                /** @description Two-step sign-in with an authenticator app is on */
-                mfa_enabled: boolean;
-              };
-              access_token: string;
-              refresh_token: string;
-              /** @enum {string} */
-              token_type: 'bearer';
-              /** @description Seconds until the access token expires */
-              expires_in: number;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['completeMfaLogin'];
     delete?: never;
     options?: never;
     head?: never;
@@ -550,63 +102,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Send a password reset link (always 202, whether or not the account exists) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** Format: email */
-            email: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              status: 'accepted';
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['requestPasswordReset'];
     delete?: never;
     options?: never;
     head?: never;
@@ -623,80 +119,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Set a new password with a reset token; ends every session */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            token: string;
-            /** @description At least 8 characters and not a common password (422 otherwise). Up to 128 characters for typed passwords; up to 1024 so that a key derived on the client (see key-params) can be sent instead. */
-            new_password: string;
-            key_envelope?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              status: 'password_reset';
-              /**
-               * @description readable: the client re-wrapped the data key (from its recovery key) under the new password. unreadable_without_recovery: journals recorded before the reset stay encrypted under the old data key; the old envelope is kept as "password_previous".
-               * @enum {string}
-               */
-              encrypted_data: 'readable' | 'unreadable_without_recovery';
-              sessions_revoked: number;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['confirmPasswordReset'];
     delete?: never;
     options?: never;
     head?: never;
@@ -713,62 +136,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Confirm an email address with the token from the verification email */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            token: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {boolean} */
-              email_verified: true;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['verifyEmail'];
     delete?: never;
     options?: never;
     head?: never;
@@ -785,74 +153,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Send the verification email again */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              status: 'accepted';
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['resendVerificationEmail'];
     delete?: never;
     options?: never;
     head?: never;
@@ -869,92 +170,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Change the password and re-wrapped key envelope together; ends the other sessions */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description At least 8 characters and not a common password (422 otherwise). Up to 128 characters for typed passwords; up to 1024 so that a key derived on the client (see key-params) can be sent instead. */
-            current_password: string;
-            /** @description At least 8 characters and not a common password (422 otherwise). Up to 128 characters for typed passwords; up to 1024 so that a key derived on the client (see key-params) can be sent instead. */
-            new_password: string;
-            key_envelope: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              revoked: number;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['changePassword'];
     delete?: never;
     options?: never;
     head?: never;
@@ -974,96 +190,7 @@ export interface paths {
      * Prove it is you again (password or authenticator code) before a sensitive operation
      * @description Routes that answer 401 with problem type reauthentication-required (export, account deletion, deletion by category, email change, turning MFA off) work in this session for STEP_UP_TTL_SECONDS (5 minutes by default) after this succeeds.
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      /** @description Exactly one of password or code (from the authenticator app, when MFA is on) */
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description At least 8 characters and not a common password (422 otherwise). Up to 128 characters for typed passwords; up to 1024 so that a key derived on the client (see key-params) can be sent instead. */
-            password?: string;
-            /** @description Six digits */
-            code?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /**
-               * Format: date-time
-               * @description Sensitive operations are allowed in this session until then
-               */
-              reauthenticated_until: string;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['reauthenticate'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1083,114 +210,7 @@ export interface paths {
      * Exchange a refresh token for a new pair (each refresh token works once)
      * @description A second refresh with the same token within the grace window returns the same new pair. Outside it, the token counts as stolen: the session is revoked (problem type refresh-token-reused).
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            refresh_token: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              user: {
-                /** Format: uuid */
-                id: string;
-                email: string;
-                email_verified: boolean;
-                display_name: string | null;
-                /** @enum {string} */
-                language_preference: 'es' | 'en';
-                time_zone: string;
-                /** @enum {string} */
-                role: 'user' | 'premium' | 'content_manager' | 'admin';
-                /** @enum {string} */
-                account_status: 'active' | 'locked' | 'pending_deletion';
-                preferences: {
-                  [key: string]: unknown;
-                };
-                settings: {
-                  [key: string]: unknown;
-                };
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                last_login_at: string | null;
-                /** @description Email me when someone signs in from a device or browser not used before */
-                sign_in_alerts: boolean;
-                /** @description Two-step sign-in with an authenticator app is on */
-                mfa_enabled: boolean;
-              };
-              access_token: string;
-              refresh_token: string;
-              /** @enum {string} */
-              token_type: 'bearer';
-              /** @description Seconds until the access token expires */
-              expires_in: number;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['refreshTokens'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1207,60 +227,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** End the current session */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['logout'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1275,82 +242,7 @@ export interface paths {
       cookie?: never;
     };
     /** The signed-in devices of this account */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                device_name: string | null;
-                platform: string | null;
-                ip: string | null;
-                user_agent: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                last_used_at: string;
-                is_current: boolean;
-              }[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['listSessions'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1370,71 +262,7 @@ export interface paths {
     put?: never;
     post?: never;
     /** End one session */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    delete: operations['revokeSession'];
     options?: never;
     head?: never;
     patch?: never;
@@ -1450,64 +278,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** End every session but this one */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              revoked: number;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['revokeOtherSessions'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1522,63 +293,7 @@ export interface paths {
       cookie?: never;
     };
     /** Key-derivation parameters for an email (same shape for unknown emails) */
-    get: {
-      parameters: {
-        query: {
-          email: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              kdf: 'argon2id';
-              /** @description base64url */
-              salt: string;
-              memory_kib: number;
-              iterations: number;
-              parallelism: number;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getKeyParams'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1595,166 +310,9 @@ export interface paths {
       cookie?: never;
     };
     /** Wrapped data keys (opaque to the server) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                label: string;
-                envelope: string;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                updated_at: string;
-              }[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getKeyEnvelopes'];
     /** Store wrapped data keys by label (e.g. recovery); the password envelope changes only with the password */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            envelopes: {
-              label: string;
-              envelope: string;
-            }[];
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                label: string;
-                envelope: string;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                updated_at: string;
-              }[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    put: operations['putKeyEnvelopes'];
     post?: never;
     delete?: never;
     options?: never;
@@ -1770,66 +328,7 @@ export interface paths {
       cookie?: never;
     };
     /** Whether two-step sign-in is on, and how many recovery codes are left */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              enabled: boolean;
-              enabled_at: string | null;
-              recovery_codes_left: number;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getMfaStatus'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1851,140 +350,9 @@ export interface paths {
      * Start enrolling an authenticator app (needs a recent re-authentication)
      * @description Returns a new secret and its otpauth:// URI (show it as a QR code). Two-step sign-in is on only after POST /v1/auth/mfa/totp/confirm with a first code.
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Base32; for apps that cannot scan the QR code */
-              secret: string;
-              /** @description Show as a QR code for the authenticator app */
-              otpauth_uri: string;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['startTotpEnrollment'];
     /** Turn two-step sign-in off (needs a recent re-authentication) */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    delete: operations['disableTotp'];
     options?: never;
     head?: never;
     patch?: never;
@@ -2000,92 +368,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Confirm the authenticator with its first code; returns ten recovery codes (once) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description Six digits */
-            code: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {boolean} */
-              enabled: true;
-              /** @description Shown once; each works once. Keep them somewhere safe. */
-              recovery_codes: string[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['confirmTotpEnrollment'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2102,74 +385,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Replace the recovery codes (the old ones stop working) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Shown once; each works once. Keep them somewhere safe. */
-              recovery_codes: string[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['regenerateRecoveryCodes'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2184,82 +400,7 @@ export interface paths {
       cookie?: never;
     };
     /** The account's own audit trail, newest first */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          cursor?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                type: string;
-                ip: string | null;
-                user_agent: string | null;
-                metadata: {
-                  [key: string]: unknown;
-                };
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-              }[];
-              next_cursor: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['listSecurityEvents'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2276,277 +417,18 @@ export interface paths {
       cookie?: never;
     };
     /** The signed-in user */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              email: string;
-              email_verified: boolean;
-              display_name: string | null;
-              /** @enum {string} */
-              language_preference: 'es' | 'en';
-              time_zone: string;
-              /** @enum {string} */
-              role: 'user' | 'premium' | 'content_manager' | 'admin';
-              /** @enum {string} */
-              account_status: 'active' | 'locked' | 'pending_deletion';
-              preferences: {
-                [key: string]: unknown;
-              };
-              settings: {
-                [key: string]: unknown;
-              };
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              last_login_at: string | null;
-              /** @description Email me when someone signs in from a device or browser not used before */
-              sign_in_alerts: boolean;
-              /** @description Two-step sign-in with an authenticator app is on */
-              mfa_enabled: boolean;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getProfile'];
     put?: never;
     post?: never;
     /**
      * Delete the account: disabled at once, purged with all its data after a grace period
      * @description Needs a recent POST /v1/auth/reauthenticate in this session (401 reauthentication-required otherwise). Every session ends and no push or reminder goes out from now on; an email says when the account will be deleted. Signing in again with restore_account: true before purge_after (ACCOUNT_DELETION_GRACE_DAYS, 7 days by default) cancels the deletion; after it, everything is deleted for good.
      */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              status: 'pending_deletion';
-              /**
-               * Format: date-time
-               * @description When the account and its data are deleted, unless the owner signs in again
-               */
-              purge_after: string;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    delete: operations['deleteAccount'];
     options?: never;
     head?: never;
     /** Update profile, language, time zone, preferences or settings */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            display_name?: string | null;
-            /** @enum {string} */
-            language_preference?: 'es' | 'en';
-            /** @description IANA time zone, e.g. America/Bogota */
-            time_zone?: string;
-            /** @description Merged key by key; null removes a key */
-            preferences?: {
-              [key: string]: unknown;
-            };
-            sign_in_alerts?: boolean;
-            /** @description Merged key by key; null removes a key */
-            settings?: {
-              [key: string]: unknown;
-            };
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              email: string;
-              email_verified: boolean;
-              display_name: string | null;
-              /** @enum {string} */
-              language_preference: 'es' | 'en';
-              time_zone: string;
-              /** @enum {string} */
-              role: 'user' | 'premium' | 'content_manager' | 'admin';
-              /** @enum {string} */
-              account_status: 'active' | 'locked' | 'pending_deletion';
-              preferences: {
-                [key: string]: unknown;
-              };
-              settings: {
-                [key: string]: unknown;
-              };
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              last_login_at: string | null;
-              /** @description Email me when someone signs in from a device or browser not used before */
-              sign_in_alerts: boolean;
-              /** @description Two-step sign-in with an authenticator app is on */
-              mfa_enabled: boolean;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    patch: operations['updateProfile'];
     trace?: never;
   };
   '/v1/users/me/devices': {
@@ -2557,83 +439,7 @@ export interface paths {
       cookie?: never;
     };
     /** Devices this account has signed in from */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                device_id: string;
-                device_name: string | null;
-                /** @enum {string} */
-                platform: 'ios' | 'android' | 'web' | 'other';
-                has_push_token: boolean;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                last_active: string;
-                is_active: boolean;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-              }[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['listDevices'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2653,71 +459,7 @@ export interface paths {
     put?: never;
     post?: never;
     /** Forget a device and end its sessions */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    delete: operations['forgetDevice'];
     options?: never;
     head?: never;
     patch?: never;
@@ -2732,169 +474,10 @@ export interface paths {
     };
     get?: never;
     /** Register this device’s push token (FCM registration token) */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description The id the app sent at sign-in */
-          device_id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            push_token: string;
-            /** @enum {string} */
-            platform: 'ios' | 'android' | 'web';
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              device_id: string;
-              device_name: string | null;
-              /** @enum {string} */
-              platform: 'ios' | 'android' | 'web' | 'other';
-              has_push_token: boolean;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              last_active: string;
-              is_active: boolean;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    put: operations['registerPushToken'];
     post?: never;
     /** Stop pushes to this device (the app lost notification permission) */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          /** @description The id the app sent at sign-in */
-          device_id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    delete: operations['removePushToken'];
     options?: never;
     head?: never;
     patch?: never;
@@ -2913,81 +496,7 @@ export interface paths {
      * Change the email address (needs a recent re-authentication)
      * @description Sends a confirmation link to the new address and a notice to the current one; the address changes only when the link is followed (POST /v1/auth/confirm-email-change).
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** Format: email */
-            new_email: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              status: 'accepted';
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['changeEmail'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3004,70 +513,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Move the account to the new address with the token from the confirmation email */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            token: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              email: string;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['confirmEmailChange'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3087,82 +533,7 @@ export interface paths {
      * Start an export of all your data (a zip); answers with the one under way if any
      * @description Needs a recent POST /v1/auth/reauthenticate (401 reauthentication-required otherwise). Poll GET /v1/users/me/export/{id} until status is ready, then download download_url.
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              /** @enum {string} */
-              status: 'queued' | 'running' | 'ready' | 'failed';
-              /** @description Percent done */
-              progress: number;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              completed_at: string | null;
-              /**
-               * Format: date-time
-               * @description When the archive is deleted
-               */
-              expires_at: string;
-              size_bytes: number | null;
-              download_url: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['startDataExport'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3177,82 +548,7 @@ export interface paths {
       cookie?: never;
     };
     /** Download an export through its signed, time-limited link */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          token: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/zip': string;
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/zip': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/zip': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        410: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/zip': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/zip': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/zip': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/zip': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['downloadDataExport'];
     put?: never;
     post?: never;
     delete?: never;
@@ -3269,102 +565,7 @@ export interface paths {
       cookie?: never;
     };
     /** How an export is going; when ready, a fresh download link */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              /** @enum {string} */
-              status: 'queued' | 'running' | 'ready' | 'failed';
-              /** @description Percent done */
-              progress: number;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              completed_at: string | null;
-              /**
-               * Format: date-time
-               * @description When the archive is deleted
-               */
-              expires_at: string;
-              size_bytes: number | null;
-              download_url: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getDataExport'];
     put?: never;
     post?: never;
     delete?: never;
@@ -3381,95 +582,7 @@ export interface paths {
       cookie?: never;
     };
     /** Accounts, newest first */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          cursor?: string;
-          /** @description Prefix match */
-          email?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                email: string;
-                email_verified: boolean;
-                /** @enum {string} */
-                role: 'user' | 'premium' | 'content_manager' | 'admin';
-                /** @enum {string} */
-                account_status: 'active' | 'locked' | 'pending_deletion';
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                last_login_at: string | null;
-                purge_after: string | null;
-              }[];
-              next_cursor: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['adminListUsers'];
     put?: never;
     post?: never;
     delete?: never;
@@ -3492,116 +605,7 @@ export interface paths {
     options?: never;
     head?: never;
     /** Change the role or lock/unlock an account (a lock ends every session) */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @enum {string} */
-            role?: 'user' | 'premium' | 'content_manager' | 'admin';
-            /** @enum {string} */
-            account_status?: 'active' | 'locked';
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              email: string;
-              email_verified: boolean;
-              /** @enum {string} */
-              role: 'user' | 'premium' | 'content_manager' | 'admin';
-              /** @enum {string} */
-              account_status: 'active' | 'locked' | 'pending_deletion';
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              last_login_at: string | null;
-              purge_after: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    patch: operations['adminUpdateUser'];
     trace?: never;
   };
   '/v1/emotions/types': {
@@ -3612,80 +616,7 @@ export interface paths {
       cookie?: never;
     };
     /** The emotion catalog (names and descriptions in Spanish and English) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                id: number;
-                code: string;
-                name: {
-                  es: string;
-                  en: string;
-                };
-                description: {
-                  es: string;
-                  en: string;
-                };
-                /** @enum {string} */
-                category: 'positive' | 'neutral' | 'negative';
-                /** @description Pleasantness (Russell circumplex) */
-                valence: number;
-                /** @description Activation (Russell circumplex) */
-                arousal: number;
-                color: string;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        304: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['listEmotionTypes'];
     put?: never;
     post?: never;
     delete?: never;
@@ -3702,299 +633,15 @@ export interface paths {
       cookie?: never;
     };
     /** Check-ins, newest first */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          cursor?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                emotion_type_id: number;
-                intensity: number;
-                /** @enum {string} */
-                context:
-                  | 'standalone'
-                  | 'daily_checkin'
-                  | 'pre_journal'
-                  | 'post_journal'
-                  | 'pre_tool'
-                  | 'post_tool';
-                notes: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                plaintext_fields: 'notes'[];
-                related_journal_id: string | null;
-                related_tool_id: string | null;
-                client_id: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date
-                 * @description The user's calendar day when it happened
-                 */
-                local_date: string;
-              }[];
-              next_cursor: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['listCheckins'];
     put?: never;
     /** Record a check-in (Idempotency-Key honoured) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /**
-             * Format: uuid
-             * @description The check-in's id, chosen on the device (a random UUID): required with notes, whose envelope is bound to it. Default: the server makes one.
-             */
-            id?: string;
-            emotion_type_id: number;
-            intensity: number;
-            /** @enum {string} */
-            context:
-              | 'standalone'
-              | 'daily_checkin'
-              | 'pre_journal'
-              | 'post_journal'
-              | 'pre_tool'
-              | 'post_tool';
-            /**
-             * Format: encrypted-text
-             * @description What the person wrote about it, encrypted end to end: a text envelope made by the SDK (docs/encryption.md), bound to the record's id and this field; at most 4000 bytes of UTF-8 inside
-             */
-            notes?: string;
-            /** Format: uuid */
-            related_journal_id?: string;
-            /** Format: uuid */
-            related_tool_id?: string;
-            /**
-             * Format: date-time
-             * @description When it happened: not in the future, at most 30 days back
-             */
-            created_at?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              emotion_type_id: number;
-              intensity: number;
-              /** @enum {string} */
-              context:
-                | 'standalone'
-                | 'daily_checkin'
-                | 'pre_journal'
-                | 'post_journal'
-                | 'pre_tool'
-                | 'post_tool';
-              notes: string | null;
-              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-              plaintext_fields: 'notes'[];
-              related_journal_id: string | null;
-              related_tool_id: string | null;
-              client_id: string | null;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              /**
-               * Format: date
-               * @description The user's calendar day when it happened
-               */
-              local_date: string;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['createCheckin'];
     /**
      * Delete every check-in (and what was derived from them); other data stays
      * @description Needs a recent POST /v1/auth/reauthenticate in this session (401 reauthentication-required otherwise). Deletes all the check-ins, including those recorded around journals and tools; analytics, insights and recommendations then start from nothing. Journals, tools and earned achievements stay; progress keeps the days you showed up (streaks do not break) but forgets the emotion of each. Answers how many check-ins were deleted. Cannot be undone.
      */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description How many items were deleted */
-              deleted: number;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    delete: operations['deleteAllCheckins'];
     options?: never;
     head?: never;
     patch?: never;
@@ -4010,110 +657,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Record up to 100 offline check-ins; re-sending the same batch creates nothing new */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            items: {
-              client_id: string;
-              /**
-               * Format: uuid
-               * @description The check-in's id, chosen on the device (a random UUID): required with notes, whose envelope is bound to it. Default: the server makes one.
-               */
-              id?: string;
-              emotion_type_id: number;
-              intensity: number;
-              /** @enum {string} */
-              context:
-                | 'standalone'
-                | 'daily_checkin'
-                | 'pre_journal'
-                | 'post_journal'
-                | 'pre_tool'
-                | 'post_tool';
-              /**
-               * Format: encrypted-text
-               * @description What the person wrote about it, encrypted end to end: a text envelope made by the SDK (docs/encryption.md), bound to the record's id and this field; at most 4000 bytes of UTF-8 inside
-               */
-              notes?: string;
-              /** Format: uuid */
-              related_journal_id?: string;
-              /** Format: uuid */
-              related_tool_id?: string;
-              /**
-               * Format: date-time
-               * @description When it happened (required in batches: it identifies the item with client_id)
-               */
-              created_at: string;
-            }[];
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              results: {
-                client_id: string;
-                /** @enum {string} */
-                status: 'created' | 'duplicate' | 'rejected';
-                id: string | null;
-                error: {
-                  code: string;
-                  detail: string;
-                } | null;
-              }[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['createCheckinBatch'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4130,133 +674,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Check-ins matching a filter, newest first */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /**
-             * Format: date
-             * @description First local day, inclusive
-             */
-            from?: string;
-            /**
-             * Format: date
-             * @description Last local day, inclusive
-             */
-            to?: string;
-            emotion_type_ids?: number[];
-            categories?: ('positive' | 'neutral' | 'negative')[];
-            intensity_min?: number;
-            intensity_max?: number;
-            contexts?: (
-              | 'standalone'
-              | 'daily_checkin'
-              | 'pre_journal'
-              | 'post_journal'
-              | 'pre_tool'
-              | 'post_tool'
-            )[];
-            /** @default 20 */
-            limit?: number;
-            cursor?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                emotion_type_id: number;
-                intensity: number;
-                /** @enum {string} */
-                context:
-                  | 'standalone'
-                  | 'daily_checkin'
-                  | 'pre_journal'
-                  | 'post_journal'
-                  | 'pre_tool'
-                  | 'post_tool';
-                notes: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                plaintext_fields: 'notes'[];
-                related_journal_id: string | null;
-                related_tool_id: string | null;
-                client_id: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date
-                 * @description The user's calendar day when it happened
-                 */
-                local_date: string;
-              }[];
-              next_cursor: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['filterCheckins'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4271,94 +689,7 @@ export interface paths {
       cookie?: never;
     };
     /** How often each emotion and category appeared in a range of local days */
-    get: {
-      parameters: {
-        query?: {
-          /** @description First local day (default: 29 days before to) */
-          from?: string;
-          /** @description Last local day (default: the user's today) */
-          to?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: date */
-              from: string;
-              /** Format: date */
-              to: string;
-              total: number;
-              emotions: {
-                emotion_type_id: number;
-                count: number;
-                share: number;
-                mean_intensity: number;
-              }[];
-              categories: {
-                /** @enum {string} */
-                category: 'positive' | 'neutral' | 'negative';
-                count: number;
-                share: number;
-              }[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getEmotionDistribution'];
     put?: never;
     post?: never;
     delete?: never;
@@ -4377,112 +708,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Buckets by local day, week or month, and the overall direction */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @enum {string} */
-            period: 'day' | 'week' | 'month';
-            /**
-             * Format: date
-             * @description First local day
-             */
-            from: string;
-            /**
-             * Format: date
-             * @description Last local day
-             */
-            to: string;
-            emotion_type_ids?: number[];
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              period: 'day' | 'week' | 'month';
-              /** Format: date */
-              from: string;
-              /** Format: date */
-              to: string;
-              buckets: {
-                /** Format: date */
-                start: string;
-                count: number;
-                mean_intensity: number | null;
-                mean_valence: number | null;
-                dominant_emotion_type_id: number | null;
-              }[];
-              direction: {
-                /** @enum {string} */
-                label: 'improving' | 'stable' | 'declining' | 'insufficient_data';
-                slope_per_day: number | null;
-                confidence: number | null;
-                sample_size: number;
-                days_with_data: number;
-              };
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['getEmotionTrends'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4499,141 +725,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Day-of-week and time-of-day profiles, recurring emotions, shifts around journals and tools */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /**
-             * Format: date
-             * @description First local day
-             */
-            from?: string;
-            /**
-             * Format: date
-             * @description Last local day
-             */
-            to?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: date */
-              from: string;
-              /** Format: date */
-              to: string;
-              day_of_week: ({
-                iso_day: number;
-              } & {
-                count: number;
-                mean_valence: number | null;
-                mean_intensity: number | null;
-                dominant_emotion_type_id: number | null;
-              })[];
-              time_of_day: ({
-                /** @enum {string} */
-                part: 'night' | 'morning' | 'afternoon' | 'evening';
-              } & {
-                count: number;
-                mean_valence: number | null;
-                mean_intensity: number | null;
-                dominant_emotion_type_id: number | null;
-              })[];
-              recurring_emotions: {
-                emotion_type_id: number;
-                count: number;
-                share: number;
-                days: number;
-                /** @enum {string} */
-                usual_time_of_day: 'night' | 'morning' | 'afternoon' | 'evening';
-              }[];
-              shifts: {
-                journals: {
-                  count: number;
-                  mean_valence_change: number | null;
-                  mean_intensity_change: number | null;
-                  mean_affect_change: number | null;
-                };
-                tools: {
-                  overall: {
-                    count: number;
-                    mean_valence_change: number | null;
-                    mean_intensity_change: number | null;
-                    mean_affect_change: number | null;
-                  };
-                  by_tool: ({
-                    /** Format: uuid */
-                    tool_id: string;
-                  } & {
-                    count: number;
-                    mean_valence_change: number | null;
-                    mean_intensity_change: number | null;
-                    mean_affect_change: number | null;
-                  })[];
-                };
-              };
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['getEmotionPatterns'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4648,79 +740,7 @@ export interface paths {
       cookie?: never;
     };
     /** Insights in the user's language, with the numbers behind them */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              language: 'es' | 'en';
-              items: {
-                /** @enum {string} */
-                type:
-                  | 'dominant_emotion'
-                  | 'time_of_day'
-                  | 'trend'
-                  | 'helpful_tool'
-                  | 'journaling_shift';
-                message: string;
-                data: {
-                  [key: string]: unknown;
-                };
-                confidence: number;
-              }[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getEmotionInsights'];
     put?: never;
     post?: never;
     delete?: never;
@@ -4739,91 +759,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Tools that fit a feeling, ranked, each with a reason */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            emotion_type_id: number;
-            intensity: number;
-            /** @default 5 */
-            limit?: number;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                tool_id: string;
-                name: string;
-                category: string;
-                estimated_duration_seconds: number;
-                score: number;
-                reason: string;
-              }[];
-              unavailable_reason: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['recommendTools'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4841,97 +777,7 @@ export interface paths {
      * Check-ins whose notes the server still holds in plaintext (oldest first)
      * @description Notes written before notes were encrypted end to end. The SDK encrypts each on the device and writes it back with PUT /v1/emotions/{id}/notes, which takes it off this list (docs/encryption.md). Empty once a client has synced.
      */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          cursor?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                emotion_type_id: number;
-                intensity: number;
-                /** @enum {string} */
-                context:
-                  | 'standalone'
-                  | 'daily_checkin'
-                  | 'pre_journal'
-                  | 'post_journal'
-                  | 'pre_tool'
-                  | 'post_tool';
-                notes: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                plaintext_fields: 'notes'[];
-                related_journal_id: string | null;
-                related_tool_id: string | null;
-                client_id: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date
-                 * @description The user's calendar day when it happened
-                 */
-                local_date: string;
-              }[];
-              next_cursor: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['listPlaintextNotes'];
     put?: never;
     post?: never;
     delete?: never;
@@ -4949,108 +795,7 @@ export interface paths {
     };
     get?: never;
     /** Replace a check-in's notes with an envelope made on the device (or remove them) */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            notes: string | null;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              emotion_type_id: number;
-              intensity: number;
-              /** @enum {string} */
-              context:
-                | 'standalone'
-                | 'daily_checkin'
-                | 'pre_journal'
-                | 'post_journal'
-                | 'pre_tool'
-                | 'post_tool';
-              notes: string | null;
-              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-              plaintext_fields: 'notes'[];
-              related_journal_id: string | null;
-              related_tool_id: string | null;
-              client_id: string | null;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              /**
-               * Format: date
-               * @description The user's calendar day when it happened
-               */
-              local_date: string;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    put: operations['replaceCheckinNotes'];
     post?: never;
     delete?: never;
     options?: never;
@@ -5066,102 +811,7 @@ export interface paths {
       cookie?: never;
     };
     /** One check-in */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              emotion_type_id: number;
-              intensity: number;
-              /** @enum {string} */
-              context:
-                | 'standalone'
-                | 'daily_checkin'
-                | 'pre_journal'
-                | 'post_journal'
-                | 'pre_tool'
-                | 'post_tool';
-              notes: string | null;
-              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-              plaintext_fields: 'notes'[];
-              related_journal_id: string | null;
-              related_tool_id: string | null;
-              client_id: string | null;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              /**
-               * Format: date
-               * @description The user's calendar day when it happened
-               */
-              local_date: string;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getCheckin'];
     put?: never;
     post?: never;
     delete?: never;
@@ -5178,419 +828,15 @@ export interface paths {
       cookie?: never;
     };
     /** Recordings, newest first */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          cursor?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                title: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
-                plaintext_fields: 'title'[];
-                journal_key: string | null;
-                duration_seconds: number;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                recorded_at: string;
-                /** Format: date */
-                recorded_local_date: string;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                is_favorite: boolean;
-                data_key_id: string | null;
-                encryption: {
-                  algorithm: string;
-                  /** @description base64: nonce prefix (segments) or IV (whole file) */
-                  iv: string;
-                  segment_size: number | null;
-                };
-                audio: {
-                  format: string;
-                  sample_rate: number;
-                  bit_rate: number;
-                  channels: number;
-                  file_size: number;
-                  checksum_sha256: string;
-                };
-              }[];
-              next_cursor: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['listJournals'];
     put?: never;
     /** Upload an encrypted recording (multipart: metadata, then audio); Idempotency-Key honoured */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      /** @description multipart/form-data */
-      requestBody: {
-        content: {
-          'multipart/form-data': {
-            /** @description JSON of UploadMetadata; must be the first part */
-            metadata: string;
-            /**
-             * Format: binary
-             * @description The ciphertext (AES-256-GCM, tag appended)
-             */
-            audio: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              title: string | null;
-              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
-              plaintext_fields: 'title'[];
-              journal_key: string | null;
-              duration_seconds: number;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              recorded_at: string;
-              /** Format: date */
-              recorded_local_date: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              is_favorite: boolean;
-              data_key_id: string | null;
-              encryption: {
-                algorithm: string;
-                /** @description base64: nonce prefix (segments) or IV (whole file) */
-                iv: string;
-                segment_size: number | null;
-              };
-              audio: {
-                format: string;
-                sample_rate: number;
-                bit_rate: number;
-                channels: number;
-                file_size: number;
-                checksum_sha256: string;
-              };
-            } & {
-              checkins: {
-                pre: {
-                  /** Format: uuid */
-                  id: string;
-                  emotion_type_id: number;
-                  intensity: number;
-                  /** @enum {string} */
-                  context:
-                    | 'standalone'
-                    | 'daily_checkin'
-                    | 'pre_journal'
-                    | 'post_journal'
-                    | 'pre_tool'
-                    | 'post_tool';
-                  notes: string | null;
-                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                  plaintext_fields: 'notes'[];
-                  related_journal_id: string | null;
-                  related_tool_id: string | null;
-                  client_id: string | null;
-                  /**
-                   * Format: date-time
-                   * @description RFC 3339, UTC
-                   */
-                  created_at: string;
-                  /**
-                   * Format: date
-                   * @description The user's calendar day when it happened
-                   */
-                  local_date: string;
-                } | null;
-                post: {
-                  /** Format: uuid */
-                  id: string;
-                  emotion_type_id: number;
-                  intensity: number;
-                  /** @enum {string} */
-                  context:
-                    | 'standalone'
-                    | 'daily_checkin'
-                    | 'pre_journal'
-                    | 'post_journal'
-                    | 'pre_tool'
-                    | 'post_tool';
-                  notes: string | null;
-                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                  plaintext_fields: 'notes'[];
-                  related_journal_id: string | null;
-                  related_tool_id: string | null;
-                  client_id: string | null;
-                  /**
-                   * Format: date-time
-                   * @description RFC 3339, UTC
-                   */
-                  created_at: string;
-                  /**
-                   * Format: date
-                   * @description The user's calendar day when it happened
-                   */
-                  local_date: string;
-                } | null;
-                others: {
-                  /** Format: uuid */
-                  id: string;
-                  emotion_type_id: number;
-                  intensity: number;
-                  /** @enum {string} */
-                  context:
-                    | 'standalone'
-                    | 'daily_checkin'
-                    | 'pre_journal'
-                    | 'post_journal'
-                    | 'pre_tool'
-                    | 'post_tool';
-                  notes: string | null;
-                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                  plaintext_fields: 'notes'[];
-                  related_journal_id: string | null;
-                  related_tool_id: string | null;
-                  client_id: string | null;
-                  /**
-                   * Format: date-time
-                   * @description RFC 3339, UTC
-                   */
-                  created_at: string;
-                  /**
-                   * Format: date
-                   * @description The user's calendar day when it happened
-                   */
-                  local_date: string;
-                }[];
-              };
-              emotional_shift: {
-                /** @description post valence − pre valence */
-                valence_change: number;
-                intensity_change: number;
-                /** @description change of valence × intensity / 10 */
-                affect_change: number;
-              } | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        415: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['uploadJournal'];
     /**
      * Delete every recording at once, those in the trash included; other data stays
      * @description Needs a recent POST /v1/auth/reauthenticate in this session (401 reauthentication-required otherwise). No restore: the rows go at once, the audio objects right after, and every export link stops working. The check-ins recorded before and after each journal stay in the emotions history; progress keeps the days you showed up. Answers how many recordings were deleted.
      */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description How many items were deleted */
-              deleted: number;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    delete: operations['deleteAllJournals'];
     options?: never;
     head?: never;
     patch?: never;
@@ -5606,133 +852,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Recordings matching a filter, newest first */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /**
-             * Format: date
-             * @description First local day recorded, inclusive
-             */
-            from?: string;
-            /**
-             * Format: date
-             * @description Last local day recorded, inclusive
-             */
-            to?: string;
-            favorites_only?: boolean;
-            /** @description Of the pre or post check-in */
-            emotion_type_ids?: number[];
-            duration_min?: number;
-            duration_max?: number;
-            /** @default 20 */
-            limit?: number;
-            cursor?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                title: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
-                plaintext_fields: 'title'[];
-                journal_key: string | null;
-                duration_seconds: number;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                recorded_at: string;
-                /** Format: date */
-                recorded_local_date: string;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                is_favorite: boolean;
-                data_key_id: string | null;
-                encryption: {
-                  algorithm: string;
-                  /** @description base64: nonce prefix (segments) or IV (whole file) */
-                  iv: string;
-                  segment_size: number | null;
-                };
-                audio: {
-                  format: string;
-                  sample_rate: number;
-                  bit_rate: number;
-                  channels: number;
-                  file_size: number;
-                  checksum_sha256: string;
-                };
-              }[];
-              next_cursor: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['filterJournals'];
     delete?: never;
     options?: never;
     head?: never;
@@ -5747,82 +867,7 @@ export interface paths {
       cookie?: never;
     };
     /** Download an export bundle through its signed, time-limited link */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          token: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/zip': string;
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/zip': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/zip': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        410: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/zip': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/zip': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/zip': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/zip': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['downloadJournalExport'];
     put?: never;
     post?: never;
     delete?: never;
@@ -5839,292 +884,11 @@ export interface paths {
       cookie?: never;
     };
     /** A recording with its audio metadata, linked check-ins and emotional shift */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              title: string | null;
-              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
-              plaintext_fields: 'title'[];
-              journal_key: string | null;
-              duration_seconds: number;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              recorded_at: string;
-              /** Format: date */
-              recorded_local_date: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              is_favorite: boolean;
-              data_key_id: string | null;
-              encryption: {
-                algorithm: string;
-                /** @description base64: nonce prefix (segments) or IV (whole file) */
-                iv: string;
-                segment_size: number | null;
-              };
-              audio: {
-                format: string;
-                sample_rate: number;
-                bit_rate: number;
-                channels: number;
-                file_size: number;
-                checksum_sha256: string;
-              };
-            } & {
-              checkins: {
-                pre: {
-                  /** Format: uuid */
-                  id: string;
-                  emotion_type_id: number;
-                  intensity: number;
-                  /** @enum {string} */
-                  context:
-                    | 'standalone'
-                    | 'daily_checkin'
-                    | 'pre_journal'
-                    | 'post_journal'
-                    | 'pre_tool'
-                    | 'post_tool';
-                  notes: string | null;
-                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                  plaintext_fields: 'notes'[];
-                  related_journal_id: string | null;
-                  related_tool_id: string | null;
-                  client_id: string | null;
-                  /**
-                   * Format: date-time
-                   * @description RFC 3339, UTC
-                   */
-                  created_at: string;
-                  /**
-                   * Format: date
-                   * @description The user's calendar day when it happened
-                   */
-                  local_date: string;
-                } | null;
-                post: {
-                  /** Format: uuid */
-                  id: string;
-                  emotion_type_id: number;
-                  intensity: number;
-                  /** @enum {string} */
-                  context:
-                    | 'standalone'
-                    | 'daily_checkin'
-                    | 'pre_journal'
-                    | 'post_journal'
-                    | 'pre_tool'
-                    | 'post_tool';
-                  notes: string | null;
-                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                  plaintext_fields: 'notes'[];
-                  related_journal_id: string | null;
-                  related_tool_id: string | null;
-                  client_id: string | null;
-                  /**
-                   * Format: date-time
-                   * @description RFC 3339, UTC
-                   */
-                  created_at: string;
-                  /**
-                   * Format: date
-                   * @description The user's calendar day when it happened
-                   */
-                  local_date: string;
-                } | null;
-                others: {
-                  /** Format: uuid */
-                  id: string;
-                  emotion_type_id: number;
-                  intensity: number;
-                  /** @enum {string} */
-                  context:
-                    | 'standalone'
-                    | 'daily_checkin'
-                    | 'pre_journal'
-                    | 'post_journal'
-                    | 'pre_tool'
-                    | 'post_tool';
-                  notes: string | null;
-                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                  plaintext_fields: 'notes'[];
-                  related_journal_id: string | null;
-                  related_tool_id: string | null;
-                  client_id: string | null;
-                  /**
-                   * Format: date-time
-                   * @description RFC 3339, UTC
-                   */
-                  created_at: string;
-                  /**
-                   * Format: date
-                   * @description The user's calendar day when it happened
-                   */
-                  local_date: string;
-                }[];
-              };
-              emotional_shift: {
-                /** @description post valence − pre valence */
-                valence_change: number;
-                intensity_change: number;
-                /** @description change of valence × intensity / 10 */
-                affect_change: number;
-              } | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getJournal'];
     put?: never;
     post?: never;
     /** Delete a recording (hidden at once; restorable during the retention window, then purged) */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              deleted_at: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              restorable_until: string;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    delete: operations['deleteJournal'];
     options?: never;
     head?: never;
     patch?: never;
@@ -6138,372 +902,12 @@ export interface paths {
       cookie?: never;
     };
     /** The encrypted audio (Range and If-None-Match supported; IV and algorithm in headers) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': string;
-          };
-        };
-        /** @description Default Response */
-        206: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': string;
-          };
-        };
-        /** @description Default Response */
-        304: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        416: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getJournalAudio'];
     /**
      * Replace a recording's ciphertext with a re-encryption made on the device
      * @description multipart/form-data like the upload: a metadata part (ReencryptionMetadata), then the audio. How the SDK moves whole-file recordings to segments and gives older recordings a key of their own (docs/encryption.md). A journal with a key keeps it (422 journal-key-fixed if another is sent), so its share links keep opening; one without needs journal_key (422 journal-key-required) and, if its title is encrypted, the title under the new key (422 title-required). The same checks as an upload (size, quota with the replaced recording counted as free, IV never reused: a retried request whose first attempt succeeded gets 409 iv-reused).
      */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      /** @description multipart/form-data */
-      requestBody: {
-        content: {
-          'multipart/form-data': {
-            /** @description JSON of ReencryptionMetadata; must be the first part */
-            metadata: string;
-            /**
-             * Format: binary
-             * @description The new ciphertext
-             */
-            audio: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              title: string | null;
-              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
-              plaintext_fields: 'title'[];
-              journal_key: string | null;
-              duration_seconds: number;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              recorded_at: string;
-              /** Format: date */
-              recorded_local_date: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              is_favorite: boolean;
-              data_key_id: string | null;
-              encryption: {
-                algorithm: string;
-                /** @description base64: nonce prefix (segments) or IV (whole file) */
-                iv: string;
-                segment_size: number | null;
-              };
-              audio: {
-                format: string;
-                sample_rate: number;
-                bit_rate: number;
-                channels: number;
-                file_size: number;
-                checksum_sha256: string;
-              };
-            } & {
-              checkins: {
-                pre: {
-                  /** Format: uuid */
-                  id: string;
-                  emotion_type_id: number;
-                  intensity: number;
-                  /** @enum {string} */
-                  context:
-                    | 'standalone'
-                    | 'daily_checkin'
-                    | 'pre_journal'
-                    | 'post_journal'
-                    | 'pre_tool'
-                    | 'post_tool';
-                  notes: string | null;
-                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                  plaintext_fields: 'notes'[];
-                  related_journal_id: string | null;
-                  related_tool_id: string | null;
-                  client_id: string | null;
-                  /**
-                   * Format: date-time
-                   * @description RFC 3339, UTC
-                   */
-                  created_at: string;
-                  /**
-                   * Format: date
-                   * @description The user's calendar day when it happened
-                   */
-                  local_date: string;
-                } | null;
-                post: {
-                  /** Format: uuid */
-                  id: string;
-                  emotion_type_id: number;
-                  intensity: number;
-                  /** @enum {string} */
-                  context:
-                    | 'standalone'
-                    | 'daily_checkin'
-                    | 'pre_journal'
-                    | 'post_journal'
-                    | 'pre_tool'
-                    | 'post_tool';
-                  notes: string | null;
-                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                  plaintext_fields: 'notes'[];
-                  related_journal_id: string | null;
-                  related_tool_id: string | null;
-                  client_id: string | null;
-                  /**
-                   * Format: date-time
-                   * @description RFC 3339, UTC
-                   */
-                  created_at: string;
-                  /**
-                   * Format: date
-                   * @description The user's calendar day when it happened
-                   */
-                  local_date: string;
-                } | null;
-                others: {
-                  /** Format: uuid */
-                  id: string;
-                  emotion_type_id: number;
-                  intensity: number;
-                  /** @enum {string} */
-                  context:
-                    | 'standalone'
-                    | 'daily_checkin'
-                    | 'pre_journal'
-                    | 'post_journal'
-                    | 'pre_tool'
-                    | 'post_tool';
-                  notes: string | null;
-                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                  plaintext_fields: 'notes'[];
-                  related_journal_id: string | null;
-                  related_tool_id: string | null;
-                  client_id: string | null;
-                  /**
-                   * Format: date-time
-                   * @description RFC 3339, UTC
-                   */
-                  created_at: string;
-                  /**
-                   * Format: date
-                   * @description The user's calendar day when it happened
-                   */
-                  local_date: string;
-                }[];
-              };
-              emotional_shift: {
-                /** @description post valence − pre valence */
-                valence_change: number;
-                intensity_change: number;
-                /** @description change of valence × intensity / 10 */
-                affect_change: number;
-              } | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        415: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    put: operations['replaceJournalAudio'];
     post?: never;
     delete?: never;
     options?: never;
@@ -6522,104 +926,7 @@ export interface paths {
      * Journals whose title the server still holds in plaintext (oldest first)
      * @description Titles written before titles were encrypted end to end. The SDK encrypts each on the device and writes it back with PUT /v1/journals/{id}/title, which takes it off this list (docs/encryption.md). Empty once a client has synced.
      */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          cursor?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                title: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
-                plaintext_fields: 'title'[];
-                journal_key: string | null;
-                duration_seconds: number;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                recorded_at: string;
-                /** Format: date */
-                recorded_local_date: string;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                is_favorite: boolean;
-                data_key_id: string | null;
-                encryption: {
-                  algorithm: string;
-                  /** @description base64: nonce prefix (segments) or IV (whole file) */
-                  iv: string;
-                  segment_size: number | null;
-                };
-                audio: {
-                  format: string;
-                  sample_rate: number;
-                  bit_rate: number;
-                  channels: number;
-                  file_size: number;
-                  checksum_sha256: string;
-                };
-              }[];
-              next_cursor: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['listPlaintextTitles'];
     put?: never;
     post?: never;
     delete?: never;
@@ -6637,115 +944,7 @@ export interface paths {
     };
     get?: never;
     /** Replace a journal's title with an envelope made on the device (or remove it) */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            title: string | null;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              title: string | null;
-              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
-              plaintext_fields: 'title'[];
-              journal_key: string | null;
-              duration_seconds: number;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              recorded_at: string;
-              /** Format: date */
-              recorded_local_date: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              is_favorite: boolean;
-              data_key_id: string | null;
-              encryption: {
-                algorithm: string;
-                /** @description base64: nonce prefix (segments) or IV (whole file) */
-                iv: string;
-                segment_size: number | null;
-              };
-              audio: {
-                format: string;
-                sample_rate: number;
-                bit_rate: number;
-                channels: number;
-                file_size: number;
-                checksum_sha256: string;
-              };
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    put: operations['replaceJournalTitle'];
     post?: never;
     delete?: never;
     options?: never;
@@ -6762,150 +961,10 @@ export interface paths {
     };
     get?: never;
     /** Mark as favorite (idempotent) */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              is_favorite: boolean;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    put: operations['favoriteJournal'];
     post?: never;
     /** Remove from favorites (idempotent) */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              is_favorite: boolean;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    delete: operations['unfavoriteJournal'];
     options?: never;
     head?: never;
     patch?: never;
@@ -6921,209 +980,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Restore a deleted recording within the retention window */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              title: string | null;
-              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
-              plaintext_fields: 'title'[];
-              journal_key: string | null;
-              duration_seconds: number;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              recorded_at: string;
-              /** Format: date */
-              recorded_local_date: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              is_favorite: boolean;
-              data_key_id: string | null;
-              encryption: {
-                algorithm: string;
-                /** @description base64: nonce prefix (segments) or IV (whole file) */
-                iv: string;
-                segment_size: number | null;
-              };
-              audio: {
-                format: string;
-                sample_rate: number;
-                bit_rate: number;
-                channels: number;
-                file_size: number;
-                checksum_sha256: string;
-              };
-            } & {
-              checkins: {
-                pre: {
-                  /** Format: uuid */
-                  id: string;
-                  emotion_type_id: number;
-                  intensity: number;
-                  /** @enum {string} */
-                  context:
-                    | 'standalone'
-                    | 'daily_checkin'
-                    | 'pre_journal'
-                    | 'post_journal'
-                    | 'pre_tool'
-                    | 'post_tool';
-                  notes: string | null;
-                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                  plaintext_fields: 'notes'[];
-                  related_journal_id: string | null;
-                  related_tool_id: string | null;
-                  client_id: string | null;
-                  /**
-                   * Format: date-time
-                   * @description RFC 3339, UTC
-                   */
-                  created_at: string;
-                  /**
-                   * Format: date
-                   * @description The user's calendar day when it happened
-                   */
-                  local_date: string;
-                } | null;
-                post: {
-                  /** Format: uuid */
-                  id: string;
-                  emotion_type_id: number;
-                  intensity: number;
-                  /** @enum {string} */
-                  context:
-                    | 'standalone'
-                    | 'daily_checkin'
-                    | 'pre_journal'
-                    | 'post_journal'
-                    | 'pre_tool'
-                    | 'post_tool';
-                  notes: string | null;
-                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                  plaintext_fields: 'notes'[];
-                  related_journal_id: string | null;
-                  related_tool_id: string | null;
-                  client_id: string | null;
-                  /**
-                   * Format: date-time
-                   * @description RFC 3339, UTC
-                   */
-                  created_at: string;
-                  /**
-                   * Format: date
-                   * @description The user's calendar day when it happened
-                   */
-                  local_date: string;
-                } | null;
-                others: {
-                  /** Format: uuid */
-                  id: string;
-                  emotion_type_id: number;
-                  intensity: number;
-                  /** @enum {string} */
-                  context:
-                    | 'standalone'
-                    | 'daily_checkin'
-                    | 'pre_journal'
-                    | 'post_journal'
-                    | 'pre_tool'
-                    | 'post_tool';
-                  notes: string | null;
-                  /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                  plaintext_fields: 'notes'[];
-                  related_journal_id: string | null;
-                  related_tool_id: string | null;
-                  client_id: string | null;
-                  /**
-                   * Format: date-time
-                   * @description RFC 3339, UTC
-                   */
-                  created_at: string;
-                  /**
-                   * Format: date
-                   * @description The user's calendar day when it happened
-                   */
-                  local_date: string;
-                }[];
-              };
-              emotional_shift: {
-                /** @description post valence − pre valence */
-                valence_change: number;
-                intensity_change: number;
-                /** @description change of valence × intensity / 10 */
-                affect_change: number;
-              } | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['restoreJournal'];
     delete?: never;
     options?: never;
     head?: never;
@@ -7140,92 +997,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** A signed, time-limited link to a bundle (metadata JSON and ciphertext) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uri */
-              url: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              expires_at: string;
-              /** @enum {string} */
-              format: 'zip';
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['exportJournal'];
     delete?: never;
     options?: never;
     head?: never;
@@ -7240,234 +1012,13 @@ export interface paths {
       cookie?: never;
     };
     /** A recording's share links, newest first (the last 100, closed ones included) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                journal_id: string;
-                label: string | null;
-                /**
-                 * Format: uri
-                 * @description The link without its key: the SDK appends '#' and the journal key (base64url) before handing it on; the server never sees that part
-                 */
-                url: string;
-                /** @enum {string} */
-                status: 'active' | 'expired' | 'revoked' | 'exhausted';
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                expires_at: string;
-                max_downloads: number | null;
-                downloads: number;
-                revoked_at: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-              }[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['listShares'];
     put?: never;
     /**
      * Share a recording through a link that opens without an account
      * @description The link (`url`) is completed on the device with `#` and the journal key, which never reaches the server (docs/encryption.md, sharing). Expires after `expires_in_days` (default 7, at most 30); `max_downloads` limits how many times the recording can be downloaded through it. At most 20 open links per recording (409 too-many-shares); a recording without a journal key cannot be shared (409 journal-key-required). Recorded in the security events.
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /**
-             * Format: uuid
-             * @description The share's id, chosen by the device (required with a label, whose envelope is bound to it); a random UUID: it is the link. The server makes one when absent
-             */
-            id?: string;
-            /**
-             * @description Days the link opens for (default 7, at most 30)
-             * @default 7
-             */
-            expires_in_days?: number;
-            max_downloads?: number | null;
-            label?: string | null;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              /** Format: uuid */
-              journal_id: string;
-              label: string | null;
-              /**
-               * Format: uri
-               * @description The link without its key: the SDK appends '#' and the journal key (base64url) before handing it on; the server never sees that part
-               */
-              url: string;
-              /** @enum {string} */
-              status: 'active' | 'expired' | 'revoked' | 'exhausted';
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              expires_at: string;
-              max_downloads: number | null;
-              downloads: number;
-              revoked_at: string | null;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['createShare'];
     delete?: never;
     options?: never;
     head?: never;
@@ -7485,100 +1036,7 @@ export interface paths {
     put?: never;
     post?: never;
     /** Revoke a share link at once (idempotent); recorded in the security events */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-          shareId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              /** Format: uuid */
-              journal_id: string;
-              label: string | null;
-              /**
-               * Format: uri
-               * @description The link without its key: the SDK appends '#' and the journal key (base64url) before handing it on; the server never sees that part
-               */
-              url: string;
-              /** @enum {string} */
-              status: 'active' | 'expired' | 'revoked' | 'exhausted';
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              expires_at: string;
-              max_downloads: number | null;
-              downloads: number;
-              revoked_at: string | null;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    delete: operations['revokeShare'];
     options?: never;
     head?: never;
     patch?: never;
@@ -7595,104 +1053,7 @@ export interface paths {
      * What a share link opens, for the share page (no account; not a download)
      * @description The title envelope, the encryption parameters and the ciphertext size. 404 share-not-found; 410 share-expired, share-revoked or share-exhausted.
      */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              /**
-               * Format: uuid
-               * @description Part of the AAD of the audio and of the title
-               */
-              journal_id: string;
-              title: string | null;
-              duration_seconds: number;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              recorded_at: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              expires_at: string;
-              downloads_left: number | null;
-              encryption: {
-                algorithm: string;
-                /** @description base64: nonce prefix (segments) or IV (whole file) */
-                iv: string;
-              };
-              audio: {
-                format: string;
-                file_size: number;
-                checksum_sha256: string;
-              };
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        410: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getSharedJournal'];
     put?: never;
     post?: never;
     delete?: never;
@@ -7712,82 +1073,7 @@ export interface paths {
      * The encrypted recording through a share link; each request is one download
      * @description The whole ciphertext (no ranges: every request counts against max_downloads). 410 once the link is expired, revoked or used up.
      */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': string;
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        410: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/octet-stream': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getSharedJournalAudio'];
     put?: never;
     post?: never;
     delete?: never;
@@ -7804,81 +1090,7 @@ export interface paths {
       cookie?: never;
     };
     /** Tool categories in the user’s language (or ?lang=) */
-    get: {
-      parameters: {
-        query?: {
-          lang?: 'es' | 'en';
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                id: number;
-                code: string;
-                icon: string;
-                name: string;
-                description: string;
-                /** @enum {string} */
-                language: 'es' | 'en';
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        304: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['listToolCategories'];
     put?: never;
     post?: never;
     delete?: never;
@@ -7895,112 +1107,7 @@ export interface paths {
       cookie?: never;
     };
     /** The tools of a category, paginated */
-    get: {
-      parameters: {
-        query?: {
-          lang?: 'es' | 'en';
-          limit?: number;
-          cursor?: string;
-        };
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              category: {
-                id: number;
-                code: string;
-                icon: string;
-                name: string;
-                description: string;
-                /** @enum {string} */
-                language: 'es' | 'en';
-              };
-              items: {
-                /** Format: uuid */
-                id: string;
-                code: string;
-                category_id: number;
-                category_code: string;
-                /** @enum {string} */
-                content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-                /** @enum {string} */
-                difficulty: 'beginner' | 'intermediate' | 'advanced';
-                estimated_duration_seconds: number;
-                target_emotion_ids: number[];
-                name: string;
-                description: string;
-                /** @enum {string} */
-                language: 'es' | 'en';
-              }[];
-              next_cursor: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        304: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['listToolsInCategory'];
     put?: never;
     post?: never;
     delete?: never;
@@ -8017,101 +1124,7 @@ export interface paths {
       cookie?: never;
     };
     /** Full-text search in Spanish and English (accents and word forms ignored), ranked */
-    get: {
-      parameters: {
-        query?: {
-          q?: string;
-          category_id?: number;
-          content_type?: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-          /** @description Seconds */
-          max_duration?: number;
-          /** @description Emotion type id or code */
-          emotion?: string;
-          lang?: 'es' | 'en';
-          limit?: number;
-          cursor?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                code: string;
-                category_id: number;
-                category_code: string;
-                /** @enum {string} */
-                content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-                /** @enum {string} */
-                difficulty: 'beginner' | 'intermediate' | 'advanced';
-                estimated_duration_seconds: number;
-                target_emotion_ids: number[];
-                name: string;
-                description: string;
-                /** @enum {string} */
-                language: 'es' | 'en';
-              }[];
-              next_cursor: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['searchTools'];
     put?: never;
     post?: never;
     delete?: never;
@@ -8128,85 +1141,7 @@ export interface paths {
       cookie?: never;
     };
     /** The user’s favorite tools, newest first */
-    get: {
-      parameters: {
-        query?: {
-          lang?: 'es' | 'en';
-          limit?: number;
-          cursor?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                code: string;
-                category_id: number;
-                category_code: string;
-                /** @enum {string} */
-                content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-                /** @enum {string} */
-                difficulty: 'beginner' | 'intermediate' | 'advanced';
-                estimated_duration_seconds: number;
-                target_emotion_ids: number[];
-                name: string;
-                description: string;
-                /** @enum {string} */
-                language: 'es' | 'en';
-              }[];
-              next_cursor: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['listFavoriteTools'];
     put?: never;
     post?: never;
     delete?: never;
@@ -8223,87 +1158,7 @@ export interface paths {
       cookie?: never;
     };
     /** The user’s tool sessions, newest first */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          cursor?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                tool_id: string;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                started_at: string;
-                completed_at: string | null;
-                duration_seconds: number;
-                /** @enum {string} */
-                completion_status: 'completed' | 'partial' | 'abandoned';
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-              }[];
-              next_cursor: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['listToolUsage'];
     put?: never;
     post?: never;
     delete?: never;
@@ -8320,103 +1175,7 @@ export interface paths {
       cookie?: never;
     };
     /** A tool with its content, in the user’s language (or ?lang=), falling back to the other */
-    get: {
-      parameters: {
-        query?: {
-          lang?: 'es' | 'en';
-        };
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              code: string;
-              category_id: number;
-              category_code: string;
-              /** @enum {string} */
-              content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-              /** @enum {string} */
-              difficulty: 'beginner' | 'intermediate' | 'advanced';
-              estimated_duration_seconds: number;
-              target_emotion_ids: number[];
-              name: string;
-              description: string;
-              /** @enum {string} */
-              language: 'es' | 'en';
-              /** @description Shaped by content_type (see the admin schemas) */
-              content: {
-                [key: string]: unknown;
-              };
-              is_favorite: boolean;
-            };
-          };
-        };
-        /** @description Default Response */
-        304: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getTool'];
     put?: never;
     post?: never;
     delete?: never;
@@ -8434,152 +1193,10 @@ export interface paths {
     };
     get?: never;
     /** Mark as favorite (idempotent) */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              tool_id: string;
-              is_favorite: boolean;
-              favorited_at: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    put: operations['favoriteTool'];
     post?: never;
     /** Remove from favorites (idempotent) */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              tool_id: string;
-              is_favorite: boolean;
-              favorited_at: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    delete: operations['unfavoriteTool'];
     options?: never;
     head?: never;
     patch?: never;
@@ -8595,119 +1212,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Record a session with a tool (Idempotency-Key honoured) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            started_at: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            completed_at?: string;
-            duration_seconds: number;
-            /** @enum {string} */
-            completion_status: 'completed' | 'partial' | 'abandoned';
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              /** Format: uuid */
-              tool_id: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              started_at: string;
-              completed_at: string | null;
-              duration_seconds: number;
-              /** @enum {string} */
-              completion_status: 'completed' | 'partial' | 'abandoned';
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['recordToolUsage'];
     delete?: never;
     options?: never;
     head?: never;
@@ -8722,240 +1227,10 @@ export interface paths {
       cookie?: never;
     };
     /** Every tool, active or not */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          cursor?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                code: string;
-                category: string;
-                /** @enum {string} */
-                content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-                /** @enum {string} */
-                difficulty: 'beginner' | 'intermediate' | 'advanced';
-                estimated_duration_seconds: number;
-                target_emotions: string[];
-                is_active: boolean;
-                translations: {
-                  [key: string]: unknown;
-                };
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                updated_at: string;
-              }[];
-              next_cursor: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['adminListTools'];
     put?: never;
     /** Create a tool */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            code: string;
-            category: string;
-            content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-            difficulty: 'beginner' | 'intermediate' | 'advanced';
-            estimated_duration_seconds: number;
-            target_emotions: string[];
-            is_active: boolean;
-            translations: {
-              es?: {
-                name: string;
-                description: string;
-                content: {
-                  [key: string]: unknown;
-                };
-              };
-              en?: {
-                name: string;
-                description: string;
-                content: {
-                  [key: string]: unknown;
-                };
-              };
-            };
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              code: string;
-              category: string;
-              /** @enum {string} */
-              content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-              /** @enum {string} */
-              difficulty: 'beginner' | 'intermediate' | 'advanced';
-              estimated_duration_seconds: number;
-              target_emotions: string[];
-              is_active: boolean;
-              translations: {
-                [key: string]: unknown;
-              };
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              updated_at: string;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['adminCreateTool'];
     delete?: never;
     options?: never;
     head?: never;
@@ -8971,256 +1246,10 @@ export interface paths {
     };
     get?: never;
     /** Replace a tool (is_active: false withdraws it) */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            code: string;
-            category: string;
-            content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-            difficulty: 'beginner' | 'intermediate' | 'advanced';
-            estimated_duration_seconds: number;
-            target_emotions: string[];
-            is_active: boolean;
-            translations: {
-              es?: {
-                name: string;
-                description: string;
-                content: {
-                  [key: string]: unknown;
-                };
-              };
-              en?: {
-                name: string;
-                description: string;
-                content: {
-                  [key: string]: unknown;
-                };
-              };
-            };
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              code: string;
-              category: string;
-              /** @enum {string} */
-              content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-              /** @enum {string} */
-              difficulty: 'beginner' | 'intermediate' | 'advanced';
-              estimated_duration_seconds: number;
-              target_emotions: string[];
-              is_active: boolean;
-              translations: {
-                [key: string]: unknown;
-              };
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              updated_at: string;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    put: operations['adminReplaceTool'];
     post?: never;
     /** Withdraw a tool (usage history stays) */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              code: string;
-              category: string;
-              /** @enum {string} */
-              content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-              /** @enum {string} */
-              difficulty: 'beginner' | 'intermediate' | 'advanced';
-              estimated_duration_seconds: number;
-              target_emotions: string[];
-              is_active: boolean;
-              translations: {
-                [key: string]: unknown;
-              };
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              updated_at: string;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    delete: operations['adminWithdrawTool'];
     options?: never;
     head?: never;
     patch?: never;
@@ -9234,191 +1263,10 @@ export interface paths {
       cookie?: never;
     };
     /** Every category */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                id: number;
-                code: string;
-                icon: string;
-                sort_order: number;
-                name: {
-                  es: string;
-                  en: string;
-                };
-                description: {
-                  es: string;
-                  en: string;
-                };
-              }[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['adminListToolCategories'];
     put?: never;
     /** Create a category */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            code: string;
-            icon: string;
-            sort_order: number;
-            name: {
-              es: string;
-              en: string;
-            };
-            description: {
-              es: string;
-              en: string;
-            };
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: number;
-              code: string;
-              icon: string;
-              sort_order: number;
-              name: {
-                es: string;
-                en: string;
-              };
-              description: {
-                es: string;
-                en: string;
-              };
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['adminCreateToolCategory'];
     delete?: never;
     options?: never;
     head?: never;
@@ -9434,205 +1282,10 @@ export interface paths {
     };
     get?: never;
     /** Replace a category */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            code: string;
-            icon: string;
-            sort_order: number;
-            name: {
-              es: string;
-              en: string;
-            };
-            description: {
-              es: string;
-              en: string;
-            };
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: number;
-              code: string;
-              icon: string;
-              sort_order: number;
-              name: {
-                es: string;
-                en: string;
-              };
-              description: {
-                es: string;
-                en: string;
-              };
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    put: operations['adminReplaceToolCategory'];
     post?: never;
     /** Delete an empty category */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    delete: operations['adminDeleteToolCategory'];
     options?: never;
     head?: never;
     patch?: never;
@@ -9646,72 +1299,7 @@ export interface paths {
       cookie?: never;
     };
     /** The current and longest streak of active local days, with freezes */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              current_streak: number;
-              longest_streak: number;
-              last_activity_date: string | null;
-              active_today: boolean;
-              next_milestone: number | null;
-              /** @description Earned one per 7 consecutive days, at most 2 */
-              freezes_available: number;
-              /** @description Missed days of the current streak a freeze covered */
-              freeze_used_on: string[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getStreak'];
     put?: never;
     post?: never;
     delete?: never;
@@ -9728,97 +1316,7 @@ export interface paths {
       cookie?: never;
     };
     /** Earned achievements, and locked ones with progress toward them */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              language: 'es' | 'en';
-              earned: {
-                id: number;
-                code: string;
-                icon: string;
-                name: string;
-                description: string;
-                criteria: {
-                  [key: string]: unknown;
-                };
-                earned: boolean;
-                earned_at: string | null;
-                progress: {
-                  current: number;
-                  target: number;
-                };
-              }[];
-              locked: {
-                id: number;
-                code: string;
-                icon: string;
-                name: string;
-                description: string;
-                criteria: {
-                  [key: string]: unknown;
-                };
-                earned: boolean;
-                earned_at: string | null;
-                progress: {
-                  current: number;
-                  target: number;
-                };
-              }[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['listAchievements'];
     put?: never;
     post?: never;
     delete?: never;
@@ -9835,116 +1333,7 @@ export interface paths {
       cookie?: never;
     };
     /** Activity over the last week, month, year or all time, against the period before */
-    get: {
-      parameters: {
-        query?: {
-          period?: 'week' | 'month' | 'year' | 'all';
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              period: 'week' | 'month' | 'year' | 'all';
-              current: {
-                from: string | null;
-                /** Format: date */
-                to: string;
-                journals: number;
-                journal_minutes: number;
-                checkins: number;
-                tools_used: number;
-                tools_completed: number;
-                active_days: number;
-                most_used_tools: {
-                  /** Format: uuid */
-                  tool_id: string;
-                  name: string | null;
-                  count: number;
-                }[];
-                most_frequent_emotions: {
-                  emotion_type_id: number;
-                  count: number;
-                }[];
-              };
-              previous: {
-                from: string | null;
-                /** Format: date */
-                to: string;
-                journals: number;
-                journal_minutes: number;
-                checkins: number;
-                tools_used: number;
-                tools_completed: number;
-                active_days: number;
-                most_used_tools: {
-                  /** Format: uuid */
-                  tool_id: string;
-                  name: string | null;
-                  count: number;
-                }[];
-                most_frequent_emotions: {
-                  emotion_type_id: number;
-                  count: number;
-                }[];
-              } | null;
-              change: {
-                journals: number;
-                journal_minutes: number;
-                checkins: number;
-                tools_used: number;
-                active_days: number;
-              } | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getStatistics'];
     put?: never;
     post?: never;
     delete?: never;
@@ -9961,83 +1350,7 @@ export interface paths {
       cookie?: never;
     };
     /** Chart series for the last 12 weeks: emotional trend and activity per week */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: date */
-              from: string;
-              /** Format: date */
-              to: string;
-              emotional: {
-                /** Format: date */
-                week: string;
-                checkins: number;
-                mean_valence: number | null;
-                mean_intensity: number | null;
-              }[];
-              /** @enum {string} */
-              emotional_direction: 'improving' | 'stable' | 'declining' | 'insufficient_data';
-              activity: {
-                /** Format: date */
-                week: string;
-                checkins: number;
-                journals: number;
-                tools: number;
-              }[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getProgressTrends'];
     put?: never;
     post?: never;
     delete?: never;
@@ -10054,73 +1367,7 @@ export interface paths {
       cookie?: never;
     };
     /** Progress insights in the user’s language, each with the numbers behind it */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              language: 'es' | 'en';
-              items: {
-                /** @enum {string} */
-                type: 'consistency' | 'streak' | 'journaling' | 'helpful_tool';
-                message: string;
-                data: {
-                  [key: string]: unknown;
-                };
-              }[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getProgressInsights'];
     put?: never;
     post?: never;
     delete?: never;
@@ -10137,108 +1384,7 @@ export interface paths {
       cookie?: never;
     };
     /** Everything the home screen shows, in one request */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              streak: {
-                current_streak: number;
-                longest_streak: number;
-                last_activity_date: string | null;
-                active_today: boolean;
-                next_milestone: number | null;
-                /** @description Earned one per 7 consecutive days, at most 2 */
-                freezes_available: number;
-                /** @description Missed days of the current streak a freeze covered */
-                freeze_used_on: string[];
-              };
-              checked_in_today: boolean;
-              recent_emotions: {
-                emotion_type_id: number;
-                intensity: number;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-              }[];
-              next_achievements: {
-                id: number;
-                code: string;
-                icon: string;
-                name: string;
-                description: string;
-                criteria: {
-                  [key: string]: unknown;
-                };
-                earned: boolean;
-                earned_at: string | null;
-                progress: {
-                  current: number;
-                  target: number;
-                };
-              }[];
-              recommended_tool: {
-                /** Format: uuid */
-                tool_id: string;
-                name: string;
-                category: string;
-                estimated_duration_seconds: number;
-                reason: string;
-              } | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getDashboard'];
     put?: never;
     post?: never;
     delete?: never;
@@ -10255,73 +1401,7 @@ export interface paths {
       cookie?: never;
     };
     /** Year in pixels: each local day with its activity count and dominant emotion */
-    get: {
-      parameters: {
-        query?: {
-          year?: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              year: number;
-              days: {
-                /** Format: date */
-                date: string;
-                activity_count: number;
-                dominant_emotion_type_id: number | null;
-                color: string | null;
-              }[];
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getCalendar'];
     put?: never;
     post?: never;
     delete?: never;
@@ -10338,192 +1418,9 @@ export interface paths {
       cookie?: never;
     };
     /** Notification preferences (the defaults until changed) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              reminders_enabled: boolean;
-              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-              reminder_time: string;
-              reminder_days: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
-              affirmations_enabled: boolean;
-              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-              affirmation_time: string;
-              achievement_notifications: boolean;
-              quiet_hours: {
-                /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-                start: string;
-                /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-                end: string;
-              } | null;
-              channels: {
-                push: boolean;
-                in_app: boolean;
-              };
-              updated_at: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getNotificationPreferences'];
     /** Change notification preferences (fields left out keep their value) */
-    put: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      /** @description Fields left out keep their current value */
-      requestBody: {
-        content: {
-          'application/json': {
-            reminders_enabled?: boolean;
-            /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-            reminder_time?: string;
-            reminder_days?: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
-            affirmations_enabled?: boolean;
-            /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-            affirmation_time?: string;
-            achievement_notifications?: boolean;
-            quiet_hours?: {
-              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-              start: string;
-              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-              end: string;
-            } | null;
-            channels?: {
-              push?: boolean;
-              in_app?: boolean;
-            };
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              reminders_enabled: boolean;
-              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-              reminder_time: string;
-              reminder_days: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
-              affirmations_enabled: boolean;
-              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-              affirmation_time: string;
-              achievement_notifications: boolean;
-              quiet_hours: {
-                /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-                start: string;
-                /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-                end: string;
-              } | null;
-              channels: {
-                push: boolean;
-                in_app: boolean;
-              };
-              updated_at: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    put: operations['updateNotificationPreferences'];
     post?: never;
     delete?: never;
     options?: never;
@@ -10539,85 +1436,7 @@ export interface paths {
       cookie?: never;
     };
     /** The inbox, newest first (or unread first) */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          cursor?: string;
-          order?: 'recent' | 'unread_first';
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              items: {
-                /** Format: uuid */
-                id: string;
-                /** @enum {string} */
-                kind: 'reminder' | 'affirmation' | 'achievement';
-                title: string;
-                body: string;
-                data: {
-                  [key: string]: string;
-                };
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                read_at: string | null;
-              }[];
-              next_cursor: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['listNotifications'];
     put?: never;
     post?: never;
     delete?: never;
@@ -10634,64 +1453,7 @@ export interface paths {
       cookie?: never;
     };
     /** How many notifications are unread (for the app badge) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              count: number;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    get: operations['getUnreadCount'];
     put?: never;
     post?: never;
     delete?: never;
@@ -10710,64 +1472,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Mark every notification read */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              updated: number;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['markAllNotificationsRead'];
     delete?: never;
     options?: never;
     head?: never;
@@ -10784,89 +1489,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Mark one notification read (idempotent: the first read time stays) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: uuid */
-              id: string;
-              /** @enum {string} */
-              kind: 'reminder' | 'affirmation' | 'achievement';
-              title: string;
-              body: string;
-              data: {
-                [key: string]: string;
-              };
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              read_at: string | null;
-            };
-          };
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    post: operations['markNotificationRead'];
     delete?: never;
     options?: never;
     head?: never;
@@ -10884,71 +1507,7 @@ export interface paths {
     put?: never;
     post?: never;
     /** Delete a notification from the inbox */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description RFC 9457 problem document */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-        /** @description RFC 9457 problem document */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['ProblemDocument'];
-          };
-        };
-      };
-    };
+    delete: operations['deleteNotification'];
     options?: never;
     head?: never;
     patch?: never;
@@ -10982,4 +1541,9546 @@ export interface components {
   pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+  getLiveness: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'ok';
+          };
+        };
+      };
+    };
+  };
+  getReadiness: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            status: 'ready' | 'unready';
+            checks: {
+              [key: string]: 'ok' | 'failing';
+            };
+            optional: string[];
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            status: 'ready' | 'unready';
+            checks: {
+              [key: string]: 'ok' | 'failing';
+            };
+            optional: string[];
+          };
+        };
+      };
+    };
+  };
+  register: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: email */
+          email: string;
+          /** @description At least 8 characters and not a common password (422 otherwise). Up to 128 characters for typed passwords; up to 1024 so that a key derived on the client (see key-params) can be sent instead. */
+          password: string;
+          display_name?: string;
+          /** @enum {string} */
+          language_preference: 'es' | 'en';
+          /** @description IANA time zone, e.g. America/Bogota */
+          time_zone: string;
+          key_envelope?: string;
+          key_params?: {
+            /** @description base64url, 16 to 64 random bytes */
+            salt: string;
+            memory_kib: number;
+            iterations: number;
+            parallelism: number;
+          };
+          device?: {
+            device_id: string;
+            device_name?: string;
+            /** @enum {string} */
+            platform: 'ios' | 'android' | 'web' | 'other';
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            user: {
+              /** Format: uuid */
+              id: string;
+              email: string;
+              email_verified: boolean;
+              display_name: string | null;
+              /** @enum {string} */
+              language_preference: 'es' | 'en';
+              time_zone: string;
+              /** @enum {string} */
+              role: 'user' | 'premium' | 'content_manager' | 'admin';
+              /** @enum {string} */
+              account_status: 'active' | 'locked' | 'pending_deletion';
+              preferences: {
+                [key: string]: unknown;
+              };
+              settings: {
+                [key: string]: unknown;
+              };
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              last_login_at: string | null;
+              /** @description Email me when someone signs in from a device or browser not used before */
+              sign_in_alerts: boolean;
+              /** @description Two-step sign-in with an authenticator app is on */
+              mfa_enabled: boolean;
+            };
+            access_token: string;
+            refresh_token: string;
+            /** @enum {string} */
+            token_type: 'bearer';
+            /** @description Seconds until the access token expires */
+            expires_in: number;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  login: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: email */
+          email: string;
+          /** @description At least 8 characters and not a common password (422 otherwise). Up to 128 characters for typed passwords; up to 1024 so that a key derived on the client (see key-params) can be sent instead. */
+          password: string;
+          device?: {
+            device_id: string;
+            device_name?: string;
+            /** @enum {string} */
+            platform: 'ios' | 'android' | 'web' | 'other';
+          };
+          /** @description The account is scheduled for deletion and its owner wants to keep it: cancels the deletion */
+          restore_account?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json':
+            | {
+                user: {
+                  /** Format: uuid */
+                  id: string;
+                  email: string;
+                  email_verified: boolean;
+                  display_name: string | null;
+                  /** @enum {string} */
+                  language_preference: 'es' | 'en';
+                  time_zone: string;
+                  /** @enum {string} */
+                  role: 'user' | 'premium' | 'content_manager' | 'admin';
+                  /** @enum {string} */
+                  account_status: 'active' | 'locked' | 'pending_deletion';
+                  preferences: {
+                    [key: string]: unknown;
+                  };
+                  settings: {
+                    [key: string]: unknown;
+                  };
+                  /**
+                   * Format: date-time
+                   * @description RFC 3339, UTC
+                   */
+                  created_at: string;
+                  last_login_at: string | null;
+                  /** @description Email me when someone signs in from a device or browser not used before */
+                  sign_in_alerts: boolean;
+                  /** @description Two-step sign-in with an authenticator app is on */
+                  mfa_enabled: boolean;
+                };
+                access_token: string;
+                refresh_token: string;
+                /** @enum {string} */
+                token_type: 'bearer';
+                /** @description Seconds until the access token expires */
+                expires_in: number;
+              }
+            | {
+                /** @enum {boolean} */
+                mfa_required: true;
+                /** @description Send it with a code to POST /v1/auth/login/mfa; single use */
+                mfa_token: string;
+                /** @description Seconds the challenge stays valid */
+                expires_in: number;
+              };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  completeMfaLogin: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The challenge token and exactly one of code or recovery_code */
+    requestBody: {
+      content: {
+        'application/json': {
+          mfa_token: string;
+          /** @description Six digits */
+          code?: string;
+          /** @description One of the recovery codes shown at enrolment (hyphens optional) */
+          recovery_code?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            user: {
+              /** Format: uuid */
+              id: string;
+              email: string;
+              email_verified: boolean;
+              display_name: string | null;
+              /** @enum {string} */
+              language_preference: 'es' | 'en';
+              time_zone: string;
+              /** @enum {string} */
+              role: 'user' | 'premium' | 'content_manager' | 'admin';
+              /** @enum {string} */
+              account_status: 'active' | 'locked' | 'pending_deletion';
+              preferences: {
+                [key: string]: unknown;
+              };
+              settings: {
+                [key: string]: unknown;
+              };
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              last_login_at: string | null;
+              /** @description Email me when someone signs in from a device or browser not used before */
+              sign_in_alerts: boolean;
+              /** @description Two-step sign-in with an authenticator app is on */
+              mfa_enabled: boolean;
+            };
+            access_token: string;
+            refresh_token: string;
+            /** @enum {string} */
+            token_type: 'bearer';
+            /** @description Seconds until the access token expires */
+            expires_in: number;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  requestPasswordReset: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: email */
+          email: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'accepted';
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  confirmPasswordReset: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          token: string;
+          /** @description At least 8 characters and not a common password (422 otherwise). Up to 128 characters for typed passwords; up to 1024 so that a key derived on the client (see key-params) can be sent instead. */
+          new_password: string;
+          key_envelope?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'password_reset';
+            /**
+             * @description readable: the client re-wrapped the data key (from its recovery key) under the new password. unreadable_without_recovery: journals recorded before the reset stay encrypted under the old data key; the old envelope is kept as "password_previous".
+             * @enum {string}
+             */
+            encrypted_data: 'readable' | 'unreadable_without_recovery';
+            sessions_revoked: number;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  verifyEmail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          token: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            email_verified: true;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  resendVerificationEmail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'accepted';
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  changePassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description At least 8 characters and not a common password (422 otherwise). Up to 128 characters for typed passwords; up to 1024 so that a key derived on the client (see key-params) can be sent instead. */
+          current_password: string;
+          /** @description At least 8 characters and not a common password (422 otherwise). Up to 128 characters for typed passwords; up to 1024 so that a key derived on the client (see key-params) can be sent instead. */
+          new_password: string;
+          key_envelope: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            revoked: number;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  reauthenticate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Exactly one of password or code (from the authenticator app, when MFA is on) */
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description At least 8 characters and not a common password (422 otherwise). Up to 128 characters for typed passwords; up to 1024 so that a key derived on the client (see key-params) can be sent instead. */
+          password?: string;
+          /** @description Six digits */
+          code?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /**
+             * Format: date-time
+             * @description Sensitive operations are allowed in this session until then
+             */
+            reauthenticated_until: string;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  refreshTokens: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          refresh_token: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            user: {
+              /** Format: uuid */
+              id: string;
+              email: string;
+              email_verified: boolean;
+              display_name: string | null;
+              /** @enum {string} */
+              language_preference: 'es' | 'en';
+              time_zone: string;
+              /** @enum {string} */
+              role: 'user' | 'premium' | 'content_manager' | 'admin';
+              /** @enum {string} */
+              account_status: 'active' | 'locked' | 'pending_deletion';
+              preferences: {
+                [key: string]: unknown;
+              };
+              settings: {
+                [key: string]: unknown;
+              };
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              last_login_at: string | null;
+              /** @description Email me when someone signs in from a device or browser not used before */
+              sign_in_alerts: boolean;
+              /** @description Two-step sign-in with an authenticator app is on */
+              mfa_enabled: boolean;
+            };
+            access_token: string;
+            refresh_token: string;
+            /** @enum {string} */
+            token_type: 'bearer';
+            /** @description Seconds until the access token expires */
+            expires_in: number;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  logout: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  listSessions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              device_name: string | null;
+              platform: string | null;
+              ip: string | null;
+              user_agent: string | null;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              last_used_at: string;
+              is_current: boolean;
+            }[];
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  revokeSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  revokeOtherSessions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            revoked: number;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getKeyParams: {
+    parameters: {
+      query: {
+        email: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            kdf: 'argon2id';
+            /** @description base64url */
+            salt: string;
+            memory_kib: number;
+            iterations: number;
+            parallelism: number;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getKeyEnvelopes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              label: string;
+              envelope: string;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              updated_at: string;
+            }[];
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  putKeyEnvelopes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          envelopes: {
+            label: string;
+            envelope: string;
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              label: string;
+              envelope: string;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              updated_at: string;
+            }[];
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getMfaStatus: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            enabled: boolean;
+            enabled_at: string | null;
+            recovery_codes_left: number;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  startTotpEnrollment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Base32; for apps that cannot scan the QR code */
+            secret: string;
+            /** @description Show as a QR code for the authenticator app */
+            otpauth_uri: string;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  disableTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  confirmTotpEnrollment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Six digits */
+          code: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            enabled: true;
+            /** @description Shown once; each works once. Keep them somewhere safe. */
+            recovery_codes: string[];
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  regenerateRecoveryCodes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Shown once; each works once. Keep them somewhere safe. */
+            recovery_codes: string[];
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  listSecurityEvents: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              type: string;
+              ip: string | null;
+              user_agent: string | null;
+              metadata: {
+                [key: string]: unknown;
+              };
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+            }[];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getProfile: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            email_verified: boolean;
+            display_name: string | null;
+            /** @enum {string} */
+            language_preference: 'es' | 'en';
+            time_zone: string;
+            /** @enum {string} */
+            role: 'user' | 'premium' | 'content_manager' | 'admin';
+            /** @enum {string} */
+            account_status: 'active' | 'locked' | 'pending_deletion';
+            preferences: {
+              [key: string]: unknown;
+            };
+            settings: {
+              [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            last_login_at: string | null;
+            /** @description Email me when someone signs in from a device or browser not used before */
+            sign_in_alerts: boolean;
+            /** @description Two-step sign-in with an authenticator app is on */
+            mfa_enabled: boolean;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  deleteAccount: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'pending_deletion';
+            /**
+             * Format: date-time
+             * @description When the account and its data are deleted, unless the owner signs in again
+             */
+            purge_after: string;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  updateProfile: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          display_name?: string | null;
+          /** @enum {string} */
+          language_preference?: 'es' | 'en';
+          /** @description IANA time zone, e.g. America/Bogota */
+          time_zone?: string;
+          /** @description Merged key by key; null removes a key */
+          preferences?: {
+            [key: string]: unknown;
+          };
+          sign_in_alerts?: boolean;
+          /** @description Merged key by key; null removes a key */
+          settings?: {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            email_verified: boolean;
+            display_name: string | null;
+            /** @enum {string} */
+            language_preference: 'es' | 'en';
+            time_zone: string;
+            /** @enum {string} */
+            role: 'user' | 'premium' | 'content_manager' | 'admin';
+            /** @enum {string} */
+            account_status: 'active' | 'locked' | 'pending_deletion';
+            preferences: {
+              [key: string]: unknown;
+            };
+            settings: {
+              [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            last_login_at: string | null;
+            /** @description Email me when someone signs in from a device or browser not used before */
+            sign_in_alerts: boolean;
+            /** @description Two-step sign-in with an authenticator app is on */
+            mfa_enabled: boolean;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  listDevices: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              device_id: string;
+              device_name: string | null;
+              /** @enum {string} */
+              platform: 'ios' | 'android' | 'web' | 'other';
+              has_push_token: boolean;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              last_active: string;
+              is_active: boolean;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+            }[];
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  forgetDevice: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  registerPushToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id the app sent at sign-in */
+        device_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          push_token: string;
+          /** @enum {string} */
+          platform: 'ios' | 'android' | 'web';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            device_id: string;
+            device_name: string | null;
+            /** @enum {string} */
+            platform: 'ios' | 'android' | 'web' | 'other';
+            has_push_token: boolean;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            last_active: string;
+            is_active: boolean;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  removePushToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The id the app sent at sign-in */
+        device_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  changeEmail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: email */
+          new_email: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'accepted';
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  confirmEmailChange: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          token: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            email: string;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  startDataExport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: 'queued' | 'running' | 'ready' | 'failed';
+            /** @description Percent done */
+            progress: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            completed_at: string | null;
+            /**
+             * Format: date-time
+             * @description When the archive is deleted
+             */
+            expires_at: string;
+            size_bytes: number | null;
+            download_url: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  downloadDataExport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/zip': string;
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getDataExport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: 'queued' | 'running' | 'ready' | 'failed';
+            /** @description Percent done */
+            progress: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            completed_at: string | null;
+            /**
+             * Format: date-time
+             * @description When the archive is deleted
+             */
+            expires_at: string;
+            size_bytes: number | null;
+            download_url: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  adminListUsers: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        /** @description Prefix match */
+        email?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              email: string;
+              email_verified: boolean;
+              /** @enum {string} */
+              role: 'user' | 'premium' | 'content_manager' | 'admin';
+              /** @enum {string} */
+              account_status: 'active' | 'locked' | 'pending_deletion';
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              last_login_at: string | null;
+              purge_after: string | null;
+            }[];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  adminUpdateUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          role?: 'user' | 'premium' | 'content_manager' | 'admin';
+          /** @enum {string} */
+          account_status?: 'active' | 'locked';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            email_verified: boolean;
+            /** @enum {string} */
+            role: 'user' | 'premium' | 'content_manager' | 'admin';
+            /** @enum {string} */
+            account_status: 'active' | 'locked' | 'pending_deletion';
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            last_login_at: string | null;
+            purge_after: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  listEmotionTypes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              code: string;
+              name: {
+                es: string;
+                en: string;
+              };
+              description: {
+                es: string;
+                en: string;
+              };
+              /** @enum {string} */
+              category: 'positive' | 'neutral' | 'negative';
+              /** @description Pleasantness (Russell circumplex) */
+              valence: number;
+              /** @description Activation (Russell circumplex) */
+              arousal: number;
+              color: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  listCheckins: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              emotion_type_id: number;
+              intensity: number;
+              /** @enum {string} */
+              context:
+                | 'standalone'
+                | 'daily_checkin'
+                | 'pre_journal'
+                | 'post_journal'
+                | 'pre_tool'
+                | 'post_tool';
+              notes: string | null;
+              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+              plaintext_fields: 'notes'[];
+              related_journal_id: string | null;
+              related_tool_id: string | null;
+              client_id: string | null;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              /**
+               * Format: date
+               * @description The user's calendar day when it happened
+               */
+              local_date: string;
+            }[];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  createCheckin: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: uuid
+           * @description The check-in's id, chosen on the device (a random UUID): required with notes, whose envelope is bound to it. Default: the server makes one.
+           */
+          id?: string;
+          emotion_type_id: number;
+          intensity: number;
+          /** @enum {string} */
+          context:
+            | 'standalone'
+            | 'daily_checkin'
+            | 'pre_journal'
+            | 'post_journal'
+            | 'pre_tool'
+            | 'post_tool';
+          /**
+           * Format: encrypted-text
+           * @description What the person wrote about it, encrypted end to end: a text envelope made by the SDK (docs/encryption.md), bound to the record's id and this field; at most 4000 bytes of UTF-8 inside
+           */
+          notes?: string;
+          /** Format: uuid */
+          related_journal_id?: string;
+          /** Format: uuid */
+          related_tool_id?: string;
+          /**
+           * Format: date-time
+           * @description When it happened: not in the future, at most 30 days back
+           */
+          created_at?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            emotion_type_id: number;
+            intensity: number;
+            /** @enum {string} */
+            context:
+              | 'standalone'
+              | 'daily_checkin'
+              | 'pre_journal'
+              | 'post_journal'
+              | 'pre_tool'
+              | 'post_tool';
+            notes: string | null;
+            /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+            plaintext_fields: 'notes'[];
+            related_journal_id: string | null;
+            related_tool_id: string | null;
+            client_id: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            /**
+             * Format: date
+             * @description The user's calendar day when it happened
+             */
+            local_date: string;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  deleteAllCheckins: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description How many items were deleted */
+            deleted: number;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  createCheckinBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          items: {
+            client_id: string;
+            /**
+             * Format: uuid
+             * @description The check-in's id, chosen on the device (a random UUID): required with notes, whose envelope is bound to it. Default: the server makes one.
+             */
+            id?: string;
+            emotion_type_id: number;
+            intensity: number;
+            /** @enum {string} */
+            context:
+              | 'standalone'
+              | 'daily_checkin'
+              | 'pre_journal'
+              | 'post_journal'
+              | 'pre_tool'
+              | 'post_tool';
+            /**
+             * Format: encrypted-text
+             * @description What the person wrote about it, encrypted end to end: a text envelope made by the SDK (docs/encryption.md), bound to the record's id and this field; at most 4000 bytes of UTF-8 inside
+             */
+            notes?: string;
+            /** Format: uuid */
+            related_journal_id?: string;
+            /** Format: uuid */
+            related_tool_id?: string;
+            /**
+             * Format: date-time
+             * @description When it happened (required in batches: it identifies the item with client_id)
+             */
+            created_at: string;
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            results: {
+              client_id: string;
+              /** @enum {string} */
+              status: 'created' | 'duplicate' | 'rejected';
+              id: string | null;
+              error: {
+                code: string;
+                detail: string;
+              } | null;
+            }[];
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  filterCheckins: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: date
+           * @description First local day, inclusive
+           */
+          from?: string;
+          /**
+           * Format: date
+           * @description Last local day, inclusive
+           */
+          to?: string;
+          emotion_type_ids?: number[];
+          categories?: ('positive' | 'neutral' | 'negative')[];
+          intensity_min?: number;
+          intensity_max?: number;
+          contexts?: (
+            | 'standalone'
+            | 'daily_checkin'
+            | 'pre_journal'
+            | 'post_journal'
+            | 'pre_tool'
+            | 'post_tool'
+          )[];
+          /** @default 20 */
+          limit?: number;
+          cursor?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              emotion_type_id: number;
+              intensity: number;
+              /** @enum {string} */
+              context:
+                | 'standalone'
+                | 'daily_checkin'
+                | 'pre_journal'
+                | 'post_journal'
+                | 'pre_tool'
+                | 'post_tool';
+              notes: string | null;
+              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+              plaintext_fields: 'notes'[];
+              related_journal_id: string | null;
+              related_tool_id: string | null;
+              client_id: string | null;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              /**
+               * Format: date
+               * @description The user's calendar day when it happened
+               */
+              local_date: string;
+            }[];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getEmotionDistribution: {
+    parameters: {
+      query?: {
+        /** @description First local day (default: 29 days before to) */
+        from?: string;
+        /** @description Last local day (default: the user's today) */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            total: number;
+            emotions: {
+              emotion_type_id: number;
+              count: number;
+              share: number;
+              mean_intensity: number;
+            }[];
+            categories: {
+              /** @enum {string} */
+              category: 'positive' | 'neutral' | 'negative';
+              count: number;
+              share: number;
+            }[];
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getEmotionTrends: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          period: 'day' | 'week' | 'month';
+          /**
+           * Format: date
+           * @description First local day
+           */
+          from: string;
+          /**
+           * Format: date
+           * @description Last local day
+           */
+          to: string;
+          emotion_type_ids?: number[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            period: 'day' | 'week' | 'month';
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            buckets: {
+              /** Format: date */
+              start: string;
+              count: number;
+              mean_intensity: number | null;
+              mean_valence: number | null;
+              dominant_emotion_type_id: number | null;
+            }[];
+            direction: {
+              /** @enum {string} */
+              label: 'improving' | 'stable' | 'declining' | 'insufficient_data';
+              slope_per_day: number | null;
+              confidence: number | null;
+              sample_size: number;
+              days_with_data: number;
+            };
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getEmotionPatterns: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: date
+           * @description First local day
+           */
+          from?: string;
+          /**
+           * Format: date
+           * @description Last local day
+           */
+          to?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            day_of_week: ({
+              iso_day: number;
+            } & {
+              count: number;
+              mean_valence: number | null;
+              mean_intensity: number | null;
+              dominant_emotion_type_id: number | null;
+            })[];
+            time_of_day: ({
+              /** @enum {string} */
+              part: 'night' | 'morning' | 'afternoon' | 'evening';
+            } & {
+              count: number;
+              mean_valence: number | null;
+              mean_intensity: number | null;
+              dominant_emotion_type_id: number | null;
+            })[];
+            recurring_emotions: {
+              emotion_type_id: number;
+              count: number;
+              share: number;
+              days: number;
+              /** @enum {string} */
+              usual_time_of_day: 'night' | 'morning' | 'afternoon' | 'evening';
+            }[];
+            shifts: {
+              journals: {
+                count: number;
+                mean_valence_change: number | null;
+                mean_intensity_change: number | null;
+                mean_affect_change: number | null;
+              };
+              tools: {
+                overall: {
+                  count: number;
+                  mean_valence_change: number | null;
+                  mean_intensity_change: number | null;
+                  mean_affect_change: number | null;
+                };
+                by_tool: ({
+                  /** Format: uuid */
+                  tool_id: string;
+                } & {
+                  count: number;
+                  mean_valence_change: number | null;
+                  mean_intensity_change: number | null;
+                  mean_affect_change: number | null;
+                })[];
+              };
+            };
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getEmotionInsights: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            language: 'es' | 'en';
+            items: {
+              /** @enum {string} */
+              type:
+                'dominant_emotion' | 'time_of_day' | 'trend' | 'helpful_tool' | 'journaling_shift';
+              message: string;
+              data: {
+                [key: string]: unknown;
+              };
+              confidence: number;
+            }[];
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  recommendTools: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          emotion_type_id: number;
+          intensity: number;
+          /** @default 5 */
+          limit?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              tool_id: string;
+              name: string;
+              category: string;
+              estimated_duration_seconds: number;
+              score: number;
+              reason: string;
+            }[];
+            unavailable_reason: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  listPlaintextNotes: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              emotion_type_id: number;
+              intensity: number;
+              /** @enum {string} */
+              context:
+                | 'standalone'
+                | 'daily_checkin'
+                | 'pre_journal'
+                | 'post_journal'
+                | 'pre_tool'
+                | 'post_tool';
+              notes: string | null;
+              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+              plaintext_fields: 'notes'[];
+              related_journal_id: string | null;
+              related_tool_id: string | null;
+              client_id: string | null;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              /**
+               * Format: date
+               * @description The user's calendar day when it happened
+               */
+              local_date: string;
+            }[];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  replaceCheckinNotes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          notes: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            emotion_type_id: number;
+            intensity: number;
+            /** @enum {string} */
+            context:
+              | 'standalone'
+              | 'daily_checkin'
+              | 'pre_journal'
+              | 'post_journal'
+              | 'pre_tool'
+              | 'post_tool';
+            notes: string | null;
+            /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+            plaintext_fields: 'notes'[];
+            related_journal_id: string | null;
+            related_tool_id: string | null;
+            client_id: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            /**
+             * Format: date
+             * @description The user's calendar day when it happened
+             */
+            local_date: string;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getCheckin: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            emotion_type_id: number;
+            intensity: number;
+            /** @enum {string} */
+            context:
+              | 'standalone'
+              | 'daily_checkin'
+              | 'pre_journal'
+              | 'post_journal'
+              | 'pre_tool'
+              | 'post_tool';
+            notes: string | null;
+            /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+            plaintext_fields: 'notes'[];
+            related_journal_id: string | null;
+            related_tool_id: string | null;
+            client_id: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            /**
+             * Format: date
+             * @description The user's calendar day when it happened
+             */
+            local_date: string;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  listJournals: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              title: string | null;
+              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+              plaintext_fields: 'title'[];
+              journal_key: string | null;
+              duration_seconds: number;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              recorded_at: string;
+              /** Format: date */
+              recorded_local_date: string;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              is_favorite: boolean;
+              data_key_id: string | null;
+              encryption: {
+                algorithm: string;
+                /** @description base64: nonce prefix (segments) or IV (whole file) */
+                iv: string;
+                segment_size: number | null;
+              };
+              audio: {
+                format: string;
+                sample_rate: number;
+                bit_rate: number;
+                channels: number;
+                file_size: number;
+                checksum_sha256: string;
+              };
+            }[];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  uploadJournal: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description multipart/form-data */
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /** @description JSON of UploadMetadata; must be the first part */
+          metadata: string;
+          /**
+           * Format: binary
+           * @description The ciphertext (AES-256-GCM, tag appended)
+           */
+          audio: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            title: string | null;
+            /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+            plaintext_fields: 'title'[];
+            journal_key: string | null;
+            duration_seconds: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            recorded_at: string;
+            /** Format: date */
+            recorded_local_date: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            is_favorite: boolean;
+            data_key_id: string | null;
+            encryption: {
+              algorithm: string;
+              /** @description base64: nonce prefix (segments) or IV (whole file) */
+              iv: string;
+              segment_size: number | null;
+            };
+            audio: {
+              format: string;
+              sample_rate: number;
+              bit_rate: number;
+              channels: number;
+              file_size: number;
+              checksum_sha256: string;
+            };
+          } & {
+            checkins: {
+              pre: {
+                /** Format: uuid */
+                id: string;
+                emotion_type_id: number;
+                intensity: number;
+                /** @enum {string} */
+                context:
+                  | 'standalone'
+                  | 'daily_checkin'
+                  | 'pre_journal'
+                  | 'post_journal'
+                  | 'pre_tool'
+                  | 'post_tool';
+                notes: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                plaintext_fields: 'notes'[];
+                related_journal_id: string | null;
+                related_tool_id: string | null;
+                client_id: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+                /**
+                 * Format: date
+                 * @description The user's calendar day when it happened
+                 */
+                local_date: string;
+              } | null;
+              post: {
+                /** Format: uuid */
+                id: string;
+                emotion_type_id: number;
+                intensity: number;
+                /** @enum {string} */
+                context:
+                  | 'standalone'
+                  | 'daily_checkin'
+                  | 'pre_journal'
+                  | 'post_journal'
+                  | 'pre_tool'
+                  | 'post_tool';
+                notes: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                plaintext_fields: 'notes'[];
+                related_journal_id: string | null;
+                related_tool_id: string | null;
+                client_id: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+                /**
+                 * Format: date
+                 * @description The user's calendar day when it happened
+                 */
+                local_date: string;
+              } | null;
+              others: {
+                /** Format: uuid */
+                id: string;
+                emotion_type_id: number;
+                intensity: number;
+                /** @enum {string} */
+                context:
+                  | 'standalone'
+                  | 'daily_checkin'
+                  | 'pre_journal'
+                  | 'post_journal'
+                  | 'pre_tool'
+                  | 'post_tool';
+                notes: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                plaintext_fields: 'notes'[];
+                related_journal_id: string | null;
+                related_tool_id: string | null;
+                client_id: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+                /**
+                 * Format: date
+                 * @description The user's calendar day when it happened
+                 */
+                local_date: string;
+              }[];
+            };
+            emotional_shift: {
+              /** @description post valence − pre valence */
+              valence_change: number;
+              intensity_change: number;
+              /** @description change of valence × intensity / 10 */
+              affect_change: number;
+            } | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  deleteAllJournals: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description How many items were deleted */
+            deleted: number;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  filterJournals: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: date
+           * @description First local day recorded, inclusive
+           */
+          from?: string;
+          /**
+           * Format: date
+           * @description Last local day recorded, inclusive
+           */
+          to?: string;
+          favorites_only?: boolean;
+          /** @description Of the pre or post check-in */
+          emotion_type_ids?: number[];
+          duration_min?: number;
+          duration_max?: number;
+          /** @default 20 */
+          limit?: number;
+          cursor?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              title: string | null;
+              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+              plaintext_fields: 'title'[];
+              journal_key: string | null;
+              duration_seconds: number;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              recorded_at: string;
+              /** Format: date */
+              recorded_local_date: string;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              is_favorite: boolean;
+              data_key_id: string | null;
+              encryption: {
+                algorithm: string;
+                /** @description base64: nonce prefix (segments) or IV (whole file) */
+                iv: string;
+                segment_size: number | null;
+              };
+              audio: {
+                format: string;
+                sample_rate: number;
+                bit_rate: number;
+                channels: number;
+                file_size: number;
+                checksum_sha256: string;
+              };
+            }[];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  downloadJournalExport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/zip': string;
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getJournal: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            title: string | null;
+            /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+            plaintext_fields: 'title'[];
+            journal_key: string | null;
+            duration_seconds: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            recorded_at: string;
+            /** Format: date */
+            recorded_local_date: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            is_favorite: boolean;
+            data_key_id: string | null;
+            encryption: {
+              algorithm: string;
+              /** @description base64: nonce prefix (segments) or IV (whole file) */
+              iv: string;
+              segment_size: number | null;
+            };
+            audio: {
+              format: string;
+              sample_rate: number;
+              bit_rate: number;
+              channels: number;
+              file_size: number;
+              checksum_sha256: string;
+            };
+          } & {
+            checkins: {
+              pre: {
+                /** Format: uuid */
+                id: string;
+                emotion_type_id: number;
+                intensity: number;
+                /** @enum {string} */
+                context:
+                  | 'standalone'
+                  | 'daily_checkin'
+                  | 'pre_journal'
+                  | 'post_journal'
+                  | 'pre_tool'
+                  | 'post_tool';
+                notes: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                plaintext_fields: 'notes'[];
+                related_journal_id: string | null;
+                related_tool_id: string | null;
+                client_id: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+                /**
+                 * Format: date
+                 * @description The user's calendar day when it happened
+                 */
+                local_date: string;
+              } | null;
+              post: {
+                /** Format: uuid */
+                id: string;
+                emotion_type_id: number;
+                intensity: number;
+                /** @enum {string} */
+                context:
+                  | 'standalone'
+                  | 'daily_checkin'
+                  | 'pre_journal'
+                  | 'post_journal'
+                  | 'pre_tool'
+                  | 'post_tool';
+                notes: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                plaintext_fields: 'notes'[];
+                related_journal_id: string | null;
+                related_tool_id: string | null;
+                client_id: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+                /**
+                 * Format: date
+                 * @description The user's calendar day when it happened
+                 */
+                local_date: string;
+              } | null;
+              others: {
+                /** Format: uuid */
+                id: string;
+                emotion_type_id: number;
+                intensity: number;
+                /** @enum {string} */
+                context:
+                  | 'standalone'
+                  | 'daily_checkin'
+                  | 'pre_journal'
+                  | 'post_journal'
+                  | 'pre_tool'
+                  | 'post_tool';
+                notes: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                plaintext_fields: 'notes'[];
+                related_journal_id: string | null;
+                related_tool_id: string | null;
+                client_id: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+                /**
+                 * Format: date
+                 * @description The user's calendar day when it happened
+                 */
+                local_date: string;
+              }[];
+            };
+            emotional_shift: {
+              /** @description post valence − pre valence */
+              valence_change: number;
+              intensity_change: number;
+              /** @description change of valence × intensity / 10 */
+              affect_change: number;
+            } | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  deleteJournal: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            deleted_at: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            restorable_until: string;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getJournalAudio: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': string;
+        };
+      };
+      /** @description Default Response */
+      206: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': string;
+        };
+      };
+      /** @description Default Response */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      416: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  replaceJournalAudio: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    /** @description multipart/form-data */
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /** @description JSON of ReencryptionMetadata; must be the first part */
+          metadata: string;
+          /**
+           * Format: binary
+           * @description The new ciphertext
+           */
+          audio: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            title: string | null;
+            /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+            plaintext_fields: 'title'[];
+            journal_key: string | null;
+            duration_seconds: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            recorded_at: string;
+            /** Format: date */
+            recorded_local_date: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            is_favorite: boolean;
+            data_key_id: string | null;
+            encryption: {
+              algorithm: string;
+              /** @description base64: nonce prefix (segments) or IV (whole file) */
+              iv: string;
+              segment_size: number | null;
+            };
+            audio: {
+              format: string;
+              sample_rate: number;
+              bit_rate: number;
+              channels: number;
+              file_size: number;
+              checksum_sha256: string;
+            };
+          } & {
+            checkins: {
+              pre: {
+                /** Format: uuid */
+                id: string;
+                emotion_type_id: number;
+                intensity: number;
+                /** @enum {string} */
+                context:
+                  | 'standalone'
+                  | 'daily_checkin'
+                  | 'pre_journal'
+                  | 'post_journal'
+                  | 'pre_tool'
+                  | 'post_tool';
+                notes: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                plaintext_fields: 'notes'[];
+                related_journal_id: string | null;
+                related_tool_id: string | null;
+                client_id: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+                /**
+                 * Format: date
+                 * @description The user's calendar day when it happened
+                 */
+                local_date: string;
+              } | null;
+              post: {
+                /** Format: uuid */
+                id: string;
+                emotion_type_id: number;
+                intensity: number;
+                /** @enum {string} */
+                context:
+                  | 'standalone'
+                  | 'daily_checkin'
+                  | 'pre_journal'
+                  | 'post_journal'
+                  | 'pre_tool'
+                  | 'post_tool';
+                notes: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                plaintext_fields: 'notes'[];
+                related_journal_id: string | null;
+                related_tool_id: string | null;
+                client_id: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+                /**
+                 * Format: date
+                 * @description The user's calendar day when it happened
+                 */
+                local_date: string;
+              } | null;
+              others: {
+                /** Format: uuid */
+                id: string;
+                emotion_type_id: number;
+                intensity: number;
+                /** @enum {string} */
+                context:
+                  | 'standalone'
+                  | 'daily_checkin'
+                  | 'pre_journal'
+                  | 'post_journal'
+                  | 'pre_tool'
+                  | 'post_tool';
+                notes: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                plaintext_fields: 'notes'[];
+                related_journal_id: string | null;
+                related_tool_id: string | null;
+                client_id: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+                /**
+                 * Format: date
+                 * @description The user's calendar day when it happened
+                 */
+                local_date: string;
+              }[];
+            };
+            emotional_shift: {
+              /** @description post valence − pre valence */
+              valence_change: number;
+              intensity_change: number;
+              /** @description change of valence × intensity / 10 */
+              affect_change: number;
+            } | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  listPlaintextTitles: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              title: string | null;
+              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+              plaintext_fields: 'title'[];
+              journal_key: string | null;
+              duration_seconds: number;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              recorded_at: string;
+              /** Format: date */
+              recorded_local_date: string;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              is_favorite: boolean;
+              data_key_id: string | null;
+              encryption: {
+                algorithm: string;
+                /** @description base64: nonce prefix (segments) or IV (whole file) */
+                iv: string;
+                segment_size: number | null;
+              };
+              audio: {
+                format: string;
+                sample_rate: number;
+                bit_rate: number;
+                channels: number;
+                file_size: number;
+                checksum_sha256: string;
+              };
+            }[];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  replaceJournalTitle: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          title: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            title: string | null;
+            /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+            plaintext_fields: 'title'[];
+            journal_key: string | null;
+            duration_seconds: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            recorded_at: string;
+            /** Format: date */
+            recorded_local_date: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            is_favorite: boolean;
+            data_key_id: string | null;
+            encryption: {
+              algorithm: string;
+              /** @description base64: nonce prefix (segments) or IV (whole file) */
+              iv: string;
+              segment_size: number | null;
+            };
+            audio: {
+              format: string;
+              sample_rate: number;
+              bit_rate: number;
+              channels: number;
+              file_size: number;
+              checksum_sha256: string;
+            };
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  favoriteJournal: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            is_favorite: boolean;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  unfavoriteJournal: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            is_favorite: boolean;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  restoreJournal: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            title: string | null;
+            /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+            plaintext_fields: 'title'[];
+            journal_key: string | null;
+            duration_seconds: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            recorded_at: string;
+            /** Format: date */
+            recorded_local_date: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            is_favorite: boolean;
+            data_key_id: string | null;
+            encryption: {
+              algorithm: string;
+              /** @description base64: nonce prefix (segments) or IV (whole file) */
+              iv: string;
+              segment_size: number | null;
+            };
+            audio: {
+              format: string;
+              sample_rate: number;
+              bit_rate: number;
+              channels: number;
+              file_size: number;
+              checksum_sha256: string;
+            };
+          } & {
+            checkins: {
+              pre: {
+                /** Format: uuid */
+                id: string;
+                emotion_type_id: number;
+                intensity: number;
+                /** @enum {string} */
+                context:
+                  | 'standalone'
+                  | 'daily_checkin'
+                  | 'pre_journal'
+                  | 'post_journal'
+                  | 'pre_tool'
+                  | 'post_tool';
+                notes: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                plaintext_fields: 'notes'[];
+                related_journal_id: string | null;
+                related_tool_id: string | null;
+                client_id: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+                /**
+                 * Format: date
+                 * @description The user's calendar day when it happened
+                 */
+                local_date: string;
+              } | null;
+              post: {
+                /** Format: uuid */
+                id: string;
+                emotion_type_id: number;
+                intensity: number;
+                /** @enum {string} */
+                context:
+                  | 'standalone'
+                  | 'daily_checkin'
+                  | 'pre_journal'
+                  | 'post_journal'
+                  | 'pre_tool'
+                  | 'post_tool';
+                notes: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                plaintext_fields: 'notes'[];
+                related_journal_id: string | null;
+                related_tool_id: string | null;
+                client_id: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+                /**
+                 * Format: date
+                 * @description The user's calendar day when it happened
+                 */
+                local_date: string;
+              } | null;
+              others: {
+                /** Format: uuid */
+                id: string;
+                emotion_type_id: number;
+                intensity: number;
+                /** @enum {string} */
+                context:
+                  | 'standalone'
+                  | 'daily_checkin'
+                  | 'pre_journal'
+                  | 'post_journal'
+                  | 'pre_tool'
+                  | 'post_tool';
+                notes: string | null;
+                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+                plaintext_fields: 'notes'[];
+                related_journal_id: string | null;
+                related_tool_id: string | null;
+                client_id: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339, UTC
+                 */
+                created_at: string;
+                /**
+                 * Format: date
+                 * @description The user's calendar day when it happened
+                 */
+                local_date: string;
+              }[];
+            };
+            emotional_shift: {
+              /** @description post valence − pre valence */
+              valence_change: number;
+              intensity_change: number;
+              /** @description change of valence × intensity / 10 */
+              affect_change: number;
+            } | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  exportJournal: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uri */
+            url: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            expires_at: string;
+            /** @enum {string} */
+            format: 'zip';
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  listShares: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              journal_id: string;
+              label: string | null;
+              /**
+               * Format: uri
+               * @description The link without its key: the SDK appends '#' and the journal key (base64url) before handing it on; the server never sees that part
+               */
+              url: string;
+              /** @enum {string} */
+              status: 'active' | 'expired' | 'revoked' | 'exhausted';
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              expires_at: string;
+              max_downloads: number | null;
+              downloads: number;
+              revoked_at: string | null;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+            }[];
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  createShare: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: uuid
+           * @description The share's id, chosen by the device (required with a label, whose envelope is bound to it); a random UUID: it is the link. The server makes one when absent
+           */
+          id?: string;
+          /**
+           * @description Days the link opens for (default 7, at most 30)
+           * @default 7
+           */
+          expires_in_days?: number;
+          max_downloads?: number | null;
+          label?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            journal_id: string;
+            label: string | null;
+            /**
+             * Format: uri
+             * @description The link without its key: the SDK appends '#' and the journal key (base64url) before handing it on; the server never sees that part
+             */
+            url: string;
+            /** @enum {string} */
+            status: 'active' | 'expired' | 'revoked' | 'exhausted';
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            expires_at: string;
+            max_downloads: number | null;
+            downloads: number;
+            revoked_at: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  revokeShare: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        shareId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            journal_id: string;
+            label: string | null;
+            /**
+             * Format: uri
+             * @description The link without its key: the SDK appends '#' and the journal key (base64url) before handing it on; the server never sees that part
+             */
+            url: string;
+            /** @enum {string} */
+            status: 'active' | 'expired' | 'revoked' | 'exhausted';
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            expires_at: string;
+            max_downloads: number | null;
+            downloads: number;
+            revoked_at: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getSharedJournal: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description Part of the AAD of the audio and of the title
+             */
+            journal_id: string;
+            title: string | null;
+            duration_seconds: number;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            recorded_at: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            expires_at: string;
+            downloads_left: number | null;
+            encryption: {
+              algorithm: string;
+              /** @description base64: nonce prefix (segments) or IV (whole file) */
+              iv: string;
+            };
+            audio: {
+              format: string;
+              file_size: number;
+              checksum_sha256: string;
+            };
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getSharedJournalAudio: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': string;
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  listToolCategories: {
+    parameters: {
+      query?: {
+        lang?: 'es' | 'en';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              code: string;
+              icon: string;
+              name: string;
+              description: string;
+              /** @enum {string} */
+              language: 'es' | 'en';
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  listToolsInCategory: {
+    parameters: {
+      query?: {
+        lang?: 'es' | 'en';
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            category: {
+              id: number;
+              code: string;
+              icon: string;
+              name: string;
+              description: string;
+              /** @enum {string} */
+              language: 'es' | 'en';
+            };
+            items: {
+              /** Format: uuid */
+              id: string;
+              code: string;
+              category_id: number;
+              category_code: string;
+              /** @enum {string} */
+              content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
+              /** @enum {string} */
+              difficulty: 'beginner' | 'intermediate' | 'advanced';
+              estimated_duration_seconds: number;
+              target_emotion_ids: number[];
+              name: string;
+              description: string;
+              /** @enum {string} */
+              language: 'es' | 'en';
+            }[];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  searchTools: {
+    parameters: {
+      query?: {
+        q?: string;
+        category_id?: number;
+        content_type?: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
+        /** @description Seconds */
+        max_duration?: number;
+        /** @description Emotion type id or code */
+        emotion?: string;
+        lang?: 'es' | 'en';
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              code: string;
+              category_id: number;
+              category_code: string;
+              /** @enum {string} */
+              content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
+              /** @enum {string} */
+              difficulty: 'beginner' | 'intermediate' | 'advanced';
+              estimated_duration_seconds: number;
+              target_emotion_ids: number[];
+              name: string;
+              description: string;
+              /** @enum {string} */
+              language: 'es' | 'en';
+            }[];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  listFavoriteTools: {
+    parameters: {
+      query?: {
+        lang?: 'es' | 'en';
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              code: string;
+              category_id: number;
+              category_code: string;
+              /** @enum {string} */
+              content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
+              /** @enum {string} */
+              difficulty: 'beginner' | 'intermediate' | 'advanced';
+              estimated_duration_seconds: number;
+              target_emotion_ids: number[];
+              name: string;
+              description: string;
+              /** @enum {string} */
+              language: 'es' | 'en';
+            }[];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  listToolUsage: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              tool_id: string;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              started_at: string;
+              completed_at: string | null;
+              duration_seconds: number;
+              /** @enum {string} */
+              completion_status: 'completed' | 'partial' | 'abandoned';
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+            }[];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getTool: {
+    parameters: {
+      query?: {
+        lang?: 'es' | 'en';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            category_id: number;
+            category_code: string;
+            /** @enum {string} */
+            content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
+            /** @enum {string} */
+            difficulty: 'beginner' | 'intermediate' | 'advanced';
+            estimated_duration_seconds: number;
+            target_emotion_ids: number[];
+            name: string;
+            description: string;
+            /** @enum {string} */
+            language: 'es' | 'en';
+            /** @description Shaped by content_type (see the admin schemas) */
+            content: {
+              [key: string]: unknown;
+            };
+            is_favorite: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  favoriteTool: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            tool_id: string;
+            is_favorite: boolean;
+            favorited_at: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  unfavoriteTool: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            tool_id: string;
+            is_favorite: boolean;
+            favorited_at: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  recordToolUsage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: date-time
+           * @description RFC 3339, UTC
+           */
+          started_at: string;
+          /**
+           * Format: date-time
+           * @description RFC 3339, UTC
+           */
+          completed_at?: string;
+          duration_seconds: number;
+          /** @enum {string} */
+          completion_status: 'completed' | 'partial' | 'abandoned';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            tool_id: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            started_at: string;
+            completed_at: string | null;
+            duration_seconds: number;
+            /** @enum {string} */
+            completion_status: 'completed' | 'partial' | 'abandoned';
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  adminListTools: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              code: string;
+              category: string;
+              /** @enum {string} */
+              content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
+              /** @enum {string} */
+              difficulty: 'beginner' | 'intermediate' | 'advanced';
+              estimated_duration_seconds: number;
+              target_emotions: string[];
+              is_active: boolean;
+              translations: {
+                [key: string]: unknown;
+              };
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              updated_at: string;
+            }[];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  adminCreateTool: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          code: string;
+          category: string;
+          content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
+          difficulty: 'beginner' | 'intermediate' | 'advanced';
+          estimated_duration_seconds: number;
+          target_emotions: string[];
+          is_active: boolean;
+          translations: {
+            es?: {
+              name: string;
+              description: string;
+              content: {
+                [key: string]: unknown;
+              };
+            };
+            en?: {
+              name: string;
+              description: string;
+              content: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            category: string;
+            /** @enum {string} */
+            content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
+            /** @enum {string} */
+            difficulty: 'beginner' | 'intermediate' | 'advanced';
+            estimated_duration_seconds: number;
+            target_emotions: string[];
+            is_active: boolean;
+            translations: {
+              [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            updated_at: string;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  adminReplaceTool: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          code: string;
+          category: string;
+          content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
+          difficulty: 'beginner' | 'intermediate' | 'advanced';
+          estimated_duration_seconds: number;
+          target_emotions: string[];
+          is_active: boolean;
+          translations: {
+            es?: {
+              name: string;
+              description: string;
+              content: {
+                [key: string]: unknown;
+              };
+            };
+            en?: {
+              name: string;
+              description: string;
+              content: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            category: string;
+            /** @enum {string} */
+            content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
+            /** @enum {string} */
+            difficulty: 'beginner' | 'intermediate' | 'advanced';
+            estimated_duration_seconds: number;
+            target_emotions: string[];
+            is_active: boolean;
+            translations: {
+              [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            updated_at: string;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  adminWithdrawTool: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            category: string;
+            /** @enum {string} */
+            content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
+            /** @enum {string} */
+            difficulty: 'beginner' | 'intermediate' | 'advanced';
+            estimated_duration_seconds: number;
+            target_emotions: string[];
+            is_active: boolean;
+            translations: {
+              [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            updated_at: string;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  adminListToolCategories: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              id: number;
+              code: string;
+              icon: string;
+              sort_order: number;
+              name: {
+                es: string;
+                en: string;
+              };
+              description: {
+                es: string;
+                en: string;
+              };
+            }[];
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  adminCreateToolCategory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          code: string;
+          icon: string;
+          sort_order: number;
+          name: {
+            es: string;
+            en: string;
+          };
+          description: {
+            es: string;
+            en: string;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            code: string;
+            icon: string;
+            sort_order: number;
+            name: {
+              es: string;
+              en: string;
+            };
+            description: {
+              es: string;
+              en: string;
+            };
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  adminReplaceToolCategory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          code: string;
+          icon: string;
+          sort_order: number;
+          name: {
+            es: string;
+            en: string;
+          };
+          description: {
+            es: string;
+            en: string;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            code: string;
+            icon: string;
+            sort_order: number;
+            name: {
+              es: string;
+              en: string;
+            };
+            description: {
+              es: string;
+              en: string;
+            };
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  adminDeleteToolCategory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getStreak: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            current_streak: number;
+            longest_streak: number;
+            last_activity_date: string | null;
+            active_today: boolean;
+            next_milestone: number | null;
+            /** @description Earned one per 7 consecutive days, at most 2 */
+            freezes_available: number;
+            /** @description Missed days of the current streak a freeze covered */
+            freeze_used_on: string[];
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  listAchievements: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            language: 'es' | 'en';
+            earned: {
+              id: number;
+              code: string;
+              icon: string;
+              name: string;
+              description: string;
+              criteria: {
+                [key: string]: unknown;
+              };
+              earned: boolean;
+              earned_at: string | null;
+              progress: {
+                current: number;
+                target: number;
+              };
+            }[];
+            locked: {
+              id: number;
+              code: string;
+              icon: string;
+              name: string;
+              description: string;
+              criteria: {
+                [key: string]: unknown;
+              };
+              earned: boolean;
+              earned_at: string | null;
+              progress: {
+                current: number;
+                target: number;
+              };
+            }[];
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getStatistics: {
+    parameters: {
+      query?: {
+        period?: 'week' | 'month' | 'year' | 'all';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            period: 'week' | 'month' | 'year' | 'all';
+            current: {
+              from: string | null;
+              /** Format: date */
+              to: string;
+              journals: number;
+              journal_minutes: number;
+              checkins: number;
+              tools_used: number;
+              tools_completed: number;
+              active_days: number;
+              most_used_tools: {
+                /** Format: uuid */
+                tool_id: string;
+                name: string | null;
+                count: number;
+              }[];
+              most_frequent_emotions: {
+                emotion_type_id: number;
+                count: number;
+              }[];
+            };
+            previous: {
+              from: string | null;
+              /** Format: date */
+              to: string;
+              journals: number;
+              journal_minutes: number;
+              checkins: number;
+              tools_used: number;
+              tools_completed: number;
+              active_days: number;
+              most_used_tools: {
+                /** Format: uuid */
+                tool_id: string;
+                name: string | null;
+                count: number;
+              }[];
+              most_frequent_emotions: {
+                emotion_type_id: number;
+                count: number;
+              }[];
+            } | null;
+            change: {
+              journals: number;
+              journal_minutes: number;
+              checkins: number;
+              tools_used: number;
+              active_days: number;
+            } | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getProgressTrends: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            emotional: {
+              /** Format: date */
+              week: string;
+              checkins: number;
+              mean_valence: number | null;
+              mean_intensity: number | null;
+            }[];
+            /** @enum {string} */
+            emotional_direction: 'improving' | 'stable' | 'declining' | 'insufficient_data';
+            activity: {
+              /** Format: date */
+              week: string;
+              checkins: number;
+              journals: number;
+              tools: number;
+            }[];
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getProgressInsights: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            language: 'es' | 'en';
+            items: {
+              /** @enum {string} */
+              type: 'consistency' | 'streak' | 'journaling' | 'helpful_tool';
+              message: string;
+              data: {
+                [key: string]: unknown;
+              };
+            }[];
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getDashboard: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            streak: {
+              current_streak: number;
+              longest_streak: number;
+              last_activity_date: string | null;
+              active_today: boolean;
+              next_milestone: number | null;
+              /** @description Earned one per 7 consecutive days, at most 2 */
+              freezes_available: number;
+              /** @description Missed days of the current streak a freeze covered */
+              freeze_used_on: string[];
+            };
+            checked_in_today: boolean;
+            recent_emotions: {
+              emotion_type_id: number;
+              intensity: number;
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+            }[];
+            next_achievements: {
+              id: number;
+              code: string;
+              icon: string;
+              name: string;
+              description: string;
+              criteria: {
+                [key: string]: unknown;
+              };
+              earned: boolean;
+              earned_at: string | null;
+              progress: {
+                current: number;
+                target: number;
+              };
+            }[];
+            recommended_tool: {
+              /** Format: uuid */
+              tool_id: string;
+              name: string;
+              category: string;
+              estimated_duration_seconds: number;
+              reason: string;
+            } | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getCalendar: {
+    parameters: {
+      query?: {
+        year?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            year: number;
+            days: {
+              /** Format: date */
+              date: string;
+              activity_count: number;
+              dominant_emotion_type_id: number | null;
+              color: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getNotificationPreferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            reminders_enabled: boolean;
+            /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+            reminder_time: string;
+            reminder_days: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
+            affirmations_enabled: boolean;
+            /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+            affirmation_time: string;
+            achievement_notifications: boolean;
+            quiet_hours: {
+              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+              start: string;
+              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+              end: string;
+            } | null;
+            channels: {
+              push: boolean;
+              in_app: boolean;
+            };
+            updated_at: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  updateNotificationPreferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Fields left out keep their current value */
+    requestBody: {
+      content: {
+        'application/json': {
+          reminders_enabled?: boolean;
+          /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+          reminder_time?: string;
+          reminder_days?: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
+          affirmations_enabled?: boolean;
+          /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+          affirmation_time?: string;
+          achievement_notifications?: boolean;
+          quiet_hours?: {
+            /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+            start: string;
+            /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+            end: string;
+          } | null;
+          channels?: {
+            push?: boolean;
+            in_app?: boolean;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            reminders_enabled: boolean;
+            /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+            reminder_time: string;
+            reminder_days: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
+            affirmations_enabled: boolean;
+            /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+            affirmation_time: string;
+            achievement_notifications: boolean;
+            quiet_hours: {
+              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+              start: string;
+              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+              end: string;
+            } | null;
+            channels: {
+              push: boolean;
+              in_app: boolean;
+            };
+            updated_at: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  listNotifications: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        order?: 'recent' | 'unread_first';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              /** @enum {string} */
+              kind: 'reminder' | 'affirmation' | 'achievement';
+              title: string;
+              body: string;
+              data: {
+                [key: string]: string;
+              };
+              /**
+               * Format: date-time
+               * @description RFC 3339, UTC
+               */
+              created_at: string;
+              read_at: string | null;
+            }[];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  getUnreadCount: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            count: number;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  markAllNotificationsRead: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            updated: number;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  markNotificationRead: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: 'reminder' | 'affirmation' | 'achievement';
+            title: string;
+            body: string;
+            data: {
+              [key: string]: string;
+            };
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            created_at: string;
+            read_at: string | null;
+          };
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  deleteNotification: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A problem document (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description A problem document (RFC 9457) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+}

@@ -62,11 +62,13 @@ export type OperationOf<U extends string, M extends Method> = Operation<RouteOf<
 export type RequestBody<M extends Method, P extends PathsWith<M>> = JsonBody<Operation<P, M>>;
 
 type Responses<O> = O extends { responses: infer R } ? R : never;
-/** What `body` holds: the parsed JSON where the response is JSON, else the text. */
+/** What `body` holds: the parsed JSON where the response is JSON (or a problem), else the text. */
 type Content<R> = R extends { content: infer C }
   ? 'application/json' extends keyof C
     ? C['application/json']
-    : string
+    : 'application/problem+json' extends keyof C
+      ? C['application/problem+json']
+      : string
   : string;
 type SuccessStatus = 200 | 201 | 202 | 204 | 206 | 301 | 302 | 303 | 304 | 307 | 308;
 

@@ -2,7 +2,7 @@
 // PostgreSQL (per test project).
 import { createServer, type AddressInfo } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +70,12 @@ describe('command line', () => {
       const doc = JSON.parse(result.stdout);
       expect(doc.openapi).toBe('3.1.0');
       expect(Object.keys(doc.paths)).toContain('/v1/auth/login');
+      // --output writes the same document to a file, and nothing else anywhere.
+      const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'amira-cli-')), 'openapi.json');
+      const written = await run(['openapi', '--output', file]);
+      expect(written.code).toBe(0);
+      expect(written.stdout).toBe('');
+      expect(await readFile(file, 'utf8')).toBe(result.stdout);
     },
     CHILD_PROCESS_TIMEOUT,
   );

@@ -112,6 +112,7 @@ describe('operational routes', () => {
     ]);
     const documented = t.routes.filter((r) => r.documented && r.url !== '/v1/test/explode');
     expect(documented.length).toBeGreaterThanOrEqual(25);
+    const operationIds: string[] = [];
     for (const route of documented) {
       const path = route.url.replace(/:(\w+)/g, '{$1}');
       const operation = doc.paths[path]?.[route.method.toLowerCase()];
@@ -125,15 +126,24 @@ describe('operational routes', () => {
         expect(statuses, `${route.method} ${path}`).toEqual(
           expect.arrayContaining(['400', '429', '500']),
         );
+        // Errors as the server sends them: application/problem+json, never plain JSON.
+        for (const status of statuses.filter((s) => /^[45]/.test(s)))
+          expect(Object.keys(operation.responses[status].content), `${path} ${status}`).toEqual([
+            'application/problem+json',
+          ]);
         expect(JSON.stringify(operation.responses['400'].content)).toContain(
           '#/components/schemas/ProblemDocument',
         );
       }
-      if (!route.public) {
-        expect(operation.security, `${route.method} ${path}`).toEqual([{ bearerAuth: [] }]);
-        expect(statuses).toContain('401');
-      }
+      // A stable name for generated clients and the SDK: unique, camelCase.
+      expect(operation.operationId, `${route.method} ${path}`).toMatch(/^[a-z][A-Za-z]+$/);
+      operationIds.push(operation.operationId);
+      expect(operation.security, `${route.method} ${path}`).toEqual(
+        route.public ? [] : [{ bearerAuth: [] }],
+      );
+      if (!route.public) expect(statuses).toContain('401');
       if (route.scope) expect(statuses).toContain('403');
     }
+    expect(new Set(operationIds).size).toBe(operationIds.length);
   });
 });

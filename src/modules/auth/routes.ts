@@ -36,6 +36,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ service: AuthService }> = a
     {
       config: publicRoute,
       schema: {
+        operationId: 'register',
         tags,
         summary: 'Create an account; sends a verification email',
         body: RegisterBody,
@@ -53,6 +54,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ service: AuthService }> = a
     {
       config: publicRoute,
       schema: {
+        operationId: 'login',
         tags,
         summary: 'Sign in',
         body: LoginBody,
@@ -74,6 +76,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ service: AuthService }> = a
     {
       config: publicRoute,
       schema: {
+        operationId: 'completeMfaLogin',
         tags,
         summary:
           'Second sign-in step: the MFA challenge token and an authenticator or recovery code',
@@ -89,6 +92,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ service: AuthService }> = a
     {
       config: publicRoute,
       schema: {
+        operationId: 'requestPasswordReset',
         tags,
         summary: 'Send a password reset link (always 202, whether or not the account exists)',
         body: EmailBody,
@@ -106,6 +110,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ service: AuthService }> = a
     {
       config: publicRoute,
       schema: {
+        operationId: 'confirmPasswordReset',
         tags,
         summary: 'Set a new password with a reset token; ends every session',
         body: ResetConfirmBody,
@@ -120,6 +125,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ service: AuthService }> = a
     {
       config: publicRoute,
       schema: {
+        operationId: 'verifyEmail',
         tags,
         summary: 'Confirm an email address with the token from the verification email',
         body: TokenBody,
@@ -133,6 +139,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ service: AuthService }> = a
     '/verify-email/resend',
     {
       schema: {
+        operationId: 'resendVerificationEmail',
         tags,
         summary: 'Send the verification email again',
         response: { 202: Accepted, ...errorResponses(409) },
@@ -148,6 +155,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ service: AuthService }> = a
     '/change-password',
     {
       schema: {
+        operationId: 'changePassword',
         tags,
         summary:
           'Change the password and re-wrapped key envelope together; ends the other sessions',
@@ -162,6 +170,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ service: AuthService }> = a
     '/reauthenticate',
     {
       schema: {
+        operationId: 'reauthenticate',
         tags,
         summary:
           'Prove it is you again (password or authenticator code) before a sensitive operation',

@@ -42,6 +42,7 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
     {
       config: { public: true },
       schema: {
+        operationId: 'listEmotionTypes',
         tags,
         summary: 'The emotion catalog (names and descriptions in Spanish and English)',
         response: { 200: EmotionTypeList, 304: Type.Null(), ...errorResponses() },
@@ -59,6 +60,7 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
     '/',
     {
       schema: {
+        operationId: 'createCheckin',
         tags,
         summary: 'Record a check-in (Idempotency-Key honoured)',
         body: CreateCheckinBody,
@@ -77,6 +79,7 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
     {
       config: { stepUp: true },
       schema: {
+        operationId: 'deleteAllCheckins',
         tags,
         summary: 'Delete every check-in (and what was derived from them); other data stays',
         description:
@@ -96,6 +99,7 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
     '/batch',
     {
       schema: {
+        operationId: 'createCheckinBatch',
         tags,
         summary:
           'Record up to 100 offline check-ins; re-sending the same batch creates nothing new',
@@ -110,6 +114,7 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
     '/',
     {
       schema: {
+        operationId: 'listCheckins',
         tags,
         summary: 'Check-ins, newest first',
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
@@ -124,6 +129,7 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
     '/filter',
     {
       schema: {
+        operationId: 'filterCheckins',
         tags,
         summary: 'Check-ins matching a filter, newest first',
         body: FilterBody,
@@ -137,6 +143,7 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
     '/distribution',
     {
       schema: {
+        operationId: 'getEmotionDistribution',
         tags,
         summary: 'How often each emotion and category appeared in a range of local days',
         querystring: RangeQuery,
@@ -150,6 +157,7 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
     '/trends',
     {
       schema: {
+        operationId: 'getEmotionTrends',
         tags,
         summary: 'Buckets by local day, week or month, and the overall direction',
         body: TrendsBody,
@@ -163,6 +171,7 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
     '/patterns',
     {
       schema: {
+        operationId: 'getEmotionPatterns',
         tags,
         summary:
           'Day-of-week and time-of-day profiles, recurring emotions, shifts around journals and tools',
@@ -177,6 +186,7 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
     '/insights',
     {
       schema: {
+        operationId: 'getEmotionInsights',
         tags,
         summary: "Insights in the user's language, with the numbers behind them",
         response: { 200: Insights, ...errorResponses() },
@@ -189,6 +199,7 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
     '/recommendations',
     {
       schema: {
+        operationId: 'recommendTools',
         tags,
         summary: 'Tools that fit a feeling, ranked, each with a reason',
         body: RecommendationsBody,
@@ -202,6 +213,7 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
     '/plaintext-notes',
     {
       schema: {
+        operationId: 'listPlaintextNotes',
         tags,
         summary: 'Check-ins whose notes the server still holds in plaintext (oldest first)',
         description:
@@ -219,6 +231,7 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
     '/:id/notes',
     {
       schema: {
+        operationId: 'replaceCheckinNotes',
         tags,
         summary: "Replace a check-in's notes with an envelope made on the device (or remove them)",
         params: IdParams,
@@ -233,6 +246,7 @@ export const emotionsRoutes: FastifyPluginAsyncTypebox<{
     '/:id',
     {
       schema: {
+        operationId: 'getCheckin',
         tags,
         summary: 'One check-in',
         params: IdParams,

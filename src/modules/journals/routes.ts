@@ -89,6 +89,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
       bodyLimit: maxUploadBytes + 1024 * 1024,
       validatorCompiler: exceptBody,
       schema: {
+        operationId: 'uploadJournal',
         tags,
         summary:
           'Upload an encrypted recording (multipart: metadata, then audio); Idempotency-Key honoured',
@@ -118,6 +119,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
     '/',
     {
       schema: {
+        operationId: 'listJournals',
         tags,
         summary: 'Recordings, newest first',
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
@@ -132,6 +134,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
     '/filter',
     {
       schema: {
+        operationId: 'filterJournals',
         tags,
         summary: 'Recordings matching a filter, newest first',
         body: FilterBody,
@@ -143,6 +146,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
 
   registerDownloadRoute(app, {
     url: '/exports/:token',
+    operationId: 'downloadJournalExport',
     tags,
     summary: 'Download an export bundle through its signed, time-limited link',
     open: (token) => service.openExport(token),
@@ -152,6 +156,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
     '/:id',
     {
       schema: {
+        operationId: 'getJournal',
         tags,
         summary: 'A recording with its audio metadata, linked check-ins and emotional shift',
         params: IdParams,
@@ -170,6 +175,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
       // and fetch all do.
       compress: false,
       schema: {
+        operationId: 'getJournalAudio',
         tags,
         summary:
           'The encrypted audio (Range and If-None-Match supported; IV and algorithm in headers)',
@@ -211,6 +217,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
       bodyLimit: maxUploadBytes + 1024 * 1024,
       validatorCompiler: exceptBody,
       schema: {
+        operationId: 'replaceJournalAudio',
         tags,
         summary: "Replace a recording's ciphertext with a re-encryption made on the device",
         description:
@@ -243,6 +250,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
     '/plaintext-titles',
     {
       schema: {
+        operationId: 'listPlaintextTitles',
         tags,
         summary: 'Journals whose title the server still holds in plaintext (oldest first)',
         description:
@@ -260,6 +268,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
     '/:id/title',
     {
       schema: {
+        operationId: 'replaceJournalTitle',
         tags,
         summary: "Replace a journal's title with an envelope made on the device (or remove it)",
         params: IdParams,
@@ -274,6 +283,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
     '/:id/favorite',
     {
       schema: {
+        operationId: 'favoriteJournal',
         tags,
         summary: 'Mark as favorite (idempotent)',
         params: IdParams,
@@ -287,6 +297,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
     '/:id/favorite',
     {
       schema: {
+        operationId: 'unfavoriteJournal',
         tags,
         summary: 'Remove from favorites (idempotent)',
         params: IdParams,
@@ -301,6 +312,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
     {
       config: { stepUp: true },
       schema: {
+        operationId: 'deleteAllJournals',
         tags,
         summary: 'Delete every recording at once, those in the trash included; other data stays',
         description:
@@ -319,6 +331,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
     '/:id',
     {
       schema: {
+        operationId: 'deleteJournal',
         tags,
         summary:
           'Delete a recording (hidden at once; restorable during the retention window, then purged)',
@@ -333,6 +346,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
     '/:id/restore',
     {
       schema: {
+        operationId: 'restoreJournal',
         tags,
         summary: 'Restore a deleted recording within the retention window',
         params: IdParams,
@@ -346,6 +360,7 @@ export const journalsRoutes: FastifyPluginAsyncTypebox<{
     '/:id/export',
     {
       schema: {
+        operationId: 'exportJournal',
         tags,
         summary: 'A signed, time-limited link to a bundle (metadata JSON and ciphertext)',
         params: IdParams,

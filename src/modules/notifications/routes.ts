@@ -23,6 +23,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
     '/preferences',
     {
       schema: {
+        operationId: 'getNotificationPreferences',
         tags,
         summary: 'Notification preferences (the defaults until changed)',
         response: { 200: Preferences, ...errorResponses() },
@@ -35,6 +36,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
     '/preferences',
     {
       schema: {
+        operationId: 'updateNotificationPreferences',
         tags,
         summary: 'Change notification preferences (fields left out keep their value)',
         body: PutPreferencesBody,
@@ -48,6 +50,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
     '/',
     {
       schema: {
+        operationId: 'listNotifications',
         tags,
         summary: 'The inbox, newest first (or unread first)',
         querystring: InboxQuery,
@@ -61,6 +64,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
     '/unread-count',
     {
       schema: {
+        operationId: 'getUnreadCount',
         tags,
         summary: 'How many notifications are unread (for the app badge)',
         response: { 200: UnreadCount, ...errorResponses() },
@@ -73,6 +77,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
     '/read-all',
     {
       schema: {
+        operationId: 'markAllNotificationsRead',
         tags,
         summary: 'Mark every notification read',
         response: { 200: ReadAllResult, ...errorResponses() },
@@ -85,6 +90,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
     '/:id/read',
     {
       schema: {
+        operationId: 'markNotificationRead',
         tags,
         summary: 'Mark one notification read (idempotent: the first read time stays)',
         params: IdParams,
@@ -98,6 +104,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
     '/:id',
     {
       schema: {
+        operationId: 'deleteNotification',
         tags,
         summary: 'Delete a notification from the inbox',
         params: IdParams,

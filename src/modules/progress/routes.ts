@@ -26,6 +26,7 @@ export const progressRoutes: FastifyPluginAsyncTypebox<{
     '/streak',
     {
       schema: {
+        operationId: 'getStreak',
         tags,
         summary: 'The current and longest streak of active local days, with freezes',
         response: { 200: Streak, ...errorResponses() },
@@ -38,6 +39,7 @@ export const progressRoutes: FastifyPluginAsyncTypebox<{
     '/achievements',
     {
       schema: {
+        operationId: 'listAchievements',
         tags,
         summary: 'Earned achievements, and locked ones with progress toward them',
         response: { 200: Achievements, ...errorResponses() },
@@ -50,6 +52,7 @@ export const progressRoutes: FastifyPluginAsyncTypebox<{
     '/statistics',
     {
       schema: {
+        operationId: 'getStatistics',
         tags,
         summary: 'Activity over the last week, month, year or all time, against the period before',
         querystring: StatisticsQuery,
@@ -63,6 +66,7 @@ export const progressRoutes: FastifyPluginAsyncTypebox<{
     '/trends',
     {
       schema: {
+        operationId: 'getProgressTrends',
         tags,
         summary: 'Chart series for the last 12 weeks: emotional trend and activity per week',
         response: { 200: Trends, ...errorResponses() },
@@ -75,6 +79,7 @@ export const progressRoutes: FastifyPluginAsyncTypebox<{
     '/insights',
     {
       schema: {
+        operationId: 'getProgressInsights',
         tags,
         summary: 'Progress insights in the user’s language, each with the numbers behind it',
         response: { 200: Insights, ...errorResponses() },
@@ -87,6 +92,7 @@ export const progressRoutes: FastifyPluginAsyncTypebox<{
     '/dashboard',
     {
       schema: {
+        operationId: 'getDashboard',
         tags,
         summary: 'Everything the home screen shows, in one request',
         response: { 200: Dashboard, ...errorResponses() },
@@ -99,6 +105,7 @@ export const progressRoutes: FastifyPluginAsyncTypebox<{
     '/calendar',
     {
       schema: {
+        operationId: 'getCalendar',
         tags,
         summary: 'Year in pixels: each local day with its activity count and dominant emotion',
         querystring: CalendarQuery,

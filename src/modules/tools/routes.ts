@@ -32,6 +32,7 @@ export const toolsRoutes: FastifyPluginAsyncTypebox<{ service: ToolsService }> =
     '/categories',
     {
       schema: {
+        operationId: 'listToolCategories',
         tags,
         summary: 'Tool categories in the user’s language (or ?lang=)',
         querystring: LangQuery,
@@ -50,6 +51,7 @@ export const toolsRoutes: FastifyPluginAsyncTypebox<{ service: ToolsService }> =
     '/categories/:id',
     {
       schema: {
+        operationId: 'listToolsInCategory',
         tags,
         summary: 'The tools of a category, paginated',
         params: CategoryParams,
@@ -69,6 +71,7 @@ export const toolsRoutes: FastifyPluginAsyncTypebox<{ service: ToolsService }> =
     '/search',
     {
       schema: {
+        operationId: 'searchTools',
         tags,
         summary: 'Full-text search in Spanish and English (accents and word forms ignored), ranked',
         querystring: SearchQuery,
@@ -82,6 +85,7 @@ export const toolsRoutes: FastifyPluginAsyncTypebox<{ service: ToolsService }> =
     '/favorites',
     {
       schema: {
+        operationId: 'listFavoriteTools',
         tags,
         summary: 'The user’s favorite tools, newest first',
         querystring: PagedLangQuery,
@@ -95,6 +99,7 @@ export const toolsRoutes: FastifyPluginAsyncTypebox<{ service: ToolsService }> =
     '/usage',
     {
       schema: {
+        operationId: 'listToolUsage',
         tags,
         summary: 'The user’s tool sessions, newest first',
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
@@ -108,6 +113,7 @@ export const toolsRoutes: FastifyPluginAsyncTypebox<{ service: ToolsService }> =
     '/:id',
     {
       schema: {
+        operationId: 'getTool',
         tags,
         summary:
           'A tool with its content, in the user’s language (or ?lang=), falling back to the other',
@@ -128,6 +134,7 @@ export const toolsRoutes: FastifyPluginAsyncTypebox<{ service: ToolsService }> =
     '/:id/favorite',
     {
       schema: {
+        operationId: 'favoriteTool',
         tags,
         summary: 'Mark as favorite (idempotent)',
         params: IdParams,
@@ -141,6 +148,7 @@ export const toolsRoutes: FastifyPluginAsyncTypebox<{ service: ToolsService }> =
     '/:id/favorite',
     {
       schema: {
+        operationId: 'unfavoriteTool',
         tags,
         summary: 'Remove from favorites (idempotent)',
         params: IdParams,
@@ -154,6 +162,7 @@ export const toolsRoutes: FastifyPluginAsyncTypebox<{ service: ToolsService }> =
     '/:id/usage',
     {
       schema: {
+        operationId: 'recordToolUsage',
         tags,
         summary: 'Record a session with a tool (Idempotency-Key honoured)',
         params: IdParams,

@@ -7,7 +7,7 @@ import type { AppError } from '../errors.ts';
 import { forbidden, unauthorized } from '../errors.ts';
 import type { Role, Scope } from './roles.ts';
 import { AccessTokenError, type VerifiedAccess } from '../crypto/access-tokens.ts';
-import { Problem } from '../http/schemas.ts';
+import { ProblemResponse } from '../http/schemas.ts';
 
 export interface AuthContext {
   userId: string;
@@ -83,7 +83,11 @@ export function registerAuthGuard(app: FastifyInstance, deps: AuthGuardDeps): vo
   app.decorateRequest('auth', null);
   app.addHook('onRoute', (route: RouteOptions) => {
     const config = (route.config ?? {}) as { public?: boolean; scope?: Scope; stepUp?: boolean };
-    if (!route.url.startsWith('/v1/') || config.public) return;
+    if (!route.url.startsWith('/v1/') || config.public) {
+      // Documented as needing no credentials (OpenAPI: an empty requirement list).
+      if (route.schema) route.schema.security = [];
+      return;
+    }
     const { scope, stepUp } = config;
     const guard = async (request: FastifyRequest) => {
       request.auth = await authenticate(deps, request);
@@ -98,8 +102,8 @@ export function registerAuthGuard(app: FastifyInstance, deps: AuthGuardDeps): vo
     if (route.schema) {
       route.schema.security = [{ bearerAuth: [] }];
       route.schema.response = {
-        401: Problem,
-        ...(scope ? { 403: Problem } : {}),
+        401: ProblemResponse,
+        ...(scope ? { 403: ProblemResponse } : {}),
         ...(route.schema.response as Record<string, unknown> | undefined),
       };
     }

@@ -15,6 +15,7 @@ export function registerDownloadRoute(
   app: FastifyInstance,
   route: {
     url: string;
+    operationId: string;
     tags: string[];
     summary: string;
     open: DownloadLinks['open'];
@@ -27,6 +28,7 @@ export function registerDownloadRoute(
     {
       config: { public: true },
       schema: {
+        operationId: route.operationId,
         tags: route.tags,
         summary: route.summary,
         params: DownloadParams,

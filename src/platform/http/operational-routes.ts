@@ -30,6 +30,7 @@ export function registerHealthRoutes(app: FastifyInstance, platform: Platform): 
     '/health/live',
     {
       schema: {
+        operationId: 'getLiveness',
         tags,
         summary: 'The process is up',
         response: { 200: Type.Object({ status: Type.Literal('ok') }) },
@@ -48,6 +49,7 @@ export function registerHealthRoutes(app: FastifyInstance, platform: Platform): 
     '/health/ready',
     {
       schema: {
+        operationId: 'getReadiness',
         tags,
         summary: 'Every dependency this process needs answers',
         response: { 200: Ready, 503: Ready },

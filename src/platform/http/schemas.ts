@@ -64,10 +64,16 @@ export const DeletedCount = Type.Object({
 /** A reference to the shared problem document schema (registered once by the app). */
 export const Problem = Type.Unsafe<ProblemDocument>({ $ref: 'ProblemDocument#' });
 
+/** A problem response as the server sends it: `application/problem+json` (RFC 9457). */
+export const ProblemResponse = {
+  description: 'A problem document (RFC 9457)',
+  content: { 'application/problem+json': { schema: Problem } },
+};
+
 /** The error responses of a route: 400, 429 and 500 always, plus those given. */
-export const errorResponses = (...statuses: number[]): Record<number, typeof Problem> =>
+export const errorResponses = (...statuses: number[]): Record<number, typeof ProblemResponse> =>
   Object.fromEntries(
-    [...new Set([400, 429, 500, ...statuses])].sort().map((status) => [status, Problem]),
+    [...new Set([400, 429, 500, ...statuses])].sort().map((status) => [status, ProblemResponse]),
   );
 
 export type { Static };

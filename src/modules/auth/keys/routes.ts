@@ -18,6 +18,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ service: KeysService }> = a
     {
       config: { public: true },
       schema: {
+        operationId: 'getKeyParams',
         tags: ['auth'],
         summary: 'Key-derivation parameters for an email (same shape for unknown emails)',
         querystring: Type.Object(
@@ -34,6 +35,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ service: KeysService }> = a
     '/v1/users/me/key-envelopes',
     {
       schema: {
+        operationId: 'getKeyEnvelopes',
         tags: ['users'],
         summary: 'Wrapped data keys (opaque to the server)',
         response: { 200: KeyEnvelopeList, ...errorResponses() },
@@ -46,6 +48,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ service: KeysService }> = a
     '/v1/users/me/key-envelopes',
     {
       schema: {
+        operationId: 'putKeyEnvelopes',
         tags: ['users'],
         summary:
           'Store wrapped data keys by label (e.g. recovery); the password envelope changes only with the password',

@@ -19,6 +19,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ service: MfaService }> = asy
     '/',
     {
       schema: {
+        operationId: 'getMfaStatus',
         tags,
         summary: 'Whether two-step sign-in is on, and how many recovery codes are left',
         response: { 200: MfaStatus, ...errorResponses() },
@@ -32,6 +33,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ service: MfaService }> = asy
     {
       config: sensitive,
       schema: {
+        operationId: 'startTotpEnrollment',
         tags,
         summary: 'Start enrolling an authenticator app (needs a recent re-authentication)',
         description:
@@ -47,6 +49,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ service: MfaService }> = asy
     '/totp/confirm',
     {
       schema: {
+        operationId: 'confirmTotpEnrollment',
         tags,
         summary: 'Confirm the authenticator with its first code; returns ten recovery codes (once)',
         body: CodeBody,
@@ -62,6 +65,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ service: MfaService }> = asy
     {
       config: sensitive,
       schema: {
+        operationId: 'disableTotp',
         tags,
         summary: 'Turn two-step sign-in off (needs a recent re-authentication)',
         response: { 204: Type.Null(), ...errorResponses(409) },
@@ -78,6 +82,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ service: MfaService }> = asy
     {
       config: sensitive,
       schema: {
+        operationId: 'regenerateRecoveryCodes',
         tags,
         summary: 'Replace the recovery codes (the old ones stop working)',
         response: { 200: RecoveryCodes, ...errorResponses(409) },

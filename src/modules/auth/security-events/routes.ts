@@ -15,6 +15,7 @@ export const securityEventsRoutes: FastifyPluginAsyncTypebox<{
     '/security-events',
     {
       schema: {
+        operationId: 'listSecurityEvents',
         tags,
         summary: "The account's own audit trail, newest first",
         querystring: Type.Object(PageQuery, { additionalProperties: false }),

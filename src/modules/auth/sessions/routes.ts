@@ -20,6 +20,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ service: SessionsServic
     {
       config: publicRoute,
       schema: {
+        operationId: 'refreshTokens',
         tags,
         summary: 'Exchange a refresh token for a new pair (each refresh token works once)',
         description:
@@ -36,6 +37,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ service: SessionsServic
     '/logout',
     {
       schema: {
+        operationId: 'logout',
         tags,
         summary: 'End the current session',
         response: { 204: Type.Null(), ...errorResponses() },
@@ -51,6 +53,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ service: SessionsServic
     '/sessions',
     {
       schema: {
+        operationId: 'listSessions',
         tags,
         summary: 'The signed-in devices of this account',
         response: { 200: SessionList, ...errorResponses() },
@@ -63,6 +66,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ service: SessionsServic
     '/sessions/:id',
     {
       schema: {
+        operationId: 'revokeSession',
         tags,
         summary: 'End one session',
         params: IdParams,
@@ -79,6 +83,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox<{ service: SessionsServic
     '/sessions/revoke-others',
     {
       schema: {
+        operationId: 'revokeOtherSessions',
         tags,
         summary: 'End every session but this one',
         response: { 200: RevokedCount, ...errorResponses() },

@@ -27,6 +27,7 @@ export const ownerShareRoutes: FastifyPluginAsyncTypebox<{ service: JournalsServ
         request.body ??= {};
       },
       schema: {
+        operationId: 'createShare',
         tags,
         summary: 'Share a recording through a link that opens without an account',
         description:
@@ -56,6 +57,7 @@ export const ownerShareRoutes: FastifyPluginAsyncTypebox<{ service: JournalsServ
     '/:id/shares',
     {
       schema: {
+        operationId: 'listShares',
         tags,
         summary: "A recording's share links, newest first (the last 100, closed ones included)",
         params: IdParams,
@@ -69,6 +71,7 @@ export const ownerShareRoutes: FastifyPluginAsyncTypebox<{ service: JournalsServ
     '/:id/shares/:shareId',
     {
       schema: {
+        operationId: 'revokeShare',
         tags,
         summary: 'Revoke a share link at once (idempotent); recorded in the security events',
         params: ShareParams,
@@ -94,6 +97,7 @@ export const recipientShareRoutes: FastifyPluginAsyncTypebox<{
     {
       config: publicRoute,
       schema: {
+        operationId: 'getSharedJournal',
         tags,
         summary: 'What a share link opens, for the share page (no account; not a download)',
         description:
@@ -112,6 +116,7 @@ export const recipientShareRoutes: FastifyPluginAsyncTypebox<{
       config: publicRoute,
       compress: false, // ciphertext does not shrink (see GET /v1/journals/{id}/audio)
       schema: {
+        operationId: 'getSharedJournalAudio',
         tags,
         summary: 'The encrypted recording through a share link; each request is one download',
         description:

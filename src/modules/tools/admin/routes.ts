@@ -25,6 +25,7 @@ export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminSe
     {
       config: contentWrite,
       schema: {
+        operationId: 'adminListTools',
         tags,
         summary: 'Every tool, active or not',
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
@@ -38,6 +39,7 @@ export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminSe
     {
       config: contentWrite,
       schema: {
+        operationId: 'adminCreateTool',
         tags,
         summary: 'Create a tool',
         body: AdminToolBody,
@@ -52,6 +54,7 @@ export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminSe
     {
       config: contentWrite,
       schema: {
+        operationId: 'adminReplaceTool',
         tags,
         summary: 'Replace a tool (is_active: false withdraws it)',
         params: IdParams,
@@ -66,6 +69,7 @@ export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminSe
     {
       config: contentWrite,
       schema: {
+        operationId: 'adminWithdrawTool',
         tags,
         summary: 'Withdraw a tool (usage history stays)',
         params: IdParams,
@@ -80,6 +84,7 @@ export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminSe
     {
       config: contentWrite,
       schema: {
+        operationId: 'adminListToolCategories',
         tags,
         summary: 'Every category',
         response: { 200: Type.Object({ items: Type.Array(AdminCategory) }), ...errorResponses() },
@@ -92,6 +97,7 @@ export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminSe
     {
       config: contentWrite,
       schema: {
+        operationId: 'adminCreateToolCategory',
         tags,
         summary: 'Create a category',
         body: AdminCategoryBody,
@@ -106,6 +112,7 @@ export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminSe
     {
       config: contentWrite,
       schema: {
+        operationId: 'adminReplaceToolCategory',
         tags,
         summary: 'Replace a category',
         params: CategoryParams,
@@ -120,6 +127,7 @@ export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminSe
     {
       config: contentWrite,
       schema: {
+        operationId: 'adminDeleteToolCategory',
         tags,
         summary: 'Delete an empty category',
         params: CategoryParams,

@@ -18,6 +18,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ service: AdminService }> =
     {
       config: adminOnly,
       schema: {
+        operationId: 'adminListUsers',
         tags,
         summary: 'Accounts, newest first',
         querystring: AdminUserQuery,
@@ -37,6 +38,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ service: AdminService }> =
     {
       config: adminOnly,
       schema: {
+        operationId: 'adminUpdateUser',
         tags,
         summary: 'Change the role or lock/unlock an account (a lock ends every session)',
         params: IdParams,

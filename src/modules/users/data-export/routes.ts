@@ -19,6 +19,7 @@ export const dataExportRoutes: FastifyPluginAsyncTypebox<{ service: DataExportSe
       // Everything the account holds leaves with it: a fresh proof that it is the owner.
       config: { stepUp: true },
       schema: {
+        operationId: 'startDataExport',
         tags,
         summary: 'Start an export of all your data (a zip); answers with the one under way if any',
         description:
@@ -35,6 +36,7 @@ export const dataExportRoutes: FastifyPluginAsyncTypebox<{ service: DataExportSe
 
   registerDownloadRoute(app, {
     url: '/download/:token',
+    operationId: 'downloadDataExport',
     tags,
     summary: 'Download an export through its signed, time-limited link',
     open: (token) => service.open(token),
@@ -45,6 +47,7 @@ export const dataExportRoutes: FastifyPluginAsyncTypebox<{ service: DataExportSe
     '/:id',
     {
       schema: {
+        operationId: 'getDataExport',
         tags,
         summary: 'How an export is going; when ready, a fresh download link',
         params: IdParams,

@@ -22,6 +22,7 @@ export const deletionRoutes: FastifyPluginAsyncTypebox<{ service: DeletionServic
     {
       config: { stepUp: true },
       schema: {
+        operationId: 'deleteAccount',
         tags: ['users'],
         summary:
           'Delete the account: disabled at once, purged with all its data after a grace period',

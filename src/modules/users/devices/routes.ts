@@ -19,6 +19,7 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<{ service: DevicesService 
     '/devices',
     {
       schema: {
+        operationId: 'listDevices',
         tags,
         summary: 'Devices this account has signed in from',
         response: { 200: DeviceList, ...errorResponses() },
@@ -31,6 +32,7 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<{ service: DevicesService 
     '/devices/:id',
     {
       schema: {
+        operationId: 'forgetDevice',
         tags,
         summary: 'Forget a device and end its sessions',
         params: IdParams,
@@ -47,6 +49,7 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<{ service: DevicesService 
     '/devices/:device_id/push-token',
     {
       schema: {
+        operationId: 'registerPushToken',
         tags,
         summary: 'Register this device’s push token (FCM registration token)',
         params: DeviceIdParams,
@@ -61,6 +64,7 @@ export const devicesRoutes: FastifyPluginAsyncTypebox<{ service: DevicesService 
     '/devices/:device_id/push-token',
     {
       schema: {
+        operationId: 'removePushToken',
         tags,
         summary: 'Stop pushes to this device (the app lost notification permission)',
         params: DeviceIdParams,

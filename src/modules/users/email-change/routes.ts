@@ -18,6 +18,7 @@ export const emailChangeRoutes: FastifyPluginAsyncTypebox<{ service: EmailChange
     {
       config: { stepUp: true },
       schema: {
+        operationId: 'changeEmail',
         tags: ['users'],
         summary: 'Change the email address (needs a recent re-authentication)',
         description:
@@ -38,6 +39,7 @@ export const emailChangeRoutes: FastifyPluginAsyncTypebox<{ service: EmailChange
     {
       config: { public: true },
       schema: {
+        operationId: 'confirmEmailChange',
         tags: ['auth'],
         summary: 'Move the account to the new address with the token from the confirmation email',
         body: TokenBody,

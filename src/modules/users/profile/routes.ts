@@ -15,7 +15,12 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ service: ProfileService 
   app.get(
     '/',
     {
-      schema: { tags, summary: 'The signed-in user', response: { 200: User, ...errorResponses() } },
+      schema: {
+        operationId: 'getProfile',
+        tags,
+        summary: 'The signed-in user',
+        response: { 200: User, ...errorResponses() },
+      },
     },
     (request) => service.getMe(callerOf(request)),
   );
@@ -24,6 +29,7 @@ export const profileRoutes: FastifyPluginAsyncTypebox<{ service: ProfileService 
     '/',
     {
       schema: {
+        operationId: 'updateProfile',
         tags,
         summary: 'Update profile, language, time zone, preferences or settings',
         body: UpdateMeBody,
