@@ -7,18 +7,25 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createPlatform, type Platform } from './platform/platform.ts';
-import { openPglite } from './platform/db/pglite.ts';
-import { migratePgliteDatabase, migratePostgresDatabase } from './platform/db/migrate.ts';
+import type { Platform } from './platform/platform.ts';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, buildOperationsApp } from './app.ts';
 import { generateSigningJwk, SIGNING_ALGORITHMS } from './platform/crypto/signing-keys.ts';
-import { seedContent } from './modules/index.ts';
-import { scheduleTableText } from './modules/schedules.ts';
 import cluster from 'node:cluster';
 import { multiProcessProblem, parseWorkerCount, runPrimary, workerIndex } from './cluster.ts';
 
-const USAGE = `Usage: amira <command> [options]
+// The application is loaded by the commands that run it, not at start: usage, a bad
+// variable and generate-secrets answer at once instead of after seconds of loading modules.
+const load = {
+  platform: () => import('./platform/platform.ts'),
+  app: () => import('./app.ts'),
+  pglite: () => import('./platform/db/pglite.ts'),
+  migrations: () => import('./platform/db/migrate.ts'),
+  modules: () => import('./modules/index.ts'),
+  schedules: () => import('./modules/schedules.ts'),
+};
+
+function usage(scheduleTable: string): string {
+  return `Usage: amira <command> [options]
 
 Commands:
   serve [--services auth,...] [--no-jobs] [--workers N|auto]
@@ -33,8 +40,9 @@ Commands:
   reapply-deletions                         after a database restore: purge again the accounts the deletion ledger lists
 
 Scheduled jobs (UTC; run by \`serve\` unless --no-jobs, and by \`worker\`):
-${scheduleTableText()}
+${scheduleTable}
 `;
+}
 
 function readConfig(): Config {
   try {
@@ -100,6 +108,9 @@ async function serve(args: string[]): Promise<void> {
   }
   // In a cluster, only worker 0 runs the jobs; each worker has an operations port of its own.
   const index = workerIndex();
+  const [{ createPlatform }, { seedContent }, { buildApp, buildOperationsApp }] = await Promise.all(
+    [load.platform(), load.modules(), load.app()],
+  );
   const platform = await createPlatform(config, LONG_RUNNING);
   await seedContent(platform.db);
   const services = values.services
@@ -148,6 +159,9 @@ async function listenForOperators(
 
 async function worker(): Promise<void> {
   const config = readConfig();
+  const [{ createPlatform }, { seedContent }, { buildApp, buildOperationsApp }] = await Promise.all(
+    [load.platform(), load.modules(), load.app()],
+  );
   const platform = await createPlatform(config, LONG_RUNNING);
   await seedContent(platform.db);
   const { modules } = await buildApp(platform, { runsJobs: true });
@@ -166,8 +180,13 @@ async function worker(): Promise<void> {
 async function migrate(): Promise<void> {
   const config = readConfig();
   if (config.databaseUrl) {
+    const { migratePostgresDatabase } = await load.migrations();
     await migratePostgresDatabase(config.databaseUrl);
   } else {
+    const [{ openPglite }, { migratePgliteDatabase }] = await Promise.all([
+      load.pglite(),
+      load.migrations(),
+    ]);
     const db = await openPglite({ dataDir: path.join(config.dataDir, 'pglite') });
     await migratePgliteDatabase(db.client);
     await db.close();
@@ -177,6 +196,10 @@ async function migrate(): Promise<void> {
 
 async function seed(): Promise<void> {
   const config = readConfig();
+  const [{ createPlatform }, { seedContent }] = await Promise.all([
+    load.platform(),
+    load.modules(),
+  ]);
   const platform = await createPlatform({ ...config, logLevel: 'warn' });
   const report = await seedContent(platform.db);
   process.stdout.write(`content loaded (rows inserted or changed): ${JSON.stringify(report)}\n`);
@@ -195,6 +218,11 @@ async function openapi(args: string[]): Promise<void> {
     smtpUrl: undefined,
     logLevel: 'silent' as const,
   };
+  const [{ createPlatform }, { openPglite }, { buildApp }] = await Promise.all([
+    load.platform(),
+    load.pglite(),
+    load.app(),
+  ]);
   const platform = await createPlatform(config, { db: await openPglite(), migrate: false });
   const { app } = await buildApp(platform);
   await app.ready();
@@ -210,6 +238,7 @@ async function createAdmin(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
   if (!values.email) throw new Error('create-admin needs --email');
   const config = readConfig();
+  const [{ createPlatform }, { buildApp }] = await Promise.all([load.platform(), load.app()]);
   const platform = await createPlatform({ ...config, logLevel: 'warn' });
   const { modules } = await buildApp(platform);
   const result = await modules.auth.auth.createAdmin(values.email);
@@ -223,6 +252,7 @@ async function createAdmin(args: string[]): Promise<void> {
 
 async function reapplyDeletions(): Promise<void> {
   const config = readConfig();
+  const [{ createPlatform }, { buildApp }] = await Promise.all([load.platform(), load.app()]);
   const platform = await createPlatform({ ...config, logLevel: 'warn' });
   const { modules } = await buildApp(platform);
   const { found, purged } = await modules.users.deletion.reapplyDeletions();
@@ -256,10 +286,10 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
 };
 const run = command ? commands[command] : undefined;
 if (command === '--help' || command === '-h' || command === 'help') {
-  process.stdout.write(USAGE);
+  process.stdout.write(usage((await load.schedules()).scheduleTableText()));
   process.exit(0);
 } else if (!run) {
-  process.stderr.write(USAGE);
+  process.stderr.write(usage((await load.schedules()).scheduleTableText()));
   process.exit(command ? 2 : 0);
 } else {
   run(rest).catch((error: unknown) => {
