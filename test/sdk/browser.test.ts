@@ -4,10 +4,7 @@
 // the other way round, and a segmented recording streams and seeks (HTTP Range) there.
 // No database involved: it runs once, in the PostgreSQL project.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SEGMENT_SIZE,
@@ -21,7 +18,8 @@ import {
 } from '../../sdk/src/index.ts';
 import type * as Sdk from '../../sdk/src/index.ts';
 import { databaseKind } from '../helpers/database.ts';
-import { installed, which } from '../helpers/private-services.ts';
+import { openSdkPage, sdkPageServer, type SdkPage } from '../helpers/browser.ts';
+import { installed } from '../helpers/private-services.ts';
 
 const subtle = globalThis.crypto.subtle;
 const rawKey = () => new Uint8Array(randomBytes(32));
@@ -32,8 +30,7 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 const runs = databaseKind() === 'postgres' && (await installed('chromium'));
 
 describe.runIf(runs)('the SDK in headless Chromium', () => {
-  let server: Server;
-  let browser: Browser;
+  let sdkPage: SdkPage;
   let page: Page;
   // A segmented recording made in Node, served to the page with Range support.
   const journalId = randomUUID();
@@ -44,46 +41,19 @@ describe.runIf(runs)('the SDK in headless Chromium', () => {
   beforeAll(async () => {
     const sealed = await encryptSegmented(audio, await importKey(audioKey), journalId);
     served = { bytes: Buffer.concat(sealed.segments), prefix: sealed.prefix };
-    const bundle = await build({
-      entryPoints: ['sdk/src/index.ts'],
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
+    const { server, origin } = await sdkPageServer((request, response) => {
+      if (request.url !== '/audio.bin') return false;
+      const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? '');
+      const start = range ? Number(range[1]) : 0;
+      response
+        .writeHead(range ? 206 : 200, { 'content-type': 'application/octet-stream' })
+        .end(served.bytes.subarray(start));
+      return true;
     });
-    const sdk = bundle.outputFiles[0]!.text;
-    server = createServer((request, response) => {
-      if (request.url === '/sdk.js') {
-        response.writeHead(200, { 'content-type': 'text/javascript' }).end(sdk);
-      } else if (request.url === '/audio.bin') {
-        const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? '');
-        const start = range ? Number(range[1]) : 0;
-        response
-          .writeHead(range ? 206 : 200, { 'content-type': 'application/octet-stream' })
-          .end(served.bytes.subarray(start));
-      } else {
-        response
-          .writeHead(200, { 'content-type': 'text/html' })
-          .end(
-            '<!doctype html><meta charset="utf-8"><script type="module">' +
-              "import * as sdk from '/sdk.js'; window.sdk = sdk; window.ready = true;</script>",
-          );
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    browser = await chromium.launch({
-      executablePath: (await which('chromium'))!,
-      args: ['--no-sandbox'],
-    });
-    page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    sdkPage = await openSdkPage(server, origin);
+    page = sdkPage.page;
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-  });
+  afterAll(() => sdkPage?.close());
 
   it('opens text and journal keys sealed in Node, and seals what Node opens', async () => {
     const key = rawKey();
