@@ -8,13 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../sdk/src/index.ts';
-import { AmiraClient, deriveKeys, encryptAudio, unwrapDataKey } from '../../sdk/src/index.ts';
+import { AmiraClient } from '../../sdk/src/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { openSdkPage, sdkPageServer, type SdkPage } from '../helpers/browser.ts';
 import { databaseKind } from '../helpers/database.ts';
 import { columnsHolding, rows } from '../helpers/db.ts';
 import { createCheckin, type FactoryUser } from '../helpers/factories.ts';
-import { metadataFor, multipart } from '../helpers/journals.ts';
+import { dataKeyOf, uploadWholeFile } from '../helpers/older-account.ts';
 import { installed } from '../helpers/private-services.ts';
 import { uniqueEmail } from '../helpers/users.ts';
 
@@ -72,27 +72,9 @@ describe.runIf(runs)('migrating an older account from headless Chromium', () => 
       t,
       sql`update checkins set notes = ${note}, notes_plaintext = true where id = ${checkin.id}`,
     );
-    const { kek } = await deriveKeys(password, await phone.keyParams(email));
-    const envelopes = await t.request('GET', '/v1/users/me/key-envelopes', { token });
-    const dataKey = await unwrapDataKey(
-      (envelopes.body.items as { label: string; envelope: string }[]).find(
-        (e) => e.label === 'password',
-      )!.envelope,
-      kek,
-    );
+    const dataKey = await dataKeyOf(t, phone, { email, password, token });
     const audio = new Uint8Array(randomBytes(100_000));
-    const old = await encryptAudio(audio, dataKey);
-    const form = multipart([
-      { name: 'metadata', value: JSON.stringify(metadataFor(old)) },
-      { name: 'audio', value: Buffer.from(old.ciphertext), filename: 'audio.bin' },
-    ]);
-    const uploaded = await t.request('POST', '/v1/journals', {
-      token,
-      body: form.body,
-      headers: { 'content-type': form.contentType },
-    });
-    expect(uploaded.status, uploaded.raw).toBe(201);
-    const journalId = uploaded.body.id as string;
+    const { id: journalId } = await uploadWholeFile(t, token, audio, dataKey);
     await rows(
       t,
       sql`update journals set title = ${title}, title_plaintext = true where id = ${journalId}`,

@@ -10,17 +10,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AmiraClient,
-  deriveKeys,
-  encryptAudio,
-  unwrapDataKey,
-  type Checkin,
-} from '../../sdk/src/index.ts';
+import { AmiraClient, type Checkin } from '../../sdk/src/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { columnsHolding, rows } from '../helpers/db.ts';
 import { createCheckin, type FactoryUser } from '../helpers/factories.ts';
-import { metadataFor, multipart, wav } from '../helpers/journals.ts';
+import { dataKeyOf, uploadWholeFile } from '../helpers/older-account.ts';
+import { wav } from '../helpers/journals.ts';
 import { uniqueEmail } from '../helpers/users.ts';
 
 let t: TestApp;
@@ -106,35 +101,19 @@ describe('private by construction: text', () => {
       sql`update checkins set notes = ${words.legacyNote}, notes_plaintext = true
           where id = ${legacy.id}`,
     );
-    const { kek } = await deriveKeys(password, await phone.keyParams(email));
-    const envelopes = await fetch(`${baseUrl}/v1/users/me/key-envelopes`, {
-      headers: { authorization: `Bearer ${registered.access_token}` },
-    }).then((r) => r.json() as Promise<{ items: { label: string; envelope: string }[] }>);
-    const dataKey = await unwrapDataKey(
-      envelopes.items.find((e) => e.label === 'password')!.envelope,
-      kek,
-    );
-    const oldAudio = new Uint8Array(wav(1));
-    const old = await encryptAudio(oldAudio, dataKey);
-    const form = multipart([
-      {
-        name: 'metadata',
-        value: JSON.stringify(
-          metadataFor({ iv: old.iv, checksum: old.checksum }, { duration_seconds: 1 }),
-        ),
-      },
-      { name: 'audio', value: Buffer.from(old.ciphertext), filename: 'audio.bin' },
-    ]);
-    const oldJournal = await t.request('POST', '/v1/journals', {
+    const dataKey = await dataKeyOf(t, phone, {
+      email,
+      password,
       token: registered.access_token,
-      body: form.body,
-      headers: { 'content-type': form.contentType },
     });
-    expect(oldJournal.status, oldJournal.raw).toBe(201);
+    const oldAudio = new Uint8Array(wav(1));
+    const oldJournal = await uploadWholeFile(t, registered.access_token, oldAudio, dataKey, {
+      duration_seconds: 1,
+    });
     await rows(
       t,
       sql`update journals set title = ${words.legacyTitle}, title_plaintext = true
-          where id = ${oldJournal.body.id}`,
+          where id = ${oldJournal.id}`,
     );
     // The scan sees them (the check-ins' partition holds the note too).
     expect(await columnsHolding(t, [words.legacyNote, words.legacyTitle])).toEqual(
@@ -180,13 +159,9 @@ describe('private by construction: text', () => {
     expect((await phone.listShares(journal.id)).map((s) => [s.id, s.label])).toEqual([
       [share.id, words.shareLabel],
     ]);
-    expect(await phone.readTitle(await phone.getJournal(oldJournal.body.id))).toBe(
-      words.legacyTitle,
-    );
+    expect(await phone.readTitle(await phone.getJournal(oldJournal.id))).toBe(words.legacyTitle);
     // Both recordings decrypt: the new one under its journal key, the old one under the data key.
     expect(Buffer.from(await phone.downloadJournal(journal.id)).equals(audio)).toBe(true);
-    expect(Buffer.from(await phone.downloadJournal(oldJournal.body.id)).equals(oldAudio)).toBe(
-      true,
-    );
+    expect(Buffer.from(await phone.downloadJournal(oldJournal.id)).equals(oldAudio)).toBe(true);
   });
 });

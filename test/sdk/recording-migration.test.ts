@@ -9,15 +9,12 @@ import {
   AmiraClient,
   decryptSegmented,
   keyOfShareLink,
-  deriveKeys,
-  encryptAudio,
   encryptText,
   generateJournalKey,
-  unwrapDataKey,
   wrapJournalKey,
 } from '../../sdk/src/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { metadataFor, multipart } from '../helpers/journals.ts';
+import { dataKeyOf, uploadWholeFile } from '../helpers/older-account.ts';
 import { uniqueEmail } from '../helpers/users.ts';
 
 describe('migrating recordings from before segments (SDK)', () => {
@@ -37,42 +34,15 @@ describe('migrating recordings from before segments (SDK)', () => {
     const password = 'rain on the window at night';
     token = (await phone.register({ email, password, language: 'es', timeZone: 'America/Lima' }))
       .access_token;
-    const { kek } = await deriveKeys(password, await phone.keyParams(email));
-    const envelopes = await t.request('GET', '/v1/users/me/key-envelopes', { token });
-    dataKey = await unwrapDataKey(
-      (envelopes.body.items as { label: string; envelope: string }[]).find(
-        (e) => e.label === 'password',
-      )!.envelope,
-      kek,
-    );
+    dataKey = await dataKeyOf(t, phone, { email, password, token });
   });
   afterAll(() => t.close());
-
-  /** Uploads as the SDK did before: the whole file under `key`, no segments. */
-  async function uploadWholeFile(
-    audio: Uint8Array,
-    key: CryptoKey,
-    extra: Record<string, unknown>,
-  ) {
-    const sealed = await encryptAudio(audio as Uint8Array<ArrayBuffer>, key);
-    const form = multipart([
-      { name: 'metadata', value: JSON.stringify(metadataFor(sealed, extra)) },
-      { name: 'audio', value: Buffer.from(sealed.ciphertext), filename: 'audio.bin' },
-    ]);
-    const response = await t.request('POST', '/v1/journals', {
-      token,
-      body: form.body,
-      headers: { 'content-type': form.contentType },
-    });
-    expect(response.status, response.raw).toBe(201);
-    return response.body as { id: string };
-  }
 
   it('moves them to segments; each decrypts the same, titles read the same, share links still open', async () => {
     // One under the data key with its title (the first SDK), one with a key of its own.
     const first = new Uint8Array(randomBytes(150_000));
     const firstId = crypto.randomUUID();
-    await uploadWholeFile(first, dataKey, {
+    await uploadWholeFile(t, token, first, dataKey, {
       id: firstId,
       title: await encryptText(
         'La primera vez que hablé de esto',
@@ -84,7 +54,7 @@ describe('migrating recordings from before segments (SDK)', () => {
     const second = new Uint8Array(randomBytes(80_000));
     const secondId = crypto.randomUUID();
     const ownKey = await generateJournalKey();
-    await uploadWholeFile(second, ownKey, {
+    await uploadWholeFile(t, token, second, ownKey, {
       id: secondId,
       journal_key: await wrapJournalKey(ownKey, dataKey, secondId),
     });

@@ -23,22 +23,23 @@ export interface SharedJournal {
 }
 
 /**
- * Locks the journal's row until the transaction ends and answers whether it is live and
- * has a journal key: two share creations for one journal then count its active shares
- * one after the other.
+ * Whether the journal is live and the user's, and its key envelope. With `lock`, its row
+ * stays locked until the transaction ends: two share creations for one journal then count
+ * its active shares one after the other.
  */
-export async function lockShareableJournal(
+export async function shareableJournal(
   tx: Tx,
   userId: string,
   journalId: string,
+  options: { lock?: boolean } = {},
 ): Promise<{ keyEnvelope: string | null } | undefined> {
-  const [row] = await tx
+  const query = tx
     .select({ keyEnvelope: journals.keyEnvelope })
     .from(journals)
     .where(
       and(eq(journals.userId, userId), eq(journals.id, journalId), eq(journals.isDeleted, false)),
-    )
-    .for('update');
+    );
+  const [row] = options.lock ? await query.for('update') : await query;
   return row;
 }
 

@@ -64,7 +64,7 @@ export function createJournalShares(deps: JournalsServiceDeps) {
     const days = body.expires_in_days ?? SHARE_DEFAULT_DAYS;
     try {
       const row = await db.asUser(caller.userId, async (tx) => {
-        const journal = await repo.lockShareableJournal(tx, caller.userId, journalId);
+        const journal = await repo.shareableJournal(tx, caller.userId, journalId, { lock: true });
         if (!journal) throw notFound('journal');
         if (!journal.keyEnvelope) {
           throw conflict(
@@ -108,7 +108,7 @@ export function createJournalShares(deps: JournalsServiceDeps) {
   async function listShares(caller: AuthContext, journalId: string) {
     const now = clock.now();
     const rows = await db.asUser(caller.userId, async (tx) => {
-      const owned = await repo.lockShareableJournal(tx, caller.userId, journalId);
+      const owned = await repo.shareableJournal(tx, caller.userId, journalId);
       if (!owned) throw notFound('journal');
       return repo.listShares(tx, caller.userId, journalId, 100);
     });
@@ -135,8 +135,7 @@ export function createJournalShares(deps: JournalsServiceDeps) {
   }
 
   /** The share and its journal if the share opens; the reason as a problem otherwise. */
-  async function openShare(shareId: string): Promise<repo.SharedJournal> {
-    const found = await db.asSystem((tx) => repo.findSharedJournal(tx, shareId));
+  function opening(found: repo.SharedJournal | undefined): repo.SharedJournal {
     if (!found) throw shareNotFound();
     const status = found.journal.isDeleted ? 'revoked' : statusOf(found.share, clock.now());
     if (status !== 'active') throw gone(status);
@@ -145,7 +144,9 @@ export function createJournalShares(deps: JournalsServiceDeps) {
 
   /** GET /v1/shares/{id}: what the share page needs before downloading (does not count). */
   async function describeShare(shareId: string): Promise<PublicShareDto> {
-    const { share, journal, audio } = await openShare(shareId);
+    const { share, journal, audio } = opening(
+      await db.asSystem((tx) => repo.findSharedJournal(tx, shareId)),
+    );
     return {
       id: share.id,
       journal_id: journal.id,
@@ -164,15 +165,16 @@ export function createJournalShares(deps: JournalsServiceDeps) {
   }
 
   /**
-   * GET /v1/shares/{id}/audio: the whole ciphertext, counted as one download. The count,
-   * the owner's security event and opening the object happen in one transaction: when
-   * storage cannot answer, nothing is counted.
+   * GET /v1/shares/{id}/audio: the whole ciphertext, counted as one download. Reading the
+   * share, the count, the owner's security event and opening the object happen in one
+   * transaction: when storage cannot answer, nothing is counted.
    */
   async function downloadShared(
     shareId: string,
   ): Promise<{ stream: Readable; size: number; checksum: string }> {
-    const { share, journal, audio } = await openShare(shareId);
-    const stream = await db.asSystem(async (tx) => {
+    // One transaction: read, count, record, open.
+    return db.asSystem(async (tx) => {
+      const { share, journal, audio } = opening(await repo.findSharedJournal(tx, shareId));
       const downloads = await repo.countDownload(tx, shareId, clock.now());
       if (downloads === undefined) {
         // Another download took the last one, or the owner revoked it meanwhile.
@@ -186,11 +188,10 @@ export function createJournalShares(deps: JournalsServiceDeps) {
         downloads,
         max_downloads: share.maxDownloads,
       });
-      const opened = await storageCall(() => storage.get(journal.storagePath));
-      if (!opened) throw serviceUnavailable('audio storage', 30);
-      return opened;
+      const stream = await storageCall(() => storage.get(journal.storagePath));
+      if (!stream) throw serviceUnavailable('audio storage', 30);
+      return { stream, size: audio.fileSize, checksum: audio.checksum };
     });
-    return { stream, size: audio.fileSize, checksum: audio.checksum };
   }
 
   return { createShare, listShares, revokeShare, describeShare, downloadShared };

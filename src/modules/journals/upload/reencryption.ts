@@ -66,37 +66,21 @@ export function createJournalReencryption(deps: JournalsServiceDeps, pipeline: P
     request: { declaredBytes?: number | undefined } = {},
   ): Promise<void> {
     const { userId } = caller;
-    const drainOn = async <T>(work: () => Promise<T>) => {
-      try {
-        return await work();
-      } catch (error) {
-        audio.resume(); // refused before reading: let the bytes drain
-        throw error;
-      }
-    };
-    const { iv, current } = await drainOn(async () => {
-      const iv = ivOf(metadata.encryption);
-      const current = await db.asUser(userId, async (tx) => {
-        const row = await repo.findJournal(tx, userId, id);
-        if (row && (await repo.ivUsed(tx, userId, iv))) throw pipeline.ivReused();
-        return row;
-      });
-      if (!current) throw notFound('journal');
-      checkKeys(current, metadata);
-      return { iv, current };
+    const iv = ivOf(metadata.encryption);
+    const current = await db.asUser(userId, async (tx) => {
+      const row = await repo.findJournal(tx, userId, id);
+      if (row && (await repo.ivUsed(tx, userId, iv))) throw pipeline.ivReused();
+      return row;
     });
-    const reservation = await drainOn(() =>
-      pipeline.quota.reserve(
-        userId,
-        { quotaBytes: settings.quotaBytes(caller.role), maxUploadBytes: settings.maxUploadBytes },
-        request.declaredBytes,
-        current.audio.fileSize,
-      ),
+    if (!current) throw notFound('journal');
+    checkKeys(current, metadata);
+    const reservation = await pipeline.quota.reserve(
+      userId,
+      { quotaBytes: settings.quotaBytes(caller.role), maxUploadBytes: settings.maxUploadBytes },
+      request.declaredBytes,
+      current.audio.fileSize,
     );
-    if (!reservation) {
-      audio.resume();
-      throw quotaExceeded();
-    }
+    if (!reservation) throw quotaExceeded();
     let key: string | undefined;
     let replaced: string | undefined;
     try {
