@@ -13,13 +13,20 @@ import {
   registerOperatorRoutes,
 } from './platform/http/operational-routes.ts';
 import { trackRoutes } from './platform/http/unrouted.ts';
-import { MAX_JSON_DEPTH, registerJsonBodyParser } from './platform/http/json-body.ts';
+import { registerJsonBodyParser } from './platform/http/json-body.ts';
 import { registerCachePolicy } from './platform/http/cache-policy.ts';
 import { registerPlatformMetrics, registerRequestMetrics } from './platform/http/metrics.ts';
 import { registerNulGuard } from './platform/http/nul-guard.ts';
 import { registerRequestTracing } from './platform/http/tracing.ts';
 import { registerGateway } from './platform/http/gateway.ts';
-import { createModules, type Modules } from './modules/index.ts';
+import { createModules, moduleComponents, type Modules } from './modules/index.ts';
+import { platformComponents } from './platform/http/schemas.ts';
+import {
+  collectComponents,
+  registerComponents,
+  type Components,
+} from './platform/http/openapi/components.ts';
+import { registerApiDocument } from './platform/http/openapi/document.ts';
 
 export interface AppOptions {
   /** Mount only these modules' routes (default: all). */
@@ -66,7 +73,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   const jobsCheck = platform.readiness.get('jobs');
   if (jobsCheck) jobsCheck.required = runsJobs;
 
-  const app = createFastify(platform);
+  const app = createFastify(platform, apiComponents);
   registerNulGuard(app);
   // First, so that requests the gateway refuses (429, 503) have spans too.
   if (platform.tracing) registerRequestTracing(app, platform.tracing.tracer);
@@ -88,30 +95,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     );
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Amira Wellness API',
-        version: '1.0.0',
-        description:
-          'Private emotional-wellness backend. Errors are RFC 9457 problem documents; lists use cursor ' +
-          'pagination; journal audio is end-to-end encrypted by the client. Request bodies are strict ' +
-          `(unknown fields are a 400, JSON nested deeper than ${MAX_JSON_DEPTH} levels too, and an empty body is no ` +
-          'body); unknown query parameters are ignored. A path that names nothing is a 404, or a 405 ' +
-          'with Allow when it exists for other methods. Responses under /v1 that state no cache ' +
-          'policy of their own are Cache-Control: no-store.',
-      },
-      servers: [{ url: platform.config.publicBaseUrl }],
-      components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      },
-    },
-    refResolver: {
-      buildLocalReference: (json, _baseUri, _fragment, i) =>
-        typeof json.$id === 'string' ? json.$id : `def-${i}`,
-    },
-  });
+  await registerApiDocument(app, { serverUrl: platform.config.publicBaseUrl });
   // With an operations listener (production by default), /docs, /openapi.json and /metrics
   // are served there only (buildOperationsApp) and the public port answers 404 for them.
   const operatorRoutesHere = platform.config.ops === undefined;
@@ -164,8 +148,16 @@ export async function buildOperationsApp(
 
 const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 200 };
 
+/** The API's named shapes (components.schemas): every module's, whichever are mounted. */
+const apiComponents = collectComponents([...platformComponents, ...moduleComponents]);
+/** The operations listener's routes name only the problem document. */
+const operationsComponents = collectComponents([ProblemDocument]);
+
 /** Fastify as every listener of ours has it: logger, request ids, parsers, problem documents. */
-function createFastify(platform: Platform): FastifyInstance {
+function createFastify(
+  platform: Platform,
+  components: Components = operationsComponents,
+): FastifyInstance {
   const trustProxy = platform.config.trustProxy;
   const loggerInstance: FastifyBaseLogger = platform.log;
   const app: FastifyInstance = Fastify({
@@ -189,8 +181,8 @@ function createFastify(platform: Platform): FastifyInstance {
     },
   });
 
-  app.addSchema(ProblemDocument);
-  const compile = createValidatorCompiler([ProblemDocument]);
+  registerComponents(app, components);
+  const compile = createValidatorCompiler(components.schemas);
   app.setValidatorCompiler(compile);
   registerErrorHandling(app, trackRoutes(app, ROUTER_OPTIONS, compile));
   registerJsonBodyParser(app);

@@ -11,7 +11,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The process is up */
+    /**
+     * The process is up
+     * @description For liveness probes: answers while the process serves requests, whatever its dependencies. Never rate limited.
+     */
     get: operations['getLiveness'];
     put?: never;
     post?: never;
@@ -28,7 +31,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Every dependency this process needs answers */
+    /**
+     * Every dependency this process needs answers
+     * @description For readiness probes and load balancers: 200 when every required dependency (database, storage, job queue, as this process uses them) answers within 2 s, 503 otherwise; `optional` lists those it can do without for a while. Never rate limited.
+     */
     get: operations['getReadiness'];
     put?: never;
     post?: never;
@@ -47,7 +53,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Create an account; sends a verification email */
+    /**
+     * Create an account; sends a verification email
+     * @description With end-to-end encryption (what the SDK does, docs/encryption.md): ask GET /v1/auth/key-params?email= first, or choose `key_params` (a new random salt); derive 64 bytes with Argon2id(password, salt); send the first half (base64url) as `password` and keep the second (the key-encryption key) on the device; make a random data key and send it wrapped under that key as `key_envelope`. Answers the first token pair, signed in. An email taken is a 409 email-taken; a weak password a 422. At most 20 sign-ups an hour from one address (429).
+     */
     post: operations['register'];
     delete?: never;
     options?: never;
@@ -66,7 +75,7 @@ export interface paths {
     put?: never;
     /**
      * Sign in
-     * @description With two-step sign-in on, the answer is an MFA challenge instead of tokens: send its mfa_token with a code to POST /v1/auth/login/mfa. An account scheduled for deletion answers 409 account-deletion-pending unless restore_account is true.
+     * @description Send the auth key derived on the device as `password` (see POST /v1/auth/register), and the device, so that its sessions and push token are kept together. With two-step sign-in on, the answer is an MFA challenge instead of tokens: send its mfa_token with a code to POST /v1/auth/login/mfa. A wrong email or password is a 401 (the same for both); a locked account a 403. An account scheduled for deletion answers 409 account-deletion-pending unless restore_account is true. Failed attempts are limited per address and email (5 a minute) and per address (30 a minute): 429 with Retry-After.
      */
     post: operations['login'];
     delete?: never;
@@ -84,7 +93,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Second sign-in step: the MFA challenge token and an authenticator or recovery code */
+    /**
+     * Second sign-in step: the MFA challenge token and an authenticator or recovery code
+     * @description The challenge is valid for 5 minutes and a few attempts; a wrong code is a 403 mfa-code-incorrect. A recovery code works once.
+     */
     post: operations['completeMfaLogin'];
     delete?: never;
     options?: never;
@@ -101,7 +113,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Send a password reset link (always 202, whether or not the account exists) */
+    /**
+     * Send a password reset link (always 202, whether or not the account exists)
+     * @description The answer does not tell whether the address has an account. Limited per address and per email (429).
+     */
     post: operations['requestPasswordReset'];
     delete?: never;
     options?: never;
@@ -118,7 +133,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Set a new password with a reset token; ends every session */
+    /**
+     * Set a new password with a reset token; ends every session
+     * @description The new password cannot open the old data key. A client holding the recovery key unwraps the data key with it and sends it wrapped under the new key-encryption key (`key_envelope`): recordings stay readable. Without it, recordings made before stay encrypted under the old data key (docs/encryption.md, recovery).
+     */
     post: operations['confirmPasswordReset'];
     delete?: never;
     options?: never;
@@ -135,7 +153,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Confirm an email address with the token from the verification email */
+    /**
+     * Confirm an email address with the token from the verification email
+     * @description An unknown, used or expired token is a 400 action-token-invalid.
+     */
     post: operations['verifyEmail'];
     delete?: never;
     options?: never;
@@ -152,7 +173,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Send the verification email again */
+    /**
+     * Send the verification email again
+     * @description At most 3 an hour (429). Already verified: 409 email-already-verified.
+     */
     post: operations['resendVerificationEmail'];
     delete?: never;
     options?: never;
@@ -169,7 +193,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Change the password and re-wrapped key envelope together; ends the other sessions */
+    /**
+     * Change the password and re-wrapped key envelope together; ends the other sessions
+     * @description Derive the new auth key and key-encryption key on the device (same salt), unwrap the data key with the old one and wrap it under the new: `key_envelope` replaces the password envelope in the same transaction (docs/encryption.md). A wrong current password is a 403 password-incorrect (5 tries in 15 minutes, then 429).
+     */
     post: operations['changePassword'];
     delete?: never;
     options?: never;
@@ -208,7 +235,7 @@ export interface paths {
     put?: never;
     /**
      * Exchange a refresh token for a new pair (each refresh token works once)
-     * @description A second refresh with the same token within the grace window returns the same new pair. Outside it, the token counts as stolen: the session is revoked (problem type refresh-token-reused).
+     * @description A second refresh with the same token within the grace window returns the same new pair. Outside it, the token counts as stolen: the session is revoked (problem type refresh-token-reused). Refresh when the access token expires (expires_in) or a request answers 401; store the new refresh token before using the new access token.
      */
     post: operations['refreshTokens'];
     delete?: never;
@@ -226,7 +253,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** End the current session */
+    /**
+     * End the current session
+     * @description Its access and refresh tokens stop working at once, on every replica.
+     */
     post: operations['logout'];
     delete?: never;
     options?: never;
@@ -292,7 +322,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Key-derivation parameters for an email (same shape for unknown emails) */
+    /**
+     * Key-derivation parameters for an email (same shape for unknown emails)
+     * @description Ask before signing in or registering: derive 64 bytes with Argon2id(password, salt) and these costs; the first half is the auth key (sent as the password), the second the key-encryption key, which never leaves the device (docs/encryption.md). An unknown email gets a salt derived from it, so the answer tells nobody whether an account exists.
+     */
     get: operations['getKeyParams'];
     put?: never;
     post?: never;
@@ -309,9 +342,15 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Wrapped data keys (opaque to the server) */
+    /**
+     * Wrapped data keys (opaque to the server)
+     * @description After signing in on a new device: unwrap the `password` envelope with the key-encryption key to get the data key (docs/encryption.md).
+     */
     get: operations['getKeyEnvelopes'];
-    /** Store wrapped data keys by label (e.g. recovery); the password envelope changes only with the password */
+    /**
+     * Store wrapped data keys by label (e.g. recovery); the password envelope changes only with the password
+     * @description Each envelope is the data key wrapped on the device (docs/encryption.md), e.g. under a recovery key the person writes down (`recovery`). Labels given replace their envelopes; others stay. The `password` envelope is written at registration and replaced only by POST /v1/auth/change-password (409 password-envelope-locked); a label twice is a 422 duplicate-label, more than 10 envelopes a 422 too-many-envelopes.
+     */
     put: operations['putKeyEnvelopes'];
     post?: never;
     delete?: never;
@@ -367,7 +406,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Confirm the authenticator with its first code; returns ten recovery codes (once) */
+    /**
+     * Confirm the authenticator with its first code; returns ten recovery codes (once)
+     * @description Two-step sign-in is on from now: sign-ins answer a challenge (POST /v1/auth/login/mfa). Show the recovery codes once and ask the person to keep them; the server keeps only their hashes. A wrong code is a 403 mfa-code-incorrect.
+     */
     post: operations['confirmTotpEnrollment'];
     delete?: never;
     options?: never;
@@ -399,7 +441,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The account's own audit trail, newest first */
+    /**
+     * The account's own audit trail, newest first
+     * @description Cursor pagination: ask for `limit` items (1 to 100, default 20); while `next_cursor` is not null, pass it as `cursor` (with the same other parameters) for the next page.
+     */
     get: operations['listSecurityEvents'];
     put?: never;
     post?: never;
@@ -427,7 +472,10 @@ export interface paths {
     delete: operations['deleteAccount'];
     options?: never;
     head?: never;
-    /** Update profile, language, time zone, preferences or settings */
+    /**
+     * Update profile, language, time zone, preferences or settings
+     * @description Send only what changes. The time zone sets what a "day" is for streaks, reminders and daily figures from now on; a zone that is not IANA is a 400; preferences or settings over 16 KiB a 422 too-large.
+     */
     patch: operations['updateProfile'];
     trace?: never;
   };
@@ -473,7 +521,10 @@ export interface paths {
       cookie?: never;
     };
     get?: never;
-    /** Register this device’s push token (FCM registration token) */
+    /**
+     * Register this device’s push token (FCM registration token)
+     * @description After sign-in, and whenever the push service gives the app a new token. The device is the one named at sign-in (device_id); a token moves to the account that registered it last.
+     */
     put: operations['registerPushToken'];
     post?: never;
     /** Stop pushes to this device (the app lost notification permission) */
@@ -547,7 +598,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Download an export through its signed, time-limited link */
+    /**
+     * Download an export through its signed, time-limited link
+     * @description The link is the credential: no Authorization header. 403 when the link was altered, 410 when it expired or what it names is gone; ask for a fresh link then.
+     */
     get: operations['downloadDataExport'];
     put?: never;
     post?: never;
@@ -564,7 +618,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** How an export is going; when ready, a fresh download link */
+    /**
+     * How an export is going; when ready, a fresh download link
+     * @description Poll until `status` is ready (or failed). Each answer signs a new download_url: ask again when the last one expired. The archive is deleted at expires_at.
+     */
     get: operations['getDataExport'];
     put?: never;
     post?: never;
@@ -581,7 +638,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Accounts, newest first */
+    /**
+     * Accounts, newest first
+     * @description Cursor pagination: ask for `limit` items (1 to 100, default 20); while `next_cursor` is not null, pass it as `cursor` (with the same other parameters) for the next page.
+     */
     get: operations['adminListUsers'];
     put?: never;
     post?: never;
@@ -615,7 +675,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The emotion catalog (names and descriptions in Spanish and English) */
+    /**
+     * The emotion catalog (names and descriptions in Spanish and English)
+     * @description Public and the same for everyone: cache it (Cache-Control: public, max-age=3600) and revalidate with If-None-Match. Check-ins name emotions by these ids.
+     */
     get: operations['listEmotionTypes'];
     put?: never;
     post?: never;
@@ -632,10 +695,18 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Check-ins, newest first */
+    /**
+     * Check-ins, newest first
+     * @description Cursor pagination: ask for `limit` items (1 to 100, default 20); while `next_cursor` is not null, pass it as `cursor` (with the same other parameters) for the next page.
+     */
     get: operations['listCheckins'];
     put?: never;
-    /** Record a check-in (Idempotency-Key honoured) */
+    /**
+     * Record a check-in (Idempotency-Key honoured)
+     * @description Notes are a text envelope made by the SDK (docs/encryption.md), bound to the check-in's id: send the id the device chose with them (422 id-required otherwise; 409 id-taken if it exists). `created_at` may be up to 30 days back for a late entry. A check-in counts for the streak and may earn achievements.
+     *
+     *     Idempotent with an `Idempotency-Key` header: a retry with the same key and body within 24 hours answers the first response (`Idempotent-Replayed: true`) and creates nothing new.
+     */
     post: operations['createCheckin'];
     /**
      * Delete every check-in (and what was derived from them); other data stays
@@ -656,7 +727,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Record up to 100 offline check-ins; re-sending the same batch creates nothing new */
+    /**
+     * Record up to 100 offline check-ins; re-sending the same batch creates nothing new
+     * @description For check-ins made offline. Each item carries a client_id the device made (unique per device) and its created_at: an item already recorded answers `duplicate` with its id, so a batch can be re-sent after a timeout. Items are applied one by one: one `rejected` (with its error) does not stop the others. Answers in the order sent.
+     */
     post: operations['createCheckinBatch'];
     delete?: never;
     options?: never;
@@ -673,7 +747,12 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Check-ins matching a filter, newest first */
+    /**
+     * Check-ins matching a filter, newest first
+     * @description A POST so that long filters fit; it reads only. `from` and `to` are local days of the user.
+     *
+     *     Cursor pagination: ask for `limit` items (1 to 100, default 20); while `next_cursor` is not null, pass it as `cursor` (with the same other parameters) for the next page.
+     */
     post: operations['filterCheckins'];
     delete?: never;
     options?: never;
@@ -688,7 +767,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** How often each emotion and category appeared in a range of local days */
+    /**
+     * How often each emotion and category appeared in a range of local days
+     * @description Default range: the 30 local days ending today. `from` after `to`, or a range of more than 3,660 days, is a 422 invalid-range.
+     */
     get: operations['getEmotionDistribution'];
     put?: never;
     post?: never;
@@ -707,7 +789,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Buckets by local day, week or month, and the overall direction */
+    /**
+     * Buckets by local day, week or month, and the overall direction
+     * @description A POST so that the emotion filter fits; it reads only. The direction comes with its confidence and sample size: show it only when the confidence is high enough.
+     */
     post: operations['getEmotionTrends'];
     delete?: never;
     options?: never;
@@ -724,7 +809,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Day-of-week and time-of-day profiles, recurring emotions, shifts around journals and tools */
+    /**
+     * Day-of-week and time-of-day profiles, recurring emotions, shifts around journals and tools
+     * @description Default range: the 30 local days ending today (422 invalid-range as for the distribution). A POST so that it can grow filters; it reads only.
+     */
     post: operations['getEmotionPatterns'];
     delete?: never;
     options?: never;
@@ -758,7 +846,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Tools that fit a feeling, ranked, each with a reason */
+    /**
+     * Tools that fit a feeling, ranked, each with a reason
+     * @description Ranks the tools meant for this emotion by what helped this user before (their shifts around tools), in their language. It reads only.
+     */
     post: operations['recommendTools'];
     delete?: never;
     options?: never;
@@ -776,6 +867,8 @@ export interface paths {
     /**
      * Check-ins whose notes the server still holds in plaintext (oldest first)
      * @description Notes written before notes were encrypted end to end. The SDK encrypts each on the device and writes it back with PUT /v1/emotions/{id}/notes, which takes it off this list (docs/encryption.md). Empty once a client has synced.
+     *
+     *     Cursor pagination: ask for `limit` items (1 to 100, default 20); while `next_cursor` is not null, pass it as `cursor` (with the same other parameters) for the next page.
      */
     get: operations['listPlaintextNotes'];
     put?: never;
@@ -794,7 +887,10 @@ export interface paths {
       cookie?: never;
     };
     get?: never;
-    /** Replace a check-in's notes with an envelope made on the device (or remove them) */
+    /**
+     * Replace a check-in's notes with an envelope made on the device (or remove them)
+     * @description The envelope is bound to this check-in and the field `notes` (docs/encryption.md); null removes the notes.
+     */
     put: operations['replaceCheckinNotes'];
     post?: never;
     delete?: never;
@@ -810,7 +906,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One check-in */
+    /**
+     * One check-in
+     * @description Decrypt `notes` on the device with the data key (docs/encryption.md); while `plaintext_fields` names it, it is old plaintext to encrypt and write back (PUT /v1/emotions/{id}/notes).
+     */
     get: operations['getCheckin'];
     put?: never;
     post?: never;
@@ -827,10 +926,20 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Recordings, newest first */
+    /**
+     * Recordings, newest first
+     * @description Recordings in the trash are left out.
+     *
+     *     Cursor pagination: ask for `limit` items (1 to 100, default 20); while `next_cursor` is not null, pass it as `cursor` (with the same other parameters) for the next page.
+     */
     get: operations['listJournals'];
     put?: never;
-    /** Upload an encrypted recording (multipart: metadata, then audio); Idempotency-Key honoured */
+    /**
+     * Upload an encrypted recording (multipart: metadata, then audio); Idempotency-Key honoured
+     * @description The recording is encrypted on the device before it leaves (docs/encryption.md; the SDK does all of it): (1) make a random journal key and wrap it under the data key (`journal_key`); (2) encrypt the audio with AES-256-GCM in 64 KiB segments under a key derived from the journal key, with a fresh 7-byte nonce prefix (`encryption.iv`) and the journal's id in the AAD; (3) hash the ciphertext (`encryption.checksum_sha256`); (4) encrypt the title under the journal key, bound to the id the device chose (`id`). The server streams the ciphertext to storage, checks its size, checksum and segment layout, and never sees a key. Check-ins made before and after recording come along in the metadata (their notes encrypted too). An IV this user used before is a 409 iv-reused, a journal id taken a 409 id-taken; a recording over the size limit or the storage quota a 413 (payload-too-large, storage-quota-exceeded); bytes that do not look like this ciphertext a 422.
+     *
+     *     Idempotent with an `Idempotency-Key` header: a retry with the same key and body within 24 hours answers the first response (`Idempotent-Replayed: true`) and creates nothing new.
+     */
     post: operations['uploadJournal'];
     /**
      * Delete every recording at once, those in the trash included; other data stays
@@ -851,7 +960,12 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Recordings matching a filter, newest first */
+    /**
+     * Recordings matching a filter, newest first
+     * @description A POST so that long filters fit; it reads only.
+     *
+     *     Cursor pagination: ask for `limit` items (1 to 100, default 20); while `next_cursor` is not null, pass it as `cursor` (with the same other parameters) for the next page.
+     */
     post: operations['filterJournals'];
     delete?: never;
     options?: never;
@@ -866,7 +980,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Download an export bundle through its signed, time-limited link */
+    /**
+     * Download an export bundle through its signed, time-limited link
+     * @description The link is the credential: no Authorization header. 403 when the link was altered, 410 when it expired or what it names is gone; ask for a fresh link then.
+     */
     get: operations['downloadJournalExport'];
     put?: never;
     post?: never;
@@ -883,11 +1000,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A recording with its audio metadata, linked check-ins and emotional shift */
+    /**
+     * A recording with its audio metadata, linked check-ins and emotional shift
+     * @description To play it: unwrap `journal_key` with the data key, decrypt `title` with it, then download GET /v1/journals/{id}/audio and decrypt by `encryption` (docs/encryption.md). The check-ins made before and after recording come with it, and the shift between them. A recording in the trash is a 404.
+     */
     get: operations['getJournal'];
     put?: never;
     post?: never;
-    /** Delete a recording (hidden at once; restorable during the retention window, then purged) */
+    /**
+     * Delete a recording (hidden at once; restorable during the retention window, then purged)
+     * @description The recording goes to the trash: gone from lists at once, restorable with POST /v1/journals/{id}/restore until restorable_until (JOURNAL_RETENTION_DAYS, 30 by default), then purged with its audio. Its share links stop opening.
+     */
     delete: operations['deleteJournal'];
     options?: never;
     head?: never;
@@ -901,7 +1024,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The encrypted audio (Range and If-None-Match supported; IV and algorithm in headers) */
+    /**
+     * The encrypted audio (Range and If-None-Match supported; IV and algorithm in headers)
+     * @description The ciphertext as uploaded. Decrypt it on the device (docs/encryption.md): unwrap the journal key (`journal_key` of the journal) with the data key, then decrypt with the algorithm and IV of X-Encryption-Algorithm and X-Encryption-IV. Segmented recordings can be played while they download, and seeking asks for the segments needed with Range (segment i starts at byte i × 65552). The ETag is the checksum: a cached copy revalidates with If-None-Match.
+     */
     get: operations['getJournalAudio'];
     /**
      * Replace a recording's ciphertext with a re-encryption made on the device
@@ -925,6 +1051,8 @@ export interface paths {
     /**
      * Journals whose title the server still holds in plaintext (oldest first)
      * @description Titles written before titles were encrypted end to end. The SDK encrypts each on the device and writes it back with PUT /v1/journals/{id}/title, which takes it off this list (docs/encryption.md). Empty once a client has synced.
+     *
+     *     Cursor pagination: ask for `limit` items (1 to 100, default 20); while `next_cursor` is not null, pass it as `cursor` (with the same other parameters) for the next page.
      */
     get: operations['listPlaintextTitles'];
     put?: never;
@@ -943,7 +1071,10 @@ export interface paths {
       cookie?: never;
     };
     get?: never;
-    /** Replace a journal's title with an envelope made on the device (or remove it) */
+    /**
+     * Replace a journal's title with an envelope made on the device (or remove it)
+     * @description The envelope is made under the journal's key (the data key for a journal without one), bound to its id and the field `title` (docs/encryption.md); null removes it.
+     */
     put: operations['replaceJournalTitle'];
     post?: never;
     delete?: never;
@@ -979,7 +1110,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Restore a deleted recording within the retention window */
+    /**
+     * Restore a deleted recording within the retention window
+     * @description After restorable_until the recording is purged: 404.
+     */
     post: operations['restoreJournal'];
     delete?: never;
     options?: never;
@@ -996,7 +1130,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** A signed, time-limited link to a bundle (metadata JSON and ciphertext) */
+    /**
+     * A signed, time-limited link to a bundle (metadata JSON and ciphertext)
+     * @description The zip holds the ciphertext and its metadata (journal key envelope included): it decrypts only with the data key. The link works without a token until expires_at (EXPORT_LINK_TTL_SECONDS, 15 minutes by default).
+     */
     post: operations['exportJournal'];
     delete?: never;
     options?: never;
@@ -1011,7 +1148,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A recording's share links, newest first (the last 100, closed ones included) */
+    /**
+     * A recording's share links, newest first (the last 100, closed ones included)
+     * @description `label` is the envelope sent at creation: decrypt it on the device. `url` lacks the key: the SDK adds it from the journal key when the link is shown again.
+     */
     get: operations['listShares'];
     put?: never;
     /**
@@ -1089,7 +1229,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Tool categories in the user’s language (or ?lang=) */
+    /**
+     * Tool categories in the user’s language (or ?lang=)
+     * @description Revalidate a cached copy with If-None-Match (304 while it is current).
+     */
     get: operations['listToolCategories'];
     put?: never;
     post?: never;
@@ -1106,7 +1249,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The tools of a category, paginated */
+    /**
+     * The tools of a category, paginated
+     * @description Revalidate a cached page with If-None-Match (304 while it is current).
+     *
+     *     Cursor pagination: ask for `limit` items (1 to 100, default 20); while `next_cursor` is not null, pass it as `cursor` (with the same other parameters) for the next page.
+     */
     get: operations['listToolsInCategory'];
     put?: never;
     post?: never;
@@ -1123,7 +1271,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Full-text search in Spanish and English (accents and word forms ignored), ranked */
+    /**
+     * Full-text search in Spanish and English (accents and word forms ignored), ranked
+     * @description Every filter is optional: without `q` the tools are listed in order. `emotion` is an emotion type id or code (an unknown one is a 422).
+     *
+     *     Cursor pagination: ask for `limit` items (1 to 100, default 20); while `next_cursor` is not null, pass it as `cursor` (with the same other parameters) for the next page.
+     */
     get: operations['searchTools'];
     put?: never;
     post?: never;
@@ -1140,7 +1293,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The user’s favorite tools, newest first */
+    /**
+     * The user’s favorite tools, newest first
+     * @description Cursor pagination: ask for `limit` items (1 to 100, default 20); while `next_cursor` is not null, pass it as `cursor` (with the same other parameters) for the next page.
+     */
     get: operations['listFavoriteTools'];
     put?: never;
     post?: never;
@@ -1157,7 +1313,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The user’s tool sessions, newest first */
+    /**
+     * The user’s tool sessions, newest first
+     * @description Cursor pagination: ask for `limit` items (1 to 100, default 20); while `next_cursor` is not null, pass it as `cursor` (with the same other parameters) for the next page.
+     */
     get: operations['listToolUsage'];
     put?: never;
     post?: never;
@@ -1174,7 +1333,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A tool with its content, in the user’s language (or ?lang=), falling back to the other */
+    /**
+     * A tool with its content, in the user’s language (or ?lang=), falling back to the other
+     * @description The `language` field says which language came back. Render `content` by `content_type`. Revalidate a cached copy with If-None-Match (304 while it is current).
+     */
     get: operations['getTool'];
     put?: never;
     post?: never;
@@ -1211,7 +1373,12 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Record a session with a tool (Idempotency-Key honoured) */
+    /**
+     * Record a session with a tool (Idempotency-Key honoured)
+     * @description Send it when the person leaves the tool, completed or not; it counts for progress and teaches the recommendations what helps. Times in the future, more than 30 days back, completed_at before started_at, or `completed` without completed_at are a 422 invalid-usage.
+     *
+     *     Idempotent with an `Idempotency-Key` header: a retry with the same key and body within 24 hours answers the first response (`Idempotent-Replayed: true`) and creates nothing new.
+     */
     post: operations['recordToolUsage'];
     delete?: never;
     options?: never;
@@ -1226,10 +1393,16 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Every tool, active or not */
+    /**
+     * Every tool, active or not
+     * @description Cursor pagination: ask for `limit` items (1 to 100, default 20); while `next_cursor` is not null, pass it as `cursor` (with the same other parameters) for the next page.
+     */
     get: operations['adminListTools'];
     put?: never;
-    /** Create a tool */
+    /**
+     * Create a tool
+     * @description Each translation’s content must match the content_type (422 invalid-tool-content with the pointer); a code taken is a 409 code-taken.
+     */
     post: operations['adminCreateTool'];
     delete?: never;
     options?: never;
@@ -1298,7 +1471,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The current and longest streak of active local days, with freezes */
+    /**
+     * The current and longest streak of active local days, with freezes
+     * @description A day counts when the user checked in, recorded a journal or used a tool, in their time zone. A freeze (one earned per 7 days in a row, at most 2) covers a missed day.
+     */
     get: operations['getStreak'];
     put?: never;
     post?: never;
@@ -1383,7 +1559,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Everything the home screen shows, in one request */
+    /**
+     * Everything the home screen shows, in one request
+     * @description Streak, whether the user checked in today, the latest check-ins, the achievements closest to being earned and one tool to try, in the user’s language.
+     */
     get: operations['getDashboard'];
     put?: never;
     post?: never;
@@ -1400,7 +1579,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Year in pixels: each local day with its activity count and dominant emotion */
+    /**
+     * Year in pixels: each local day with its activity count and dominant emotion
+     * @description Default: the current year in the user’s time zone.
+     */
     get: operations['getCalendar'];
     put?: never;
     post?: never;
@@ -1417,7 +1599,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Notification preferences (the defaults until changed) */
+    /**
+     * Notification preferences (the defaults until changed)
+     * @description Times are local times in the user's time zone; reminders and affirmations go out then, pushes wait out the quiet hours (the inbox gets them at once).
+     */
     get: operations['getNotificationPreferences'];
     /** Change notification preferences (fields left out keep their value) */
     put: operations['updateNotificationPreferences'];
@@ -1435,7 +1620,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The inbox, newest first (or unread first) */
+    /**
+     * The inbox, newest first (or unread first)
+     * @description Cursor pagination: ask for `limit` items (1 to 100, default 20); while `next_cursor` is not null, pass it as `cursor` (with the same other parameters) for the next page.
+     */
     get: operations['listNotifications'];
     put?: never;
     post?: never;
@@ -1533,11 +1721,1223 @@ export interface components {
       }[];
       retry_after_seconds?: number;
     };
+    DeletedCount: {
+      /** @description How many items were deleted */
+      deleted: number;
+    };
+    /** @description Key-derivation parameters the client chose (docs/encryption.md) */
+    KeyParamsInput: {
+      /** @description base64url, 16 to 64 random bytes */
+      salt: string;
+      memory_kib: number;
+      iterations: number;
+      parallelism: number;
+    };
+    /** @description The device signing in (sessions and push tokens are per device) */
+    DeviceInput: {
+      device_id: string;
+      device_name?: string;
+      /** @enum {string} */
+      platform: 'ios' | 'android' | 'web' | 'other';
+    };
+    /** @description The signed-in user’s profile */
+    User: {
+      /** Format: uuid */
+      id: string;
+      email: string;
+      email_verified: boolean;
+      display_name: string | null;
+      /** @enum {string} */
+      language_preference: 'es' | 'en';
+      time_zone: string;
+      /** @enum {string} */
+      role: 'user' | 'premium' | 'content_manager' | 'admin';
+      /** @enum {string} */
+      account_status: 'active' | 'locked' | 'pending_deletion';
+      preferences: {
+        [key: string]: unknown;
+      };
+      settings: {
+        [key: string]: unknown;
+      };
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      created_at: string;
+      last_login_at: string | null;
+      /** @description Email me when someone signs in from a device or browser not used before */
+      sign_in_alerts: boolean;
+      /** @description Two-step sign-in with an authenticator app is on */
+      mfa_enabled: boolean;
+    };
+    /** @description A session’s tokens, with the user they belong to */
+    TokenPair: {
+      user: components['schemas']['User'];
+      access_token: string;
+      refresh_token: string;
+      /** @enum {string} */
+      token_type: 'bearer';
+      /** @description Seconds until the access token expires */
+      expires_in: number;
+    };
+    /** @description Two-step sign-in is on: send a code to POST /v1/auth/login/mfa */
+    MfaChallenge: {
+      /** @enum {boolean} */
+      mfa_required: true;
+      /** @description Send it with a code to POST /v1/auth/login/mfa; single use */
+      mfa_token: string;
+      /** @description Seconds the challenge stays valid */
+      expires_in: number;
+    };
+    PasswordResetResult: {
+      /** @enum {string} */
+      status: 'password_reset';
+      /**
+       * @description readable: the client re-wrapped the data key (from its recovery key) under the new password. unreadable_without_recovery: journals recorded before the reset stay encrypted under the old data key; the old envelope is kept as "password_previous".
+       * @enum {string}
+       */
+      encrypted_data: 'readable' | 'unreadable_without_recovery';
+      sessions_revoked: number;
+    };
+    /** @description Accepted: an email goes out (if there is anyone to send it to) */
+    Accepted: {
+      /** @enum {string} */
+      status: 'accepted';
+    };
+    /** @description How many sessions were ended */
+    RevokedCount: {
+      revoked: number;
+    };
+    /** @description A signed-in session (one per device and sign-in) */
+    Session: {
+      /** Format: uuid */
+      id: string;
+      device_name: string | null;
+      platform: string | null;
+      ip: string | null;
+      user_agent: string | null;
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      created_at: string;
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      last_used_at: string;
+      is_current: boolean;
+    };
+    SessionList: {
+      items: components['schemas']['Session'][];
+    };
+    /** @description A device this account signed in from */
+    Device: {
+      /** Format: uuid */
+      id: string;
+      device_id: string;
+      device_name: string | null;
+      /** @enum {string} */
+      platform: 'ios' | 'android' | 'web' | 'other';
+      has_push_token: boolean;
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      last_active: string;
+      is_active: boolean;
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      created_at: string;
+    };
+    Reauthenticated: {
+      /**
+       * Format: date-time
+       * @description Sensitive operations are allowed in this session until then
+       */
+      reauthenticated_until: string;
+    };
+    /** @description A wrapped data key as stored (opaque to the server) */
+    KeyEnvelope: {
+      label: string;
+      envelope: string;
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      updated_at: string;
+    };
+    /** @description How to derive the auth key and the key-encryption key from the password */
+    KeyParams: {
+      /** @enum {string} */
+      kdf: 'argon2id';
+      /** @description base64url */
+      salt: string;
+      memory_kib: number;
+      iterations: number;
+      parallelism: number;
+    };
+    KeyEnvelopeList: {
+      items: components['schemas']['KeyEnvelope'][];
+    };
+    TotpEnrollment: {
+      /** @description Base32; for apps that cannot scan the QR code */
+      secret: string;
+      /** @description Show as a QR code for the authenticator app */
+      otpauth_uri: string;
+    };
+    MfaStatus: {
+      enabled: boolean;
+      enabled_at: string | null;
+      recovery_codes_left: number;
+    };
+    RecoveryCodes: {
+      /** @description Shown once; each works once. Keep them somewhere safe. */
+      recovery_codes: string[];
+    };
+    MfaEnabled: {
+      /** @enum {boolean} */
+      enabled: true;
+      /** @description Shown once; each works once. Keep them somewhere safe. */
+      recovery_codes: string[];
+    };
+    /** @description An entry of the account’s audit trail */
+    SecurityEvent: {
+      /** Format: uuid */
+      id: string;
+      /** @description What happened, e.g. login_failed, password_changed, journal_share_created */
+      type: string;
+      ip: string | null;
+      user_agent: string | null;
+      metadata: {
+        [key: string]: unknown;
+      };
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      created_at: string;
+    };
+    /** @description One page of a list; next_cursor is null on the last page */
+    SecurityEventPage: {
+      items: components['schemas']['SecurityEvent'][];
+      next_cursor: string | null;
+    };
+    /** @description An account as administrators see it */
+    AdminUser: {
+      /** Format: uuid */
+      id: string;
+      email: string;
+      email_verified: boolean;
+      /** @enum {string} */
+      role: 'user' | 'premium' | 'content_manager' | 'admin';
+      /** @enum {string} */
+      account_status: 'active' | 'locked' | 'pending_deletion';
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      created_at: string;
+      last_login_at: string | null;
+      purge_after: string | null;
+    };
+    /** @description One page of a list; next_cursor is null on the last page */
+    AdminUserPage: {
+      items: components['schemas']['AdminUser'][];
+      next_cursor: string | null;
+    };
+    /** @description An export of all the account’s data, and how it is going */
+    DataExport: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      status: 'queued' | 'running' | 'ready' | 'failed';
+      /** @description Percent done */
+      progress: number;
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      created_at: string;
+      completed_at: string | null;
+      /**
+       * Format: date-time
+       * @description When the archive is deleted
+       */
+      expires_at: string;
+      size_bytes: number | null;
+      download_url: string | null;
+    };
+    AccountDeletionScheduled: {
+      /** @enum {string} */
+      status: 'pending_deletion';
+      /**
+       * Format: date-time
+       * @description When the account and its data are deleted, unless the owner signs in again
+       */
+      purge_after: string;
+    };
+    DeviceList: {
+      items: components['schemas']['Device'][];
+    };
+    /** @description The same text in Spanish and English */
+    BilingualText: {
+      es: string;
+      en: string;
+    };
+    /** @description An emotion of the catalog */
+    EmotionType: {
+      id: number;
+      code: string;
+      name: components['schemas']['BilingualText'];
+      description: components['schemas']['BilingualText'];
+      /** @enum {string} */
+      category: 'positive' | 'neutral' | 'negative';
+      /** @description Pleasantness (Russell circumplex) */
+      valence: number;
+      /** @description Activation (Russell circumplex) */
+      arousal: number;
+      color: string;
+    };
+    /** @description The whole emotion catalog */
+    EmotionTypeList: {
+      items: components['schemas']['EmotionType'][];
+    };
+    /** @description An emotional check-in: how the person felt, and when */
+    Checkin: {
+      /** Format: uuid */
+      id: string;
+      emotion_type_id: number;
+      intensity: number;
+      /** @enum {string} */
+      context:
+        'standalone' | 'daily_checkin' | 'pre_journal' | 'post_journal' | 'pre_tool' | 'post_tool';
+      notes: string | null;
+      /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
+      plaintext_fields: 'notes'[];
+      related_journal_id: string | null;
+      related_tool_id: string | null;
+      client_id: string | null;
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      created_at: string;
+      /**
+       * Format: date
+       * @description The user's calendar day when it happened
+       */
+      local_date: string;
+    };
+    /** @description One page of a list; next_cursor is null on the last page */
+    CheckinPage: {
+      items: components['schemas']['Checkin'][];
+      next_cursor: string | null;
+    };
+    /** @description What became of each item of a batch, in order */
+    CheckinBatchResult: {
+      results: {
+        client_id: string;
+        /** @enum {string} */
+        status: 'created' | 'duplicate' | 'rejected';
+        id: string | null;
+        error: {
+          code: string;
+          detail: string;
+        } | null;
+      }[];
+    };
+    EmotionDistribution: {
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+      total: number;
+      emotions: {
+        emotion_type_id: number;
+        count: number;
+        share: number;
+        mean_intensity: number;
+      }[];
+      categories: {
+        /** @enum {string} */
+        category: 'positive' | 'neutral' | 'negative';
+        count: number;
+        share: number;
+      }[];
+    };
+    EmotionTrends: {
+      /** @enum {string} */
+      period: 'day' | 'week' | 'month';
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+      buckets: {
+        /** Format: date */
+        start: string;
+        count: number;
+        mean_intensity: number | null;
+        mean_valence: number | null;
+        dominant_emotion_type_id: number | null;
+      }[];
+      direction: {
+        /** @enum {string} */
+        label: 'improving' | 'stable' | 'declining' | 'insufficient_data';
+        slope_per_day: number | null;
+        confidence: number | null;
+        sample_size: number;
+        days_with_data: number;
+      };
+    };
+    /** @description How check-ins changed from before to after, on average */
+    ShiftSummary: {
+      count: number;
+      mean_valence_change: number | null;
+      mean_intensity_change: number | null;
+      mean_affect_change: number | null;
+    };
+    /** @description The check-ins of one slot of the week or the day */
+    EmotionProfile: {
+      count: number;
+      mean_valence: number | null;
+      mean_intensity: number | null;
+      dominant_emotion_type_id: number | null;
+    };
+    EmotionPatterns: {
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+      day_of_week: ({
+        iso_day: number;
+      } & components['schemas']['EmotionProfile'])[];
+      time_of_day: ({
+        /** @enum {string} */
+        part: 'night' | 'morning' | 'afternoon' | 'evening';
+      } & components['schemas']['EmotionProfile'])[];
+      recurring_emotions: {
+        emotion_type_id: number;
+        count: number;
+        share: number;
+        days: number;
+        /** @enum {string} */
+        usual_time_of_day: 'night' | 'morning' | 'afternoon' | 'evening';
+      }[];
+      shifts: {
+        journals: components['schemas']['ShiftSummary'];
+        tools: {
+          overall: components['schemas']['ShiftSummary'];
+          by_tool: ({
+            /** Format: uuid */
+            tool_id: string;
+          } & components['schemas']['ShiftSummary'])[];
+        };
+      };
+    };
+    EmotionInsights: {
+      /** @enum {string} */
+      language: 'es' | 'en';
+      items: {
+        /** @enum {string} */
+        type: 'dominant_emotion' | 'time_of_day' | 'trend' | 'helpful_tool' | 'journaling_shift';
+        message: string;
+        data: {
+          [key: string]: unknown;
+        };
+        confidence: number;
+      }[];
+    };
+    ToolRecommendations: {
+      items: {
+        /** Format: uuid */
+        tool_id: string;
+        name: string;
+        category: string;
+        estimated_duration_seconds: number;
+        score: number;
+        reason: string;
+      }[];
+      unavailable_reason: string | null;
+    };
+    /** @description A category of the tool library, in one language */
+    ToolCategory: {
+      id: number;
+      code: string;
+      icon: string;
+      name: string;
+      description: string;
+      /** @enum {string} */
+      language: 'es' | 'en';
+    };
+    ToolCategoryList: {
+      items: components['schemas']['ToolCategory'][];
+    };
+    /** @description A tool as lists show it (without its content) */
+    ToolSummary: {
+      /** Format: uuid */
+      id: string;
+      code: string;
+      category_id: number;
+      category_code: string;
+      /** @enum {string} */
+      content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
+      /** @enum {string} */
+      difficulty: 'beginner' | 'intermediate' | 'advanced';
+      estimated_duration_seconds: number;
+      target_emotion_ids: number[];
+      name: string;
+      description: string;
+      /** @enum {string} */
+      language: 'es' | 'en';
+    };
+    /** @description One page of a list; next_cursor is null on the last page */
+    ToolPage: {
+      items: components['schemas']['ToolSummary'][];
+      next_cursor: string | null;
+    };
+    /** @description A tool with its content, in one language */
+    Tool: {
+      /** Format: uuid */
+      id: string;
+      code: string;
+      category_id: number;
+      category_code: string;
+      /** @enum {string} */
+      content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
+      /** @enum {string} */
+      difficulty: 'beginner' | 'intermediate' | 'advanced';
+      estimated_duration_seconds: number;
+      target_emotion_ids: number[];
+      name: string;
+      description: string;
+      /** @enum {string} */
+      language: 'es' | 'en';
+      /** @description Shaped by content_type: text (sections), guided_steps (steps with seconds), breathing_pattern (phase seconds, cycles, instructions), prompts, or audio (asset_url, duration, transcript) */
+      content: {
+        [key: string]: unknown;
+      };
+      is_favorite: boolean;
+    };
+    /** @description A category and one page of its tools */
+    ToolCategoryPage: {
+      category: components['schemas']['ToolCategory'];
+      items: components['schemas']['ToolSummary'][];
+      next_cursor: string | null;
+    };
+    ToolFavorite: {
+      /** Format: uuid */
+      tool_id: string;
+      is_favorite: boolean;
+      favorited_at: string | null;
+    };
+    /** @description A session with a tool */
+    ToolUsage: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      tool_id: string;
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      started_at: string;
+      completed_at: string | null;
+      duration_seconds: number;
+      /** @enum {string} */
+      completion_status: 'completed' | 'partial' | 'abandoned';
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      created_at: string;
+    };
+    /** @description One page of a list; next_cursor is null on the last page */
+    ToolUsagePage: {
+      items: components['schemas']['ToolUsage'][];
+      next_cursor: string | null;
+    };
+    /** @description A tool as content managers see it: both languages */
+    AdminTool: {
+      /** Format: uuid */
+      id: string;
+      code: string;
+      category: string;
+      /** @enum {string} */
+      content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
+      /** @enum {string} */
+      difficulty: 'beginner' | 'intermediate' | 'advanced';
+      estimated_duration_seconds: number;
+      target_emotions: string[];
+      is_active: boolean;
+      translations: {
+        [key: string]: unknown;
+      };
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      created_at: string;
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      updated_at: string;
+    };
+    /** @description One page of a list; next_cursor is null on the last page */
+    AdminToolPage: {
+      items: components['schemas']['AdminTool'][];
+      next_cursor: string | null;
+    };
+    /** @description A category as content managers see it */
+    AdminToolCategory: {
+      id: number;
+      code: string;
+      icon: string;
+      sort_order: number;
+      name: {
+        es: string;
+        en: string;
+      };
+      description: {
+        es: string;
+        en: string;
+      };
+    };
+    AdminToolCategoryList: {
+      items: components['schemas']['AdminToolCategory'][];
+    };
+    /** @description A tool’s name, description and content in one language */
+    ToolTranslation: {
+      name: string;
+      description: string;
+      /** @description Shaped by the tool’s content_type */
+      content: {
+        [key: string]: unknown;
+      };
+    };
+    /** @description A tool as the seed files and the content management write it */
+    ToolDefinition: {
+      code: string;
+      category: string;
+      content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
+      difficulty: 'beginner' | 'intermediate' | 'advanced';
+      estimated_duration_seconds: number;
+      target_emotions: string[];
+      is_active: boolean;
+      translations: {
+        es?: components['schemas']['ToolTranslation'];
+        en?: components['schemas']['ToolTranslation'];
+      };
+    };
+    /** @description A category as the seed files and the content management write it */
+    ToolCategoryDefinition: {
+      code: string;
+      icon: string;
+      sort_order: number;
+      name: {
+        es: string;
+        en: string;
+      };
+      description: {
+        es: string;
+        en: string;
+      };
+    };
+    /** @description A check-in recorded with the journal, before or after it */
+    JournalCheckinInput: {
+      /**
+       * Format: uuid
+       * @description The check-in's id, chosen on the device: required with notes
+       */
+      id?: string;
+      emotion_type_id: number;
+      intensity: number;
+      /**
+       * Format: encrypted-text
+       * @description What the person wrote about it, encrypted end to end: a text envelope made by the SDK (docs/encryption.md), bound to the record's id and this field; at most 4000 bytes of UTF-8 inside
+       */
+      notes?: string;
+    };
+    /** @description How the uploaded ciphertext was made (docs/encryption.md) */
+    RecordingEncryptionInput: {
+      /**
+       * @description AES-256-GCM-STREAM: 64 KiB segments (docs/encryption.md, what the SDK sends); AES-256-GCM: the whole file at once (recordings from before segments)
+       * @enum {string}
+       */
+      algorithm: 'AES-256-GCM-STREAM' | 'AES-256-GCM';
+      /** @description base64: the 7-byte nonce prefix (segments) or the 12-byte IV (whole file); never reused */
+      iv: string;
+      /** @description hex SHA-256 of the ciphertext */
+      checksum_sha256: string;
+    };
+    /** @description The metadata part of a journal upload (JSON), sent before the audio part: what the server stores beside the ciphertext, and the check-ins recorded with it */
+    UploadMetadata: {
+      /**
+       * Format: uuid
+       * @description The journal's id, chosen on the device (a random UUID): required with a title, whose envelope is bound to it. Default: the server makes one.
+       */
+      id?: string;
+      /**
+       * Format: encrypted-text
+       * @description The title the person gave it, encrypted end to end: a text envelope made by the SDK (docs/encryption.md), bound to the record's id and this field; at most 800 bytes of UTF-8 inside
+       */
+      title?: string;
+      /**
+       * Format: key-envelope
+       * @description The journal's own key, wrapped under the user's data key on the device: it encrypts this journal’s audio and title (docs/encryption.md)
+       */
+      journal_key?: string;
+      duration_seconds: number;
+      /**
+       * Format: date-time
+       * @description When it was recorded; not in the future (default: now)
+       */
+      recorded_at?: string;
+      /** @description Which data key encrypted it (opaque) */
+      data_key_id?: string;
+      encryption: components['schemas']['RecordingEncryptionInput'];
+      audio: {
+        /** @description e.g. aac, opus, m4a, wav (of the plaintext) */
+        format: string;
+        sample_rate: number;
+        bit_rate: number;
+        channels: number;
+      };
+      pre_checkin?: components['schemas']['JournalCheckinInput'];
+      post_checkin?: components['schemas']['JournalCheckinInput'];
+    };
+    /** @description The metadata part of PUT /v1/journals/{id}/audio (JSON), sent before the audio part */
+    ReencryptionMetadata: {
+      encryption: components['schemas']['RecordingEncryptionInput'];
+      /**
+       * Format: key-envelope
+       * @description Required when the journal has no key yet (its new key, wrapped under the data key); refused when it has one, which stays (its share links keep opening)
+       */
+      journal_key?: string;
+      title?: string | null;
+    };
+    /** @description How the check-in after the journal differs from the one before */
+    EmotionalShift: {
+      /** @description post valence − pre valence */
+      valence_change: number;
+      intensity_change: number;
+      /** @description change of valence × intensity / 10 */
+      affect_change: number;
+    };
+    /** @description A voice journal: its metadata in the clear, its title and audio encrypted on the device */
+    Journal: {
+      /** Format: uuid */
+      id: string;
+      title: string | null;
+      /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
+      plaintext_fields: 'title'[];
+      journal_key: string | null;
+      duration_seconds: number;
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      recorded_at: string;
+      /** Format: date */
+      recorded_local_date: string;
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      created_at: string;
+      is_favorite: boolean;
+      data_key_id: string | null;
+      encryption: {
+        algorithm: string;
+        /** @description base64: nonce prefix (segments) or IV (whole file) */
+        iv: string;
+        segment_size: number | null;
+      };
+      audio: {
+        format: string;
+        sample_rate: number;
+        bit_rate: number;
+        channels: number;
+        file_size: number;
+        checksum_sha256: string;
+      };
+    };
+    /** @description One page of a list; next_cursor is null on the last page */
+    JournalPage: {
+      items: components['schemas']['Journal'][];
+      next_cursor: string | null;
+    };
+    /** @description A journal with the check-ins recorded around it and the shift between them */
+    JournalDetail: components['schemas']['Journal'] & {
+      checkins: {
+        pre: components['schemas']['Checkin'] | null;
+        post: components['schemas']['Checkin'] | null;
+        others: components['schemas']['Checkin'][];
+      };
+      emotional_shift: components['schemas']['EmotionalShift'] | null;
+    };
+    JournalFavorite: {
+      /** Format: uuid */
+      id: string;
+      is_favorite: boolean;
+    };
+    DeletedJournal: {
+      /** Format: uuid */
+      id: string;
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      deleted_at: string;
+      /**
+       * Format: date-time
+       * @description POST /v1/journals/{id}/restore works until then
+       */
+      restorable_until: string;
+    };
+    /** @description A signed, time-limited download link */
+    ExportLink: {
+      /**
+       * Format: uri
+       * @description Signed; opens without a token until expires_at
+       */
+      url: string;
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      expires_at: string;
+      /** @enum {string} */
+      format: 'zip';
+    };
+    /** @description A share link of a journal, as its owner sees it */
+    Share: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      journal_id: string;
+      label: string | null;
+      /**
+       * Format: uri
+       * @description The link without its key: the SDK appends '#' and the journal key (base64url) before handing it on; the server never sees that part
+       */
+      url: string;
+      /**
+       * @description exhausted: max_downloads reached
+       * @enum {string}
+       */
+      status: 'active' | 'expired' | 'revoked' | 'exhausted';
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      expires_at: string;
+      max_downloads: number | null;
+      downloads: number;
+      revoked_at: string | null;
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      created_at: string;
+    };
+    ShareList: {
+      items: components['schemas']['Share'][];
+    };
+    /** @description What a share link opens, before the download: no key, nothing about the owner */
+    SharedJournal: {
+      /** Format: uuid */
+      id: string;
+      /**
+       * Format: uuid
+       * @description Part of the AAD of the audio and of the title
+       */
+      journal_id: string;
+      title: string | null;
+      duration_seconds: number;
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      recorded_at: string;
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      expires_at: string;
+      downloads_left: number | null;
+      encryption: {
+        algorithm: string;
+        /** @description base64: nonce prefix (segments) or IV (whole file) */
+        iv: string;
+      };
+      audio: {
+        format: string;
+        file_size: number;
+        checksum_sha256: string;
+      };
+    };
+    /** @description Days in a row with any activity, in the user’s local days */
+    Streak: {
+      current_streak: number;
+      longest_streak: number;
+      last_activity_date: string | null;
+      active_today: boolean;
+      next_milestone: number | null;
+      /** @description Earned one per 7 consecutive days, at most 2 */
+      freezes_available: number;
+      /** @description Missed days of the current streak a freeze covered */
+      freeze_used_on: string[];
+    };
+    /** @description An achievement, earned or with the progress toward it */
+    Achievement: {
+      id: number;
+      code: string;
+      icon: string;
+      name: string;
+      description: string;
+      criteria: {
+        [key: string]: unknown;
+      };
+      earned: boolean;
+      earned_at: string | null;
+      progress: {
+        current: number;
+        target: number;
+      };
+    };
+    AchievementList: {
+      /** @enum {string} */
+      language: 'es' | 'en';
+      earned: components['schemas']['Achievement'][];
+      locked: components['schemas']['Achievement'][];
+    };
+    /** @description What the user did in one period */
+    PeriodFigures: {
+      from: string | null;
+      /** Format: date */
+      to: string;
+      journals: number;
+      journal_minutes: number;
+      checkins: number;
+      tools_used: number;
+      tools_completed: number;
+      active_days: number;
+      most_used_tools: {
+        /** Format: uuid */
+        tool_id: string;
+        name: string | null;
+        count: number;
+      }[];
+      most_frequent_emotions: {
+        emotion_type_id: number;
+        count: number;
+      }[];
+    };
+    ProgressStatistics: {
+      /** @enum {string} */
+      period: 'week' | 'month' | 'year' | 'all';
+      current: components['schemas']['PeriodFigures'];
+      previous: components['schemas']['PeriodFigures'] | null;
+      change: {
+        journals: number;
+        journal_minutes: number;
+        checkins: number;
+        tools_used: number;
+        active_days: number;
+      } | null;
+    };
+    ProgressTrends: {
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+      emotional: {
+        /** Format: date */
+        week: string;
+        checkins: number;
+        mean_valence: number | null;
+        mean_intensity: number | null;
+      }[];
+      /** @enum {string} */
+      emotional_direction: 'improving' | 'stable' | 'declining' | 'insufficient_data';
+      activity: {
+        /** Format: date */
+        week: string;
+        checkins: number;
+        journals: number;
+        tools: number;
+      }[];
+    };
+    ProgressInsights: {
+      /** @enum {string} */
+      language: 'es' | 'en';
+      items: {
+        /** @enum {string} */
+        type: 'consistency' | 'streak' | 'journaling' | 'helpful_tool';
+        message: string;
+        data: {
+          [key: string]: unknown;
+        };
+      }[];
+    };
+    /** @description Everything the home screen shows */
+    Dashboard: {
+      streak: components['schemas']['Streak'];
+      checked_in_today: boolean;
+      recent_emotions: {
+        emotion_type_id: number;
+        intensity: number;
+        /**
+         * Format: date-time
+         * @description RFC 3339, UTC
+         */
+        created_at: string;
+      }[];
+      next_achievements: components['schemas']['Achievement'][];
+      recommended_tool: {
+        /** Format: uuid */
+        tool_id: string;
+        name: string;
+        category: string;
+        estimated_duration_seconds: number;
+        reason: string;
+      } | null;
+    };
+    ProgressCalendar: {
+      year: number;
+      days: {
+        /** Format: date */
+        date: string;
+        activity_count: number;
+        dominant_emotion_type_id: number | null;
+        color: string | null;
+      }[];
+    };
+    NotificationPreferences: {
+      reminders_enabled: boolean;
+      /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+      reminder_time: string;
+      reminder_days: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
+      affirmations_enabled: boolean;
+      /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+      affirmation_time: string;
+      achievement_notifications: boolean;
+      quiet_hours: {
+        /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+        start: string;
+        /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
+        end: string;
+      } | null;
+      channels: {
+        push: boolean;
+        in_app: boolean;
+      };
+      updated_at: string | null;
+    };
+    /** @description A message of the in-app inbox (also pushed, unless quiet) */
+    Notification: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'reminder' | 'affirmation' | 'achievement';
+      title: string;
+      body: string;
+      data: {
+        [key: string]: string;
+      };
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC
+       */
+      created_at: string;
+      read_at: string | null;
+    };
+    /** @description One page of a list; next_cursor is null on the last page */
+    NotificationPage: {
+      items: components['schemas']['Notification'][];
+      next_cursor: string | null;
+    };
+    UnreadCount: {
+      count: number;
+    };
+    ReadAllResult: {
+      /** @description How many were marked read */
+      updated: number;
+    };
   };
-  responses: never;
-  parameters: never;
+  responses: {
+    /** @description The request does not match its schema (or is malformed): `errors` points at each invalid field with a JSON pointer into #/body, #/query or #/headers */
+    BadRequest: {
+      headers: {
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['ProblemDocument'];
+      };
+    };
+    /** @description Conflicts with the current state (the type says which conflict) */
+    Conflict: {
+      headers: {
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['ProblemDocument'];
+      };
+    };
+    /** @description Matches the schema, but a rule refuses it (the type says which: weak-password, invalid-range, idempotency-key-reused…) */
+    UnprocessableContent: {
+      headers: {
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['ProblemDocument'];
+      };
+    };
+    /** @description Too many requests: the global budget per address or user, or a budget of this operation (sign-in attempts, codes). Retry after the seconds given. */
+    TooManyRequests: {
+      headers: {
+        /** @description Seconds to wait before trying again */
+        'Retry-After'?: number;
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['ProblemDocument'];
+      };
+    };
+    /** @description A fault on the server; it was logged with the request id. Retry later. */
+    InternalError: {
+      headers: {
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['ProblemDocument'];
+      };
+    };
+    /** @description No valid access token (missing, expired or revoked: refresh it with POST /v1/auth/refresh), a wrong email or password at sign-in (invalid-credentials), or a sensitive operation without a recent POST /v1/auth/reauthenticate (reauthentication-required) */
+    Unauthorized: {
+      headers: {
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['ProblemDocument'];
+      };
+    };
+    /** @description Not allowed: a permission the token lacks, a locked account, or a wrong current password or code (the type says which: forbidden, account-locked, password-incorrect, mfa-code-incorrect…) */
+    Forbidden: {
+      headers: {
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['ProblemDocument'];
+      };
+    };
+    /** @description Nothing of this user has this id (or the path names nothing) */
+    NotFound: {
+      headers: {
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['ProblemDocument'];
+      };
+    };
+    /** @description It existed, and is gone for good (an expired link, a revoked share) */
+    Gone: {
+      headers: {
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['ProblemDocument'];
+      };
+    };
+    /** @description A dependency is unavailable or the server is overloaded: retry after the seconds given */
+    ServiceUnavailable: {
+      headers: {
+        /** @description Seconds to wait before trying again */
+        'Retry-After'?: number;
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['ProblemDocument'];
+      };
+    };
+    /** @description The body is larger than this route takes */
+    PayloadTooLarge: {
+      headers: {
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['ProblemDocument'];
+      };
+    };
+    /** @description The body is not of a content type this route takes */
+    UnsupportedMediaType: {
+      headers: {
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['ProblemDocument'];
+      };
+    };
+    /** @description The Range asked for lies outside the ciphertext */
+    RangeNotSatisfiable: {
+      headers: {
+        /** @description The full size of the ciphertext, e.g. `bytes *\/1048576` */
+        'Content-Range'?: string;
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['ProblemDocument'];
+      };
+    };
+  };
+  parameters: {
+    /**
+     * @description A key the client makes for this create (a random UUID), sent again unchanged when it retries. The same key with the same body within 24 hours answers the first response (with Idempotent-Replayed: true) and creates nothing new; the same key with another body is a 422 idempotency-key-reused. Keys are per user.
+     * @example 5f0c4a4e-1d7b-4f7e-9a55-0b8e2f0d6c11
+     */
+    IdempotencyKey: string;
+    /**
+     * @description The ETag of the copy the client holds: a 304 without a body while it is current
+     * @example "3f2a9c1e"
+     */
+    IfNoneMatch: string;
+    /**
+     * @description One byte range of the ciphertext (`bytes=a-b`, `bytes=a-` or `bytes=-n`): a 206 with those bytes. Other forms (several ranges) are ignored: the whole file is sent.
+     * @example bytes=0-65535
+     */
+    Range: string;
+  };
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description The id of this request (the one the client sent in X-Request-Id, if valid, or a new one): quote it when reporting a problem; problem documents carry it as request_id */
+    'X-Request-Id': string;
+    /** @description Requests allowed in the current window (per client address, and per user) */
+    'RateLimit-Limit': number;
+    /** @description Requests left in the current window */
+    'RateLimit-Remaining': number;
+    /** @description Seconds until the window resets */
+    'RateLimit-Reset': number;
+    /** @description The budget as `limit;w=window-seconds`, e.g. `300;w=60` */
+    'RateLimit-Policy': string;
+  };
   pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1551,9 +2951,10 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Alive */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1574,9 +2975,10 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Ready to serve */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1589,9 +2991,10 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Not ready: a required dependency is failing */
       503: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
         };
         content: {
@@ -1626,114 +3029,31 @@ export interface operations {
           /** @description IANA time zone, e.g. America/Bogota */
           time_zone: string;
           key_envelope?: string;
-          key_params?: {
-            /** @description base64url, 16 to 64 random bytes */
-            salt: string;
-            memory_kib: number;
-            iterations: number;
-            parallelism: number;
-          };
-          device?: {
-            device_id: string;
-            device_name?: string;
-            /** @enum {string} */
-            platform: 'ios' | 'android' | 'web' | 'other';
-          };
+          key_params?: components['schemas']['KeyParamsInput'];
+          device?: components['schemas']['DeviceInput'];
         };
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The account is created and signed in */
       201: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            user: {
-              /** Format: uuid */
-              id: string;
-              email: string;
-              email_verified: boolean;
-              display_name: string | null;
-              /** @enum {string} */
-              language_preference: 'es' | 'en';
-              time_zone: string;
-              /** @enum {string} */
-              role: 'user' | 'premium' | 'content_manager' | 'admin';
-              /** @enum {string} */
-              account_status: 'active' | 'locked' | 'pending_deletion';
-              preferences: {
-                [key: string]: unknown;
-              };
-              settings: {
-                [key: string]: unknown;
-              };
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              last_login_at: string | null;
-              /** @description Email me when someone signs in from a device or browser not used before */
-              sign_in_alerts: boolean;
-              /** @description Two-step sign-in with an authenticator app is on */
-              mfa_enabled: boolean;
-            };
-            access_token: string;
-            refresh_token: string;
-            /** @enum {string} */
-            token_type: 'bearer';
-            /** @description Seconds until the access token expires */
-            expires_in: number;
-          };
+          'application/json': components['schemas']['TokenPair'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      409: components['responses']['Conflict'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   login: {
@@ -1750,127 +3070,34 @@ export interface operations {
           email: string;
           /** @description At least 8 characters and not a common password (422 otherwise). Up to 128 characters for typed passwords; up to 1024 so that a key derived on the client (see key-params) can be sent instead. */
           password: string;
-          device?: {
-            device_id: string;
-            device_name?: string;
-            /** @enum {string} */
-            platform: 'ios' | 'android' | 'web' | 'other';
-          };
+          device?: components['schemas']['DeviceInput'];
           /** @description The account is scheduled for deletion and its owner wants to keep it: cancels the deletion */
           restore_account?: boolean;
         };
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Signed in (a token pair), or a challenge for a second step (mfa_required) */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
           'application/json':
-            | {
-                user: {
-                  /** Format: uuid */
-                  id: string;
-                  email: string;
-                  email_verified: boolean;
-                  display_name: string | null;
-                  /** @enum {string} */
-                  language_preference: 'es' | 'en';
-                  time_zone: string;
-                  /** @enum {string} */
-                  role: 'user' | 'premium' | 'content_manager' | 'admin';
-                  /** @enum {string} */
-                  account_status: 'active' | 'locked' | 'pending_deletion';
-                  preferences: {
-                    [key: string]: unknown;
-                  };
-                  settings: {
-                    [key: string]: unknown;
-                  };
-                  /**
-                   * Format: date-time
-                   * @description RFC 3339, UTC
-                   */
-                  created_at: string;
-                  last_login_at: string | null;
-                  /** @description Email me when someone signs in from a device or browser not used before */
-                  sign_in_alerts: boolean;
-                  /** @description Two-step sign-in with an authenticator app is on */
-                  mfa_enabled: boolean;
-                };
-                access_token: string;
-                refresh_token: string;
-                /** @enum {string} */
-                token_type: 'bearer';
-                /** @description Seconds until the access token expires */
-                expires_in: number;
-              }
-            | {
-                /** @enum {boolean} */
-                mfa_required: true;
-                /** @description Send it with a code to POST /v1/auth/login/mfa; single use */
-                mfa_token: string;
-                /** @description Seconds the challenge stays valid */
-                expires_in: number;
-              };
+            components['schemas']['TokenPair'] | components['schemas']['MfaChallenge'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   completeMfaLogin: {
@@ -1893,106 +3120,26 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Signed in */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            user: {
-              /** Format: uuid */
-              id: string;
-              email: string;
-              email_verified: boolean;
-              display_name: string | null;
-              /** @enum {string} */
-              language_preference: 'es' | 'en';
-              time_zone: string;
-              /** @enum {string} */
-              role: 'user' | 'premium' | 'content_manager' | 'admin';
-              /** @enum {string} */
-              account_status: 'active' | 'locked' | 'pending_deletion';
-              preferences: {
-                [key: string]: unknown;
-              };
-              settings: {
-                [key: string]: unknown;
-              };
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              last_login_at: string | null;
-              /** @description Email me when someone signs in from a device or browser not used before */
-              sign_in_alerts: boolean;
-              /** @description Two-step sign-in with an authenticator app is on */
-              mfa_enabled: boolean;
-            };
-            access_token: string;
-            refresh_token: string;
-            /** @enum {string} */
-            token_type: 'bearer';
-            /** @description Seconds until the access token expires */
-            expires_in: number;
-          };
+          'application/json': components['schemas']['TokenPair'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   requestPasswordReset: {
@@ -2011,45 +3158,23 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Accepted; an email goes out if the account exists */
       202: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @enum {string} */
-            status: 'accepted';
-          };
+          'application/json': components['schemas']['Accepted'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   confirmPasswordReset: {
@@ -2070,60 +3195,24 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The password is changed and every session ended */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @enum {string} */
-            status: 'password_reset';
-            /**
-             * @description readable: the client re-wrapped the data key (from its recovery key) under the new password. unreadable_without_recovery: journals recorded before the reset stay encrypted under the old data key; the old envelope is kept as "password_previous".
-             * @enum {string}
-             */
-            encrypted_data: 'readable' | 'unreadable_without_recovery';
-            sessions_revoked: number;
-          };
+          'application/json': components['schemas']['PasswordResetResult'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   verifyEmail: {
@@ -2141,9 +3230,14 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The address is confirmed */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
@@ -2153,33 +3247,9 @@ export interface operations {
           };
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   resendVerificationEmail: {
@@ -2191,63 +3261,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Accepted; the email goes out */
       202: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @enum {string} */
-            status: 'accepted';
-          };
+          'application/json': components['schemas']['Accepted'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   changePassword: {
@@ -2269,71 +3301,26 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Changed; answers how many other sessions ended */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            revoked: number;
-          };
+          'application/json': components['schemas']['RevokedCount'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   reauthenticate: {
@@ -2355,75 +3342,26 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Sensitive operations are allowed until reauthenticated_until */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /**
-             * Format: date-time
-             * @description Sensitive operations are allowed in this session until then
-             */
-            reauthenticated_until: string;
-          };
+          'application/json': components['schemas']['Reauthenticated'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   refreshTokens: {
@@ -2441,97 +3379,25 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description A new token pair (the refresh token sent no longer works) */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            user: {
-              /** Format: uuid */
-              id: string;
-              email: string;
-              email_verified: boolean;
-              display_name: string | null;
-              /** @enum {string} */
-              language_preference: 'es' | 'en';
-              time_zone: string;
-              /** @enum {string} */
-              role: 'user' | 'premium' | 'content_manager' | 'admin';
-              /** @enum {string} */
-              account_status: 'active' | 'locked' | 'pending_deletion';
-              preferences: {
-                [key: string]: unknown;
-              };
-              settings: {
-                [key: string]: unknown;
-              };
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              last_login_at: string | null;
-              /** @description Email me when someone signs in from a device or browser not used before */
-              sign_in_alerts: boolean;
-              /** @description Two-step sign-in with an authenticator app is on */
-              mfa_enabled: boolean;
-            };
-            access_token: string;
-            refresh_token: string;
-            /** @enum {string} */
-            token_type: 'bearer';
-            /** @description Seconds until the access token expires */
-            expires_in: number;
-          };
+          'application/json': components['schemas']['TokenPair'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   logout: {
@@ -2543,49 +3409,22 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Signed out */
       204: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   listSessions: {
@@ -2597,71 +3436,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The sessions, the current one marked is_current */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              id: string;
-              device_name: string | null;
-              platform: string | null;
-              ip: string | null;
-              user_agent: string | null;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              last_used_at: string;
-              is_current: boolean;
-            }[];
-          };
+          'application/json': components['schemas']['SessionList'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   revokeSession: {
@@ -2675,58 +3467,23 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The session is ended */
       204: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   revokeOtherSessions: {
@@ -2738,53 +3495,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description How many sessions ended */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            revoked: number;
-          };
+          'application/json': components['schemas']['RevokedCount'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getKeyParams: {
@@ -2798,50 +3526,23 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The parameters to derive keys with */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @enum {string} */
-            kdf: 'argon2id';
-            /** @description base64url */
-            salt: string;
-            memory_kib: number;
-            iterations: number;
-            parallelism: number;
-          };
+          'application/json': components['schemas']['KeyParams'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getKeyEnvelopes: {
@@ -2853,61 +3554,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The envelopes by label */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              label: string;
-              envelope: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              updated_at: string;
-            }[];
-          };
+          'application/json': components['schemas']['KeyEnvelopeList'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   putKeyEnvelopes: {
@@ -2928,79 +3592,26 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description All the envelopes, as stored now */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              label: string;
-              envelope: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              updated_at: string;
-            }[];
-          };
+          'application/json': components['schemas']['KeyEnvelopeList'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      409: components['responses']['Conflict'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getMfaStatus: {
@@ -3012,55 +3623,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Two-step sign-in status */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            enabled: boolean;
-            enabled_at: string | null;
-            recovery_codes_left: number;
-          };
+          'application/json': components['schemas']['MfaStatus'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   startTotpEnrollment: {
@@ -3072,65 +3652,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The secret to add to the authenticator app */
       201: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @description Base32; for apps that cannot scan the QR code */
-            secret: string;
-            /** @description Show as a QR code for the authenticator app */
-            otpauth_uri: string;
-          };
+          'application/json': components['schemas']['TotpEnrollment'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   disableTotp: {
@@ -3142,58 +3682,23 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Two-step sign-in is off */
       204: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   confirmTotpEnrollment: {
@@ -3212,74 +3717,26 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Two-step sign-in is on; the recovery codes are shown once */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @enum {boolean} */
-            enabled: true;
-            /** @description Shown once; each works once. Keep them somewhere safe. */
-            recovery_codes: string[];
-          };
+          'application/json': components['schemas']['MfaEnabled'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   regenerateRecoveryCodes: {
@@ -3291,63 +3748,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The new recovery codes, shown once */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @description Shown once; each works once. Keep them somewhere safe. */
-            recovery_codes: string[];
-          };
+          'application/json': components['schemas']['RecoveryCodes'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   listSecurityEvents: {
@@ -3362,68 +3781,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description A page of security events */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              id: string;
-              type: string;
-              ip: string | null;
-              user_agent: string | null;
-              metadata: {
-                [key: string]: unknown;
-              };
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-            }[];
-            next_cursor: string | null;
-          };
+          'application/json': components['schemas']['SecurityEventPage'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getProfile: {
@@ -3435,80 +3810,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The profile */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            email: string;
-            email_verified: boolean;
-            display_name: string | null;
-            /** @enum {string} */
-            language_preference: 'es' | 'en';
-            time_zone: string;
-            /** @enum {string} */
-            role: 'user' | 'premium' | 'content_manager' | 'admin';
-            /** @enum {string} */
-            account_status: 'active' | 'locked' | 'pending_deletion';
-            preferences: {
-              [key: string]: unknown;
-            };
-            settings: {
-              [key: string]: unknown;
-            };
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            last_login_at: string | null;
-            /** @description Email me when someone signs in from a device or browser not used before */
-            sign_in_alerts: boolean;
-            /** @description Two-step sign-in with an authenticator app is on */
-            mfa_enabled: boolean;
-          };
+          'application/json': components['schemas']['User'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   deleteAccount: {
@@ -3520,59 +3839,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The deletion is scheduled */
       202: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @enum {string} */
-            status: 'pending_deletion';
-            /**
-             * Format: date-time
-             * @description When the account and its data are deleted, unless the owner signs in again
-             */
-            purge_after: string;
-          };
+          'application/json': components['schemas']['AccountDeletionScheduled'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   updateProfile: {
@@ -3603,89 +3887,25 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The profile as changed */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            email: string;
-            email_verified: boolean;
-            display_name: string | null;
-            /** @enum {string} */
-            language_preference: 'es' | 'en';
-            time_zone: string;
-            /** @enum {string} */
-            role: 'user' | 'premium' | 'content_manager' | 'admin';
-            /** @enum {string} */
-            account_status: 'active' | 'locked' | 'pending_deletion';
-            preferences: {
-              [key: string]: unknown;
-            };
-            settings: {
-              [key: string]: unknown;
-            };
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            last_login_at: string | null;
-            /** @description Email me when someone signs in from a device or browser not used before */
-            sign_in_alerts: boolean;
-            /** @description Two-step sign-in with an authenticator app is on */
-            mfa_enabled: boolean;
-          };
+          'application/json': components['schemas']['User'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   listDevices: {
@@ -3697,72 +3917,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The devices */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              id: string;
-              device_id: string;
-              device_name: string | null;
-              /** @enum {string} */
-              platform: 'ios' | 'android' | 'web' | 'other';
-              has_push_token: boolean;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              last_active: string;
-              is_active: boolean;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-            }[];
-          };
+          'application/json': components['schemas']['DeviceList'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   forgetDevice: {
@@ -3776,58 +3948,23 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The device is forgotten */
       204: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   registerPushToken: {
@@ -3850,79 +3987,25 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The device, with a push token */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            device_id: string;
-            device_name: string | null;
-            /** @enum {string} */
-            platform: 'ios' | 'android' | 'web' | 'other';
-            has_push_token: boolean;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            last_active: string;
-            is_active: boolean;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-          };
+          'application/json': components['schemas']['Device'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   removePushToken: {
@@ -3937,58 +4020,23 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description No more pushes to this device */
       204: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   changeEmail: {
@@ -4007,63 +4055,25 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Accepted; the confirmation link goes to the new address */
       202: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @enum {string} */
-            status: 'accepted';
-          };
+          'application/json': components['schemas']['Accepted'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   confirmEmailChange: {
@@ -4081,53 +4091,27 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The account now uses the new address */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
           'application/json': {
+            /** @description The new address */
             email: string;
           };
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   startDataExport: {
@@ -4139,71 +4123,26 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The export under way */
       202: {
         headers: {
+          /** @description Where the new resource can be read */
+          Location?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            /** @enum {string} */
-            status: 'queued' | 'running' | 'ready' | 'failed';
-            /** @description Percent done */
-            progress: number;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            completed_at: string | null;
-            /**
-             * Format: date-time
-             * @description When the archive is deleted
-             */
-            expires_at: string;
-            size_bytes: number | null;
-            download_url: string | null;
-          };
+          'application/json': components['schemas']['DataExport'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   downloadDataExport: {
@@ -4217,69 +4156,30 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The zip */
       200: {
         headers: {
+          /** @description attachment, with the file name to save it under */
+          'Content-Disposition'?: string;
+          /** @description How long a client or proxy may reuse it */
+          'Cache-Control'?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
           'application/zip': string;
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      410: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      403: components['responses']['Forbidden'];
+      410: components['responses']['Gone'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   getDataExport: {
@@ -4293,89 +4193,26 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The export */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            /** @enum {string} */
-            status: 'queued' | 'running' | 'ready' | 'failed';
-            /** @description Percent done */
-            progress: number;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            completed_at: string | null;
-            /**
-             * Format: date-time
-             * @description When the archive is deleted
-             */
-            expires_at: string;
-            size_bytes: number | null;
-            download_url: string | null;
-          };
+          'application/json': components['schemas']['DataExport'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   adminListUsers: {
@@ -4392,79 +4229,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description A page of accounts */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              id: string;
-              email: string;
-              email_verified: boolean;
-              /** @enum {string} */
-              role: 'user' | 'premium' | 'content_manager' | 'admin';
-              /** @enum {string} */
-              account_status: 'active' | 'locked' | 'pending_deletion';
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              last_login_at: string | null;
-              purge_after: string | null;
-            }[];
-            next_cursor: string | null;
-          };
+          'application/json': components['schemas']['AdminUserPage'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   adminUpdateUser: {
@@ -4487,168 +4270,79 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The account as changed */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            email: string;
-            email_verified: boolean;
-            /** @enum {string} */
-            role: 'user' | 'premium' | 'content_manager' | 'admin';
-            /** @enum {string} */
-            account_status: 'active' | 'locked' | 'pending_deletion';
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            last_login_at: string | null;
-            purge_after: string | null;
-          };
+          'application/json': components['schemas']['AdminUser'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   listEmotionTypes: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description The ETag of the copy the client holds: a 304 without a body while it is current
+         * @example "3f2a9c1e"
+         */
+        'If-None-Match'?: components['parameters']['IfNoneMatch'];
+      };
       path?: never;
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The catalog */
       200: {
         headers: {
+          /** @description The version of this representation. Send it back as If-None-Match: while nothing changed the answer is a 304 without a body */
+          ETag?: string;
+          /** @description How long a client or proxy may reuse it */
+          'Cache-Control'?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              id: number;
-              code: string;
-              name: {
-                es: string;
-                en: string;
-              };
-              description: {
-                es: string;
-                en: string;
-              };
-              /** @enum {string} */
-              category: 'positive' | 'neutral' | 'negative';
-              /** @description Pleasantness (Russell circumplex) */
-              valence: number;
-              /** @description Activation (Russell circumplex) */
-              arousal: number;
-              color: string;
-            }[];
-          };
+          'application/json': components['schemas']['EmotionTypeList'];
         };
       };
-      /** @description Default Response */
+      /** @description Not modified: the copy named by If-None-Match is current (no body) */
       304: {
         headers: {
+          /** @description The version of this representation. Send it back as If-None-Match: while nothing changed the answer is a 304 without a body */
+          ETag?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   listCheckins: {
@@ -4663,89 +4357,36 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description A page of check-ins */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              id: string;
-              emotion_type_id: number;
-              intensity: number;
-              /** @enum {string} */
-              context:
-                | 'standalone'
-                | 'daily_checkin'
-                | 'pre_journal'
-                | 'post_journal'
-                | 'pre_tool'
-                | 'post_tool';
-              notes: string | null;
-              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-              plaintext_fields: 'notes'[];
-              related_journal_id: string | null;
-              related_tool_id: string | null;
-              client_id: string | null;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              /**
-               * Format: date
-               * @description The user's calendar day when it happened
-               */
-              local_date: string;
-            }[];
-            next_cursor: string | null;
-          };
+          'application/json': components['schemas']['CheckinPage'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   createCheckin: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description A key the client makes for this create (a random UUID), sent again unchanged when it retries. The same key with the same body within 24 hours answers the first response (with Idempotent-Replayed: true) and creates nothing new; the same key with another body is a 422 idempotency-key-reused. Keys are per user.
+         * @example 5f0c4a4e-1d7b-4f7e-9a55-0b8e2f0d6c11
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
       path?: never;
       cookie?: never;
     };
@@ -4785,98 +4426,28 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The check-in as recorded */
       201: {
         headers: {
+          /** @description Present when this is the stored answer to an earlier request with the same Idempotency-Key: nothing new was created */
+          'Idempotent-Replayed'?: 'true';
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            emotion_type_id: number;
-            intensity: number;
-            /** @enum {string} */
-            context:
-              | 'standalone'
-              | 'daily_checkin'
-              | 'pre_journal'
-              | 'post_journal'
-              | 'pre_tool'
-              | 'post_tool';
-            notes: string | null;
-            /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-            plaintext_fields: 'notes'[];
-            related_journal_id: string | null;
-            related_tool_id: string | null;
-            client_id: string | null;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            /**
-             * Format: date
-             * @description The user's calendar day when it happened
-             */
-            local_date: string;
-          };
+          'application/json': components['schemas']['Checkin'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      409: components['responses']['Conflict'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   deleteAllCheckins: {
@@ -4888,54 +4459,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description How many check-ins were deleted */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @description How many items were deleted */
-            deleted: number;
-          };
+          'application/json': components['schemas']['DeletedCount'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   createCheckinBatch: {
@@ -4984,62 +4525,24 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description What became of each item */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            results: {
-              client_id: string;
-              /** @enum {string} */
-              status: 'created' | 'duplicate' | 'rejected';
-              id: string | null;
-              error: {
-                code: string;
-                detail: string;
-              } | null;
-            }[];
-          };
+          'application/json': components['schemas']['CheckinBatchResult'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   filterCheckins: {
@@ -5081,92 +4584,25 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description A page of the matching check-ins */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              id: string;
-              emotion_type_id: number;
-              intensity: number;
-              /** @enum {string} */
-              context:
-                | 'standalone'
-                | 'daily_checkin'
-                | 'pre_journal'
-                | 'post_journal'
-                | 'pre_tool'
-                | 'post_tool';
-              notes: string | null;
-              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-              plaintext_fields: 'notes'[];
-              related_journal_id: string | null;
-              related_tool_id: string | null;
-              client_id: string | null;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              /**
-               * Format: date
-               * @description The user's calendar day when it happened
-               */
-              local_date: string;
-            }[];
-            next_cursor: string | null;
-          };
+          'application/json': components['schemas']['CheckinPage'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getEmotionDistribution: {
@@ -5183,78 +4619,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Counts and shares by emotion and by category */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: date */
-            from: string;
-            /** Format: date */
-            to: string;
-            total: number;
-            emotions: {
-              emotion_type_id: number;
-              count: number;
-              share: number;
-              mean_intensity: number;
-            }[];
-            categories: {
-              /** @enum {string} */
-              category: 'positive' | 'neutral' | 'negative';
-              count: number;
-              share: number;
-            }[];
-          };
+          'application/json': components['schemas']['EmotionDistribution'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getEmotionTrends: {
@@ -5284,83 +4667,25 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The buckets and the direction */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @enum {string} */
-            period: 'day' | 'week' | 'month';
-            /** Format: date */
-            from: string;
-            /** Format: date */
-            to: string;
-            buckets: {
-              /** Format: date */
-              start: string;
-              count: number;
-              mean_intensity: number | null;
-              mean_valence: number | null;
-              dominant_emotion_type_id: number | null;
-            }[];
-            direction: {
-              /** @enum {string} */
-              label: 'improving' | 'stable' | 'declining' | 'insufficient_data';
-              slope_per_day: number | null;
-              confidence: number | null;
-              sample_size: number;
-              days_with_data: number;
-            };
-          };
+          'application/json': components['schemas']['EmotionTrends'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getEmotionPatterns: {
@@ -5387,115 +4712,25 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The patterns of the range */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: date */
-            from: string;
-            /** Format: date */
-            to: string;
-            day_of_week: ({
-              iso_day: number;
-            } & {
-              count: number;
-              mean_valence: number | null;
-              mean_intensity: number | null;
-              dominant_emotion_type_id: number | null;
-            })[];
-            time_of_day: ({
-              /** @enum {string} */
-              part: 'night' | 'morning' | 'afternoon' | 'evening';
-            } & {
-              count: number;
-              mean_valence: number | null;
-              mean_intensity: number | null;
-              dominant_emotion_type_id: number | null;
-            })[];
-            recurring_emotions: {
-              emotion_type_id: number;
-              count: number;
-              share: number;
-              days: number;
-              /** @enum {string} */
-              usual_time_of_day: 'night' | 'morning' | 'afternoon' | 'evening';
-            }[];
-            shifts: {
-              journals: {
-                count: number;
-                mean_valence_change: number | null;
-                mean_intensity_change: number | null;
-                mean_affect_change: number | null;
-              };
-              tools: {
-                overall: {
-                  count: number;
-                  mean_valence_change: number | null;
-                  mean_intensity_change: number | null;
-                  mean_affect_change: number | null;
-                };
-                by_tool: ({
-                  /** Format: uuid */
-                  tool_id: string;
-                } & {
-                  count: number;
-                  mean_valence_change: number | null;
-                  mean_intensity_change: number | null;
-                  mean_affect_change: number | null;
-                })[];
-              };
-            };
-          };
+          'application/json': components['schemas']['EmotionPatterns'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getEmotionInsights: {
@@ -5507,64 +4742,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Insights, most confident first */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @enum {string} */
-            language: 'es' | 'en';
-            items: {
-              /** @enum {string} */
-              type:
-                'dominant_emotion' | 'time_of_day' | 'trend' | 'helpful_tool' | 'journaling_shift';
-              message: string;
-              data: {
-                [key: string]: unknown;
-              };
-              confidence: number;
-            }[];
-          };
+          'application/json': components['schemas']['EmotionInsights'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   recommendTools: {
@@ -5585,71 +4780,25 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description Ranked tools */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              tool_id: string;
-              name: string;
-              category: string;
-              estimated_duration_seconds: number;
-              score: number;
-              reason: string;
-            }[];
-            unavailable_reason: string | null;
-          };
+          'application/json': components['schemas']['ToolRecommendations'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   listPlaintextNotes: {
@@ -5664,83 +4813,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description A page of check-ins with plaintext notes */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              id: string;
-              emotion_type_id: number;
-              intensity: number;
-              /** @enum {string} */
-              context:
-                | 'standalone'
-                | 'daily_checkin'
-                | 'pre_journal'
-                | 'post_journal'
-                | 'pre_tool'
-                | 'post_tool';
-              notes: string | null;
-              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-              plaintext_fields: 'notes'[];
-              related_journal_id: string | null;
-              related_tool_id: string | null;
-              client_id: string | null;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              /**
-               * Format: date
-               * @description The user's calendar day when it happened
-               */
-              local_date: string;
-            }[];
-            next_cursor: string | null;
-          };
+          'application/json': components['schemas']['CheckinPage'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   replaceCheckinNotes: {
@@ -5760,89 +4850,25 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The check-in */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            emotion_type_id: number;
-            intensity: number;
-            /** @enum {string} */
-            context:
-              | 'standalone'
-              | 'daily_checkin'
-              | 'pre_journal'
-              | 'post_journal'
-              | 'pre_tool'
-              | 'post_tool';
-            notes: string | null;
-            /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-            plaintext_fields: 'notes'[];
-            related_journal_id: string | null;
-            related_tool_id: string | null;
-            client_id: string | null;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            /**
-             * Format: date
-             * @description The user's calendar day when it happened
-             */
-            local_date: string;
-          };
+          'application/json': components['schemas']['Checkin'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getCheckin: {
@@ -5856,89 +4882,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The check-in */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            emotion_type_id: number;
-            intensity: number;
-            /** @enum {string} */
-            context:
-              | 'standalone'
-              | 'daily_checkin'
-              | 'pre_journal'
-              | 'post_journal'
-              | 'pre_tool'
-              | 'post_tool';
-            notes: string | null;
-            /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-            plaintext_fields: 'notes'[];
-            related_journal_id: string | null;
-            related_tool_id: string | null;
-            client_id: string | null;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            /**
-             * Format: date
-             * @description The user's calendar day when it happened
-             */
-            local_date: string;
-          };
+          'application/json': components['schemas']['Checkin'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   listJournals: {
@@ -5953,340 +4915,78 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description A page of recordings */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              id: string;
-              title: string | null;
-              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
-              plaintext_fields: 'title'[];
-              journal_key: string | null;
-              duration_seconds: number;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              recorded_at: string;
-              /** Format: date */
-              recorded_local_date: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              is_favorite: boolean;
-              data_key_id: string | null;
-              encryption: {
-                algorithm: string;
-                /** @description base64: nonce prefix (segments) or IV (whole file) */
-                iv: string;
-                segment_size: number | null;
-              };
-              audio: {
-                format: string;
-                sample_rate: number;
-                bit_rate: number;
-                channels: number;
-                file_size: number;
-                checksum_sha256: string;
-              };
-            }[];
-            next_cursor: string | null;
-          };
+          'application/json': components['schemas']['JournalPage'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   uploadJournal: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description A key the client makes for this create (a random UUID), sent again unchanged when it retries. The same key with the same body within 24 hours answers the first response (with Idempotent-Replayed: true) and creates nothing new; the same key with another body is a 422 idempotency-key-reused. Keys are per user.
+         * @example 5f0c4a4e-1d7b-4f7e-9a55-0b8e2f0d6c11
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
       path?: never;
       cookie?: never;
     };
-    /** @description multipart/form-data */
+    /** @description multipart/form-data with two parts, in this order: `metadata` (JSON, up to 16 KB: a plain field, a field typed application/json or a file part) and `audio` (the ciphertext). */
     requestBody: {
       content: {
         'multipart/form-data': {
-          /** @description JSON of UploadMetadata; must be the first part */
-          metadata: string;
+          metadata: components['schemas']['UploadMetadata'];
           /**
            * Format: binary
-           * @description The ciphertext (AES-256-GCM, tag appended)
+           * @description The ciphertext made on the device (docs/encryption.md), after the metadata part
            */
           audio: string;
         };
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The recording as stored, with its check-ins */
       201: {
         headers: {
+          /** @description Present when this is the stored answer to an earlier request with the same Idempotency-Key: nothing new was created */
+          'Idempotent-Replayed'?: 'true';
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            title: string | null;
-            /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
-            plaintext_fields: 'title'[];
-            journal_key: string | null;
-            duration_seconds: number;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            recorded_at: string;
-            /** Format: date */
-            recorded_local_date: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            is_favorite: boolean;
-            data_key_id: string | null;
-            encryption: {
-              algorithm: string;
-              /** @description base64: nonce prefix (segments) or IV (whole file) */
-              iv: string;
-              segment_size: number | null;
-            };
-            audio: {
-              format: string;
-              sample_rate: number;
-              bit_rate: number;
-              channels: number;
-              file_size: number;
-              checksum_sha256: string;
-            };
-          } & {
-            checkins: {
-              pre: {
-                /** Format: uuid */
-                id: string;
-                emotion_type_id: number;
-                intensity: number;
-                /** @enum {string} */
-                context:
-                  | 'standalone'
-                  | 'daily_checkin'
-                  | 'pre_journal'
-                  | 'post_journal'
-                  | 'pre_tool'
-                  | 'post_tool';
-                notes: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                plaintext_fields: 'notes'[];
-                related_journal_id: string | null;
-                related_tool_id: string | null;
-                client_id: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date
-                 * @description The user's calendar day when it happened
-                 */
-                local_date: string;
-              } | null;
-              post: {
-                /** Format: uuid */
-                id: string;
-                emotion_type_id: number;
-                intensity: number;
-                /** @enum {string} */
-                context:
-                  | 'standalone'
-                  | 'daily_checkin'
-                  | 'pre_journal'
-                  | 'post_journal'
-                  | 'pre_tool'
-                  | 'post_tool';
-                notes: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                plaintext_fields: 'notes'[];
-                related_journal_id: string | null;
-                related_tool_id: string | null;
-                client_id: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date
-                 * @description The user's calendar day when it happened
-                 */
-                local_date: string;
-              } | null;
-              others: {
-                /** Format: uuid */
-                id: string;
-                emotion_type_id: number;
-                intensity: number;
-                /** @enum {string} */
-                context:
-                  | 'standalone'
-                  | 'daily_checkin'
-                  | 'pre_journal'
-                  | 'post_journal'
-                  | 'pre_tool'
-                  | 'post_tool';
-                notes: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                plaintext_fields: 'notes'[];
-                related_journal_id: string | null;
-                related_tool_id: string | null;
-                client_id: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date
-                 * @description The user's calendar day when it happened
-                 */
-                local_date: string;
-              }[];
-            };
-            emotional_shift: {
-              /** @description post valence − pre valence */
-              valence_change: number;
-              intensity_change: number;
-              /** @description change of valence × intensity / 10 */
-              affect_change: number;
-            } | null;
-          };
+          'application/json': components['schemas']['JournalDetail'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   deleteAllJournals: {
@@ -6298,54 +4998,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description How many recordings were deleted */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @description How many items were deleted */
-            deleted: number;
-          };
+          'application/json': components['schemas']['DeletedCount'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   filterJournals: {
@@ -6380,99 +5050,25 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description A page of the matching recordings */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              id: string;
-              title: string | null;
-              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
-              plaintext_fields: 'title'[];
-              journal_key: string | null;
-              duration_seconds: number;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              recorded_at: string;
-              /** Format: date */
-              recorded_local_date: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              is_favorite: boolean;
-              data_key_id: string | null;
-              encryption: {
-                algorithm: string;
-                /** @description base64: nonce prefix (segments) or IV (whole file) */
-                iv: string;
-                segment_size: number | null;
-              };
-              audio: {
-                format: string;
-                sample_rate: number;
-                bit_rate: number;
-                channels: number;
-                file_size: number;
-                checksum_sha256: string;
-              };
-            }[];
-            next_cursor: string | null;
-          };
+          'application/json': components['schemas']['JournalPage'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   downloadJournalExport: {
@@ -6486,69 +5082,30 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The zip */
       200: {
         headers: {
+          /** @description attachment, with the file name to save it under */
+          'Content-Disposition'?: string;
+          /** @description How long a client or proxy may reuse it */
+          'Cache-Control'?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
           'application/zip': string;
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      410: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      403: components['responses']['Forbidden'];
+      410: components['responses']['Gone'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   getJournal: {
@@ -6562,196 +5119,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The recording */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            title: string | null;
-            /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
-            plaintext_fields: 'title'[];
-            journal_key: string | null;
-            duration_seconds: number;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            recorded_at: string;
-            /** Format: date */
-            recorded_local_date: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            is_favorite: boolean;
-            data_key_id: string | null;
-            encryption: {
-              algorithm: string;
-              /** @description base64: nonce prefix (segments) or IV (whole file) */
-              iv: string;
-              segment_size: number | null;
-            };
-            audio: {
-              format: string;
-              sample_rate: number;
-              bit_rate: number;
-              channels: number;
-              file_size: number;
-              checksum_sha256: string;
-            };
-          } & {
-            checkins: {
-              pre: {
-                /** Format: uuid */
-                id: string;
-                emotion_type_id: number;
-                intensity: number;
-                /** @enum {string} */
-                context:
-                  | 'standalone'
-                  | 'daily_checkin'
-                  | 'pre_journal'
-                  | 'post_journal'
-                  | 'pre_tool'
-                  | 'post_tool';
-                notes: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                plaintext_fields: 'notes'[];
-                related_journal_id: string | null;
-                related_tool_id: string | null;
-                client_id: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date
-                 * @description The user's calendar day when it happened
-                 */
-                local_date: string;
-              } | null;
-              post: {
-                /** Format: uuid */
-                id: string;
-                emotion_type_id: number;
-                intensity: number;
-                /** @enum {string} */
-                context:
-                  | 'standalone'
-                  | 'daily_checkin'
-                  | 'pre_journal'
-                  | 'post_journal'
-                  | 'pre_tool'
-                  | 'post_tool';
-                notes: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                plaintext_fields: 'notes'[];
-                related_journal_id: string | null;
-                related_tool_id: string | null;
-                client_id: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date
-                 * @description The user's calendar day when it happened
-                 */
-                local_date: string;
-              } | null;
-              others: {
-                /** Format: uuid */
-                id: string;
-                emotion_type_id: number;
-                intensity: number;
-                /** @enum {string} */
-                context:
-                  | 'standalone'
-                  | 'daily_checkin'
-                  | 'pre_journal'
-                  | 'post_journal'
-                  | 'pre_tool'
-                  | 'post_tool';
-                notes: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                plaintext_fields: 'notes'[];
-                related_journal_id: string | null;
-                related_tool_id: string | null;
-                client_id: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date
-                 * @description The user's calendar day when it happened
-                 */
-                local_date: string;
-              }[];
-            };
-            emotional_shift: {
-              /** @description post valence − pre valence */
-              valence_change: number;
-              intensity_change: number;
-              /** @description change of valence × intensity / 10 */
-              affect_change: number;
-            } | null;
-          };
+          'application/json': components['schemas']['JournalDetail'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   deleteJournal: {
@@ -6765,79 +5151,42 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description In the trash, restorable until restorable_until */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            deleted_at: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            restorable_until: string;
-          };
+          'application/json': components['schemas']['DeletedJournal'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getJournalAudio: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description One byte range of the ciphertext (`bytes=a-b`, `bytes=a-` or `bytes=-n`): a 206 with those bytes. Other forms (several ranges) are ignored: the whole file is sent.
+         * @example bytes=0-65535
+         */
+        Range?: components['parameters']['Range'];
+        /**
+         * @description The ETag of the copy the client holds: a 304 without a body while it is current
+         * @example "3f2a9c1e"
+         */
+        'If-None-Match'?: components['parameters']['IfNoneMatch'];
+      };
       path: {
         id: string;
       };
@@ -6845,94 +5194,89 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The whole ciphertext */
       200: {
         headers: {
+          /** @description The version of this representation. Send it back as If-None-Match: while nothing changed the answer is a 304 without a body */
+          ETag?: string;
+          /** @description Byte ranges can be asked for with Range */
+          'Accept-Ranges'?: 'bytes';
+          /** @description How long a client or proxy may reuse it */
+          'Cache-Control'?: string;
+          /** @description How the recording was encrypted on the device (docs/encryption.md) */
+          'X-Encryption-Algorithm'?: 'AES-256-GCM-STREAM' | 'AES-256-GCM';
+          /** @description base64: the nonce prefix of the segments (AES-256-GCM-STREAM) or the IV of the whole file (AES-256-GCM), needed to decrypt (docs/encryption.md) */
+          'X-Encryption-IV'?: string;
+          /** @description Bytes in this response */
+          'Content-Length'?: number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
           'application/octet-stream': string;
         };
       };
-      /** @description Default Response */
+      /** @description The bytes of the Range asked for */
       206: {
         headers: {
+          /** @description The version of this representation. Send it back as If-None-Match: while nothing changed the answer is a 304 without a body */
+          ETag?: string;
+          /** @description Byte ranges can be asked for with Range */
+          'Accept-Ranges'?: 'bytes';
+          /** @description How long a client or proxy may reuse it */
+          'Cache-Control'?: string;
+          /** @description How the recording was encrypted on the device (docs/encryption.md) */
+          'X-Encryption-Algorithm'?: 'AES-256-GCM-STREAM' | 'AES-256-GCM';
+          /** @description base64: the nonce prefix of the segments (AES-256-GCM-STREAM) or the IV of the whole file (AES-256-GCM), needed to decrypt (docs/encryption.md) */
+          'X-Encryption-IV'?: string;
+          /** @description The bytes sent and the full size, e.g. `bytes 0-65535/1048576` */
+          'Content-Range'?: string;
+          /** @description Bytes in this response */
+          'Content-Length'?: number;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
           'application/octet-stream': string;
         };
       };
-      /** @description Default Response */
+      /** @description Not modified: the copy named by If-None-Match is current (no body) */
       304: {
         headers: {
+          /** @description The version of this representation. Send it back as If-None-Match: while nothing changed the answer is a 304 without a body */
+          ETag?: string;
+          /** @description Byte ranges can be asked for with Range */
+          'Accept-Ranges'?: 'bytes';
+          /** @description How long a client or proxy may reuse it */
+          'Cache-Control'?: string;
+          /** @description How the recording was encrypted on the device (docs/encryption.md) */
+          'X-Encryption-Algorithm'?: 'AES-256-GCM-STREAM' | 'AES-256-GCM';
+          /** @description base64: the nonce prefix of the segments (AES-256-GCM-STREAM) or the IV of the whole file (AES-256-GCM), needed to decrypt (docs/encryption.md) */
+          'X-Encryption-IV'?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      416: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      416: components['responses']['RangeNotSatisfiable'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   replaceJournalAudio: {
@@ -6944,256 +5288,44 @@ export interface operations {
       };
       cookie?: never;
     };
-    /** @description multipart/form-data */
+    /** @description multipart/form-data with two parts, in this order: `metadata` (JSON) and `audio` (the new ciphertext). */
     requestBody: {
       content: {
         'multipart/form-data': {
-          /** @description JSON of ReencryptionMetadata; must be the first part */
-          metadata: string;
+          metadata: components['schemas']['ReencryptionMetadata'];
           /**
            * Format: binary
-           * @description The new ciphertext
+           * @description The ciphertext made on the device (docs/encryption.md), after the metadata part
            */
           audio: string;
         };
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The recording with its new ciphertext */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            title: string | null;
-            /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
-            plaintext_fields: 'title'[];
-            journal_key: string | null;
-            duration_seconds: number;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            recorded_at: string;
-            /** Format: date */
-            recorded_local_date: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            is_favorite: boolean;
-            data_key_id: string | null;
-            encryption: {
-              algorithm: string;
-              /** @description base64: nonce prefix (segments) or IV (whole file) */
-              iv: string;
-              segment_size: number | null;
-            };
-            audio: {
-              format: string;
-              sample_rate: number;
-              bit_rate: number;
-              channels: number;
-              file_size: number;
-              checksum_sha256: string;
-            };
-          } & {
-            checkins: {
-              pre: {
-                /** Format: uuid */
-                id: string;
-                emotion_type_id: number;
-                intensity: number;
-                /** @enum {string} */
-                context:
-                  | 'standalone'
-                  | 'daily_checkin'
-                  | 'pre_journal'
-                  | 'post_journal'
-                  | 'pre_tool'
-                  | 'post_tool';
-                notes: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                plaintext_fields: 'notes'[];
-                related_journal_id: string | null;
-                related_tool_id: string | null;
-                client_id: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date
-                 * @description The user's calendar day when it happened
-                 */
-                local_date: string;
-              } | null;
-              post: {
-                /** Format: uuid */
-                id: string;
-                emotion_type_id: number;
-                intensity: number;
-                /** @enum {string} */
-                context:
-                  | 'standalone'
-                  | 'daily_checkin'
-                  | 'pre_journal'
-                  | 'post_journal'
-                  | 'pre_tool'
-                  | 'post_tool';
-                notes: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                plaintext_fields: 'notes'[];
-                related_journal_id: string | null;
-                related_tool_id: string | null;
-                client_id: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date
-                 * @description The user's calendar day when it happened
-                 */
-                local_date: string;
-              } | null;
-              others: {
-                /** Format: uuid */
-                id: string;
-                emotion_type_id: number;
-                intensity: number;
-                /** @enum {string} */
-                context:
-                  | 'standalone'
-                  | 'daily_checkin'
-                  | 'pre_journal'
-                  | 'post_journal'
-                  | 'pre_tool'
-                  | 'post_tool';
-                notes: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                plaintext_fields: 'notes'[];
-                related_journal_id: string | null;
-                related_tool_id: string | null;
-                client_id: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date
-                 * @description The user's calendar day when it happened
-                 */
-                local_date: string;
-              }[];
-            };
-            emotional_shift: {
-              /** @description post valence − pre valence */
-              valence_change: number;
-              intensity_change: number;
-              /** @description change of valence × intensity / 10 */
-              affect_change: number;
-            } | null;
-          };
+          'application/json': components['schemas']['JournalDetail'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   listPlaintextTitles: {
@@ -7208,90 +5340,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description A page of recordings with a plaintext title */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              id: string;
-              title: string | null;
-              /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
-              plaintext_fields: 'title'[];
-              journal_key: string | null;
-              duration_seconds: number;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              recorded_at: string;
-              /** Format: date */
-              recorded_local_date: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              is_favorite: boolean;
-              data_key_id: string | null;
-              encryption: {
-                algorithm: string;
-                /** @description base64: nonce prefix (segments) or IV (whole file) */
-                iv: string;
-                segment_size: number | null;
-              };
-              audio: {
-                format: string;
-                sample_rate: number;
-                bit_rate: number;
-                channels: number;
-                file_size: number;
-                checksum_sha256: string;
-              };
-            }[];
-            next_cursor: string | null;
-          };
+          'application/json': components['schemas']['JournalPage'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   replaceJournalTitle: {
@@ -7311,96 +5377,25 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The recording */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            title: string | null;
-            /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
-            plaintext_fields: 'title'[];
-            journal_key: string | null;
-            duration_seconds: number;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            recorded_at: string;
-            /** Format: date */
-            recorded_local_date: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            is_favorite: boolean;
-            data_key_id: string | null;
-            encryption: {
-              algorithm: string;
-              /** @description base64: nonce prefix (segments) or IV (whole file) */
-              iv: string;
-              segment_size: number | null;
-            };
-            audio: {
-              format: string;
-              sample_rate: number;
-              bit_rate: number;
-              channels: number;
-              file_size: number;
-              checksum_sha256: string;
-            };
-          };
+          'application/json': components['schemas']['Journal'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   favoriteJournal: {
@@ -7414,64 +5409,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description It is a favorite */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            is_favorite: boolean;
-          };
+          'application/json': components['schemas']['JournalFavorite'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   unfavoriteJournal: {
@@ -7485,64 +5441,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description It is not a favorite */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            is_favorite: boolean;
-          };
+          'application/json': components['schemas']['JournalFavorite'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   restoreJournal: {
@@ -7556,196 +5473,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The recording, restored */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            title: string | null;
-            /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/journals/{id}/title) */
-            plaintext_fields: 'title'[];
-            journal_key: string | null;
-            duration_seconds: number;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            recorded_at: string;
-            /** Format: date */
-            recorded_local_date: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            is_favorite: boolean;
-            data_key_id: string | null;
-            encryption: {
-              algorithm: string;
-              /** @description base64: nonce prefix (segments) or IV (whole file) */
-              iv: string;
-              segment_size: number | null;
-            };
-            audio: {
-              format: string;
-              sample_rate: number;
-              bit_rate: number;
-              channels: number;
-              file_size: number;
-              checksum_sha256: string;
-            };
-          } & {
-            checkins: {
-              pre: {
-                /** Format: uuid */
-                id: string;
-                emotion_type_id: number;
-                intensity: number;
-                /** @enum {string} */
-                context:
-                  | 'standalone'
-                  | 'daily_checkin'
-                  | 'pre_journal'
-                  | 'post_journal'
-                  | 'pre_tool'
-                  | 'post_tool';
-                notes: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                plaintext_fields: 'notes'[];
-                related_journal_id: string | null;
-                related_tool_id: string | null;
-                client_id: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date
-                 * @description The user's calendar day when it happened
-                 */
-                local_date: string;
-              } | null;
-              post: {
-                /** Format: uuid */
-                id: string;
-                emotion_type_id: number;
-                intensity: number;
-                /** @enum {string} */
-                context:
-                  | 'standalone'
-                  | 'daily_checkin'
-                  | 'pre_journal'
-                  | 'post_journal'
-                  | 'pre_tool'
-                  | 'post_tool';
-                notes: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                plaintext_fields: 'notes'[];
-                related_journal_id: string | null;
-                related_tool_id: string | null;
-                client_id: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date
-                 * @description The user's calendar day when it happened
-                 */
-                local_date: string;
-              } | null;
-              others: {
-                /** Format: uuid */
-                id: string;
-                emotion_type_id: number;
-                intensity: number;
-                /** @enum {string} */
-                context:
-                  | 'standalone'
-                  | 'daily_checkin'
-                  | 'pre_journal'
-                  | 'post_journal'
-                  | 'pre_tool'
-                  | 'post_tool';
-                notes: string | null;
-                /** @description Fields still held in plaintext, written before text was encrypted end to end: the SDK re-encrypts them (PUT /v1/emotions/{id}/notes) */
-                plaintext_fields: 'notes'[];
-                related_journal_id: string | null;
-                related_tool_id: string | null;
-                client_id: string | null;
-                /**
-                 * Format: date-time
-                 * @description RFC 3339, UTC
-                 */
-                created_at: string;
-                /**
-                 * Format: date
-                 * @description The user's calendar day when it happened
-                 */
-                local_date: string;
-              }[];
-            };
-            emotional_shift: {
-              /** @description post valence − pre valence */
-              valence_change: number;
-              intensity_change: number;
-              /** @description change of valence × intensity / 10 */
-              affect_change: number;
-            } | null;
-          };
+          'application/json': components['schemas']['JournalDetail'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   exportJournal: {
@@ -7759,79 +5505,26 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The download link */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uri */
-            url: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            expires_at: string;
-            /** @enum {string} */
-            format: 'zip';
-          };
+          'application/json': components['schemas']['ExportLink'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   listShares: {
@@ -7845,88 +5538,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The recording's share links */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              id: string;
-              /** Format: uuid */
-              journal_id: string;
-              label: string | null;
-              /**
-               * Format: uri
-               * @description The link without its key: the SDK appends '#' and the journal key (base64url) before handing it on; the server never sees that part
-               */
-              url: string;
-              /** @enum {string} */
-              status: 'active' | 'expired' | 'revoked' | 'exhausted';
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              expires_at: string;
-              max_downloads: number | null;
-              downloads: number;
-              revoked_at: string | null;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-            }[];
-          };
+          'application/json': components['schemas']['ShareList'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   createShare: {
@@ -7957,104 +5587,27 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The share link (complete `url` on the device) */
       201: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            journal_id: string;
-            label: string | null;
-            /**
-             * Format: uri
-             * @description The link without its key: the SDK appends '#' and the journal key (base64url) before handing it on; the server never sees that part
-             */
-            url: string;
-            /** @enum {string} */
-            status: 'active' | 'expired' | 'revoked' | 'exhausted';
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            expires_at: string;
-            max_downloads: number | null;
-            downloads: number;
-            revoked_at: string | null;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-          };
+          'application/json': components['schemas']['Share'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   revokeShare: {
@@ -8069,86 +5622,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The share link, revoked */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            journal_id: string;
-            label: string | null;
-            /**
-             * Format: uri
-             * @description The link without its key: the SDK appends '#' and the journal key (base64url) before handing it on; the server never sees that part
-             */
-            url: string;
-            /** @enum {string} */
-            status: 'active' | 'expired' | 'revoked' | 'exhausted';
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            expires_at: string;
-            max_downloads: number | null;
-            downloads: number;
-            revoked_at: string | null;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-          };
+          'application/json': components['schemas']['Share'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getSharedJournal: {
@@ -8162,91 +5654,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description What the link opens */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            /**
-             * Format: uuid
-             * @description Part of the AAD of the audio and of the title
-             */
-            journal_id: string;
-            title: string | null;
-            duration_seconds: number;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            recorded_at: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            expires_at: string;
-            downloads_left: number | null;
-            encryption: {
-              algorithm: string;
-              /** @description base64: nonce prefix (segments) or IV (whole file) */
-              iv: string;
-            };
-            audio: {
-              format: string;
-              file_size: number;
-              checksum_sha256: string;
-            };
-          };
+          'application/json': components['schemas']['SharedJournal'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      410: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      404: components['responses']['NotFound'];
+      410: components['responses']['Gone'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getSharedJournalAudio: {
@@ -8260,69 +5686,32 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The whole ciphertext: decrypt it with the journal key from the link’s fragment */
       200: {
         headers: {
+          /** @description Bytes in this response */
+          'Content-Length'?: number;
+          /** @description How long a client or proxy may reuse it */
+          'Cache-Control'?: string;
+          /** @description hex SHA-256 of the ciphertext: check it before decrypting */
+          'X-Checksum-SHA256'?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
           'application/octet-stream': string;
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      410: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      404: components['responses']['NotFound'];
+      410: components['responses']['Gone'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   listToolCategories: {
@@ -8330,74 +5719,54 @@ export interface operations {
       query?: {
         lang?: 'es' | 'en';
       };
-      header?: never;
+      header?: {
+        /**
+         * @description The ETag of the copy the client holds: a 304 without a body while it is current
+         * @example "3f2a9c1e"
+         */
+        'If-None-Match'?: components['parameters']['IfNoneMatch'];
+      };
       path?: never;
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The categories */
       200: {
         headers: {
+          /** @description The version of this representation. Send it back as If-None-Match: while nothing changed the answer is a 304 without a body */
+          ETag?: string;
+          /** @description How long a client or proxy may reuse it */
+          'Cache-Control'?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              id: number;
-              code: string;
-              icon: string;
-              name: string;
-              description: string;
-              /** @enum {string} */
-              language: 'es' | 'en';
-            }[];
-          };
+          'application/json': components['schemas']['ToolCategoryList'];
         };
       };
-      /** @description Default Response */
+      /** @description Not modified: the copy named by If-None-Match is current (no body) */
       304: {
         headers: {
+          /** @description The version of this representation. Send it back as If-None-Match: while nothing changed the answer is a 304 without a body */
+          ETag?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   listToolsInCategory: {
@@ -8407,7 +5776,13 @@ export interface operations {
         limit?: number;
         cursor?: string;
       };
-      header?: never;
+      header?: {
+        /**
+         * @description The ETag of the copy the client holds: a 304 without a body while it is current
+         * @example "3f2a9c1e"
+         */
+        'If-None-Match'?: components['parameters']['IfNoneMatch'];
+      };
       path: {
         id: number;
       };
@@ -8415,95 +5790,43 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The category and a page of its tools */
       200: {
         headers: {
+          /** @description The version of this representation. Send it back as If-None-Match: while nothing changed the answer is a 304 without a body */
+          ETag?: string;
+          /** @description How long a client or proxy may reuse it */
+          'Cache-Control'?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            category: {
-              id: number;
-              code: string;
-              icon: string;
-              name: string;
-              description: string;
-              /** @enum {string} */
-              language: 'es' | 'en';
-            };
-            items: {
-              /** Format: uuid */
-              id: string;
-              code: string;
-              category_id: number;
-              category_code: string;
-              /** @enum {string} */
-              content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-              /** @enum {string} */
-              difficulty: 'beginner' | 'intermediate' | 'advanced';
-              estimated_duration_seconds: number;
-              target_emotion_ids: number[];
-              name: string;
-              description: string;
-              /** @enum {string} */
-              language: 'es' | 'en';
-            }[];
-            next_cursor: string | null;
-          };
+          'application/json': components['schemas']['ToolCategoryPage'];
         };
       };
-      /** @description Default Response */
+      /** @description Not modified: the copy named by If-None-Match is current (no body) */
       304: {
         headers: {
+          /** @description The version of this representation. Send it back as If-None-Match: while nothing changed the answer is a 304 without a body */
+          ETag?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   searchTools: {
@@ -8526,79 +5849,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description A page of matching tools, best first */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              id: string;
-              code: string;
-              category_id: number;
-              category_code: string;
-              /** @enum {string} */
-              content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-              /** @enum {string} */
-              difficulty: 'beginner' | 'intermediate' | 'advanced';
-              estimated_duration_seconds: number;
-              target_emotion_ids: number[];
-              name: string;
-              description: string;
-              /** @enum {string} */
-              language: 'es' | 'en';
-            }[];
-            next_cursor: string | null;
-          };
+          'application/json': components['schemas']['ToolPage'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   listFavoriteTools: {
@@ -8614,70 +5883,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description A page of favorite tools */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              id: string;
-              code: string;
-              category_id: number;
-              category_code: string;
-              /** @enum {string} */
-              content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-              /** @enum {string} */
-              difficulty: 'beginner' | 'intermediate' | 'advanced';
-              estimated_duration_seconds: number;
-              target_emotion_ids: number[];
-              name: string;
-              description: string;
-              /** @enum {string} */
-              language: 'es' | 'en';
-            }[];
-            next_cursor: string | null;
-          };
+          'application/json': components['schemas']['ToolPage'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   listToolUsage: {
@@ -8692,73 +5915,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description A page of tool sessions */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              id: string;
-              /** Format: uuid */
-              tool_id: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              started_at: string;
-              completed_at: string | null;
-              duration_seconds: number;
-              /** @enum {string} */
-              completion_status: 'completed' | 'partial' | 'abandoned';
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-            }[];
-            next_cursor: string | null;
-          };
+          'application/json': components['schemas']['ToolUsagePage'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getTool: {
@@ -8766,7 +5940,13 @@ export interface operations {
       query?: {
         lang?: 'es' | 'en';
       };
-      header?: never;
+      header?: {
+        /**
+         * @description The ETag of the copy the client holds: a 304 without a body while it is current
+         * @example "3f2a9c1e"
+         */
+        'If-None-Match'?: components['parameters']['IfNoneMatch'];
+      };
       path: {
         id: string;
       };
@@ -8774,88 +5954,43 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The tool */
       200: {
         headers: {
+          /** @description The version of this representation. Send it back as If-None-Match: while nothing changed the answer is a 304 without a body */
+          ETag?: string;
+          /** @description How long a client or proxy may reuse it */
+          'Cache-Control'?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            code: string;
-            category_id: number;
-            category_code: string;
-            /** @enum {string} */
-            content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-            /** @enum {string} */
-            difficulty: 'beginner' | 'intermediate' | 'advanced';
-            estimated_duration_seconds: number;
-            target_emotion_ids: number[];
-            name: string;
-            description: string;
-            /** @enum {string} */
-            language: 'es' | 'en';
-            /** @description Shaped by content_type (see the admin schemas) */
-            content: {
-              [key: string]: unknown;
-            };
-            is_favorite: boolean;
-          };
+          'application/json': components['schemas']['Tool'];
         };
       };
-      /** @description Default Response */
+      /** @description Not modified: the copy named by If-None-Match is current (no body) */
       304: {
         headers: {
+          /** @description The version of this representation. Send it back as If-None-Match: while nothing changed the answer is a 304 without a body */
+          ETag?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   favoriteTool: {
@@ -8869,65 +6004,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description It is a favorite */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            tool_id: string;
-            is_favorite: boolean;
-            favorited_at: string | null;
-          };
+          'application/json': components['schemas']['ToolFavorite'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   unfavoriteTool: {
@@ -8941,71 +6036,37 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description It is not a favorite */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            tool_id: string;
-            is_favorite: boolean;
-            favorited_at: string | null;
-          };
+          'application/json': components['schemas']['ToolFavorite'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   recordToolUsage: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description A key the client makes for this create (a random UUID), sent again unchanged when it retries. The same key with the same body within 24 hours answers the first response (with Idempotent-Replayed: true) and creates nothing new; the same key with another body is a 422 idempotency-key-reused. Keys are per user.
+         * @example 5f0c4a4e-1d7b-4f7e-9a55-0b8e2f0d6c11
+         */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
       path: {
         id: string;
       };
@@ -9031,88 +6092,28 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The session as recorded */
       201: {
         headers: {
+          /** @description Present when this is the stored answer to an earlier request with the same Idempotency-Key: nothing new was created */
+          'Idempotent-Replayed'?: 'true';
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            tool_id: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            started_at: string;
-            completed_at: string | null;
-            duration_seconds: number;
-            /** @enum {string} */
-            completion_status: 'completed' | 'partial' | 'abandoned';
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-          };
+          'application/json': components['schemas']['ToolUsage'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   adminListTools: {
@@ -9127,88 +6128,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description A page of tools */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              id: string;
-              code: string;
-              category: string;
-              /** @enum {string} */
-              content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-              /** @enum {string} */
-              difficulty: 'beginner' | 'intermediate' | 'advanced';
-              estimated_duration_seconds: number;
-              target_emotions: string[];
-              is_active: boolean;
-              translations: {
-                [key: string]: unknown;
-              };
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              updated_at: string;
-            }[];
-            next_cursor: string | null;
-          };
+          'application/json': components['schemas']['AdminToolPage'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   adminCreateTool: {
@@ -9220,131 +6158,31 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': {
-          code: string;
-          category: string;
-          content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-          difficulty: 'beginner' | 'intermediate' | 'advanced';
-          estimated_duration_seconds: number;
-          target_emotions: string[];
-          is_active: boolean;
-          translations: {
-            es?: {
-              name: string;
-              description: string;
-              content: {
-                [key: string]: unknown;
-              };
-            };
-            en?: {
-              name: string;
-              description: string;
-              content: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
+        'application/json': components['schemas']['ToolDefinition'];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The tool as created */
       201: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            code: string;
-            category: string;
-            /** @enum {string} */
-            content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-            /** @enum {string} */
-            difficulty: 'beginner' | 'intermediate' | 'advanced';
-            estimated_duration_seconds: number;
-            target_emotions: string[];
-            is_active: boolean;
-            translations: {
-              [key: string]: unknown;
-            };
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            updated_at: string;
-          };
+          'application/json': components['schemas']['AdminTool'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['Conflict'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   adminReplaceTool: {
@@ -9358,140 +6196,32 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': {
-          code: string;
-          category: string;
-          content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-          difficulty: 'beginner' | 'intermediate' | 'advanced';
-          estimated_duration_seconds: number;
-          target_emotions: string[];
-          is_active: boolean;
-          translations: {
-            es?: {
-              name: string;
-              description: string;
-              content: {
-                [key: string]: unknown;
-              };
-            };
-            en?: {
-              name: string;
-              description: string;
-              content: {
-                [key: string]: unknown;
-              };
-            };
-          };
-        };
+        'application/json': components['schemas']['ToolDefinition'];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The tool as replaced */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            code: string;
-            category: string;
-            /** @enum {string} */
-            content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-            /** @enum {string} */
-            difficulty: 'beginner' | 'intermediate' | 'advanced';
-            estimated_duration_seconds: number;
-            target_emotions: string[];
-            is_active: boolean;
-            translations: {
-              [key: string]: unknown;
-            };
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            updated_at: string;
-          };
+          'application/json': components['schemas']['AdminTool'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   adminWithdrawTool: {
@@ -9505,94 +6235,26 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The tool, withdrawn */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            code: string;
-            category: string;
-            /** @enum {string} */
-            content_type: 'text' | 'guided_steps' | 'breathing_pattern' | 'prompts' | 'audio';
-            /** @enum {string} */
-            difficulty: 'beginner' | 'intermediate' | 'advanced';
-            estimated_duration_seconds: number;
-            target_emotions: string[];
-            is_active: boolean;
-            translations: {
-              [key: string]: unknown;
-            };
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            updated_at: string;
-          };
+          'application/json': components['schemas']['AdminTool'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   adminListToolCategories: {
@@ -9604,75 +6266,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The categories */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              id: number;
-              code: string;
-              icon: string;
-              sort_order: number;
-              name: {
-                es: string;
-                en: string;
-              };
-              description: {
-                es: string;
-                en: string;
-              };
-            }[];
-          };
+          'application/json': components['schemas']['AdminToolCategoryList'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   adminCreateToolCategory: {
@@ -9684,98 +6296,30 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': {
-          code: string;
-          icon: string;
-          sort_order: number;
-          name: {
-            es: string;
-            en: string;
-          };
-          description: {
-            es: string;
-            en: string;
-          };
-        };
+        'application/json': components['schemas']['ToolCategoryDefinition'];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The category as created */
       201: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            id: number;
-            code: string;
-            icon: string;
-            sort_order: number;
-            name: {
-              es: string;
-              en: string;
-            };
-            description: {
-              es: string;
-              en: string;
-            };
-          };
+          'application/json': components['schemas']['AdminToolCategory'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   adminReplaceToolCategory: {
@@ -9789,107 +6333,31 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': {
-          code: string;
-          icon: string;
-          sort_order: number;
-          name: {
-            es: string;
-            en: string;
-          };
-          description: {
-            es: string;
-            en: string;
-          };
-        };
+        'application/json': components['schemas']['ToolCategoryDefinition'];
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The category as replaced */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            id: number;
-            code: string;
-            icon: string;
-            sort_order: number;
-            name: {
-              es: string;
-              en: string;
-            };
-            description: {
-              es: string;
-              en: string;
-            };
-          };
+          'application/json': components['schemas']['AdminToolCategory'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   adminDeleteToolCategory: {
@@ -9903,76 +6371,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The category is deleted */
       204: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getStreak: {
@@ -9984,61 +6401,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The streak */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            current_streak: number;
-            longest_streak: number;
-            last_activity_date: string | null;
-            active_today: boolean;
-            next_milestone: number | null;
-            /** @description Earned one per 7 consecutive days, at most 2 */
-            freezes_available: number;
-            /** @description Missed days of the current streak a freeze covered */
-            freeze_used_on: string[];
-          };
+          'application/json': components['schemas']['Streak'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   listAchievements: {
@@ -10050,86 +6430,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description In the user's language */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @enum {string} */
-            language: 'es' | 'en';
-            earned: {
-              id: number;
-              code: string;
-              icon: string;
-              name: string;
-              description: string;
-              criteria: {
-                [key: string]: unknown;
-              };
-              earned: boolean;
-              earned_at: string | null;
-              progress: {
-                current: number;
-                target: number;
-              };
-            }[];
-            locked: {
-              id: number;
-              code: string;
-              icon: string;
-              name: string;
-              description: string;
-              criteria: {
-                [key: string]: unknown;
-              };
-              earned: boolean;
-              earned_at: string | null;
-              progress: {
-                current: number;
-                target: number;
-              };
-            }[];
-          };
+          'application/json': components['schemas']['AchievementList'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getStatistics: {
@@ -10143,103 +6461,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The figures of the period, the one before and the change */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @enum {string} */
-            period: 'week' | 'month' | 'year' | 'all';
-            current: {
-              from: string | null;
-              /** Format: date */
-              to: string;
-              journals: number;
-              journal_minutes: number;
-              checkins: number;
-              tools_used: number;
-              tools_completed: number;
-              active_days: number;
-              most_used_tools: {
-                /** Format: uuid */
-                tool_id: string;
-                name: string | null;
-                count: number;
-              }[];
-              most_frequent_emotions: {
-                emotion_type_id: number;
-                count: number;
-              }[];
-            };
-            previous: {
-              from: string | null;
-              /** Format: date */
-              to: string;
-              journals: number;
-              journal_minutes: number;
-              checkins: number;
-              tools_used: number;
-              tools_completed: number;
-              active_days: number;
-              most_used_tools: {
-                /** Format: uuid */
-                tool_id: string;
-                name: string | null;
-                count: number;
-              }[];
-              most_frequent_emotions: {
-                emotion_type_id: number;
-                count: number;
-              }[];
-            } | null;
-            change: {
-              journals: number;
-              journal_minutes: number;
-              checkins: number;
-              tools_used: number;
-              active_days: number;
-            } | null;
-          };
+          'application/json': components['schemas']['ProgressStatistics'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getProgressTrends: {
@@ -10251,72 +6490,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description Twelve weeks of series */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: date */
-            from: string;
-            /** Format: date */
-            to: string;
-            emotional: {
-              /** Format: date */
-              week: string;
-              checkins: number;
-              mean_valence: number | null;
-              mean_intensity: number | null;
-            }[];
-            /** @enum {string} */
-            emotional_direction: 'improving' | 'stable' | 'declining' | 'insufficient_data';
-            activity: {
-              /** Format: date */
-              week: string;
-              checkins: number;
-              journals: number;
-              tools: number;
-            }[];
-          };
+          'application/json': components['schemas']['ProgressTrends'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getProgressInsights: {
@@ -10328,62 +6519,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The insights */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** @enum {string} */
-            language: 'es' | 'en';
-            items: {
-              /** @enum {string} */
-              type: 'consistency' | 'streak' | 'journaling' | 'helpful_tool';
-              message: string;
-              data: {
-                [key: string]: unknown;
-              };
-            }[];
-          };
+          'application/json': components['schemas']['ProgressInsights'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getDashboard: {
@@ -10395,97 +6548,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The home screen */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            streak: {
-              current_streak: number;
-              longest_streak: number;
-              last_activity_date: string | null;
-              active_today: boolean;
-              next_milestone: number | null;
-              /** @description Earned one per 7 consecutive days, at most 2 */
-              freezes_available: number;
-              /** @description Missed days of the current streak a freeze covered */
-              freeze_used_on: string[];
-            };
-            checked_in_today: boolean;
-            recent_emotions: {
-              emotion_type_id: number;
-              intensity: number;
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-            }[];
-            next_achievements: {
-              id: number;
-              code: string;
-              icon: string;
-              name: string;
-              description: string;
-              criteria: {
-                [key: string]: unknown;
-              };
-              earned: boolean;
-              earned_at: string | null;
-              progress: {
-                current: number;
-                target: number;
-              };
-            }[];
-            recommended_tool: {
-              /** Format: uuid */
-              tool_id: string;
-              name: string;
-              category: string;
-              estimated_duration_seconds: number;
-              reason: string;
-            } | null;
-          };
+          'application/json': components['schemas']['Dashboard'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getCalendar: {
@@ -10499,60 +6579,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The days of the year with activity */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            year: number;
-            days: {
-              /** Format: date */
-              date: string;
-              activity_count: number;
-              dominant_emotion_type_id: number | null;
-              color: string | null;
-            }[];
-          };
+          'application/json': components['schemas']['ProgressCalendar'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getNotificationPreferences: {
@@ -10564,71 +6608,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The preferences */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            reminders_enabled: boolean;
-            /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-            reminder_time: string;
-            reminder_days: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
-            affirmations_enabled: boolean;
-            /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-            affirmation_time: string;
-            achievement_notifications: boolean;
-            quiet_hours: {
-              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-              start: string;
-              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-              end: string;
-            } | null;
-            channels: {
-              push: boolean;
-              in_app: boolean;
-            };
-            updated_at: string | null;
-          };
+          'application/json': components['schemas']['NotificationPreferences'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   updateNotificationPreferences: {
@@ -10664,80 +6661,25 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description The preferences as changed */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            reminders_enabled: boolean;
-            /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-            reminder_time: string;
-            reminder_days: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
-            affirmations_enabled: boolean;
-            /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-            affirmation_time: string;
-            achievement_notifications: boolean;
-            quiet_hours: {
-              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-              start: string;
-              /** @description Local time of day, HH:MM (24 h), in the user’s time zone */
-              end: string;
-            } | null;
-            channels: {
-              push: boolean;
-              in_app: boolean;
-            };
-            updated_at: string | null;
-          };
+          'application/json': components['schemas']['NotificationPreferences'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   listNotifications: {
@@ -10753,70 +6695,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description A page of the inbox */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: {
-              /** Format: uuid */
-              id: string;
-              /** @enum {string} */
-              kind: 'reminder' | 'affirmation' | 'achievement';
-              title: string;
-              body: string;
-              data: {
-                [key: string]: string;
-              };
-              /**
-               * Format: date-time
-               * @description RFC 3339, UTC
-               */
-              created_at: string;
-              read_at: string | null;
-            }[];
-            next_cursor: string | null;
-          };
+          'application/json': components['schemas']['NotificationPage'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   getUnreadCount: {
@@ -10828,53 +6724,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The unread count */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            count: number;
-          };
+          'application/json': components['schemas']['UnreadCount'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   markAllNotificationsRead: {
@@ -10886,53 +6753,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description How many were marked read */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            updated: number;
-          };
+          'application/json': components['schemas']['ReadAllResult'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   markNotificationRead: {
@@ -10946,76 +6784,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The notification, read */
       200: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            /** Format: uuid */
-            id: string;
-            /** @enum {string} */
-            kind: 'reminder' | 'affirmation' | 'achievement';
-            title: string;
-            body: string;
-            data: {
-              [key: string]: string;
-            };
-            /**
-             * Format: date-time
-             * @description RFC 3339, UTC
-             */
-            created_at: string;
-            read_at: string | null;
-          };
+          'application/json': components['schemas']['Notification'];
         };
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
   deleteNotification: {
@@ -11029,58 +6816,23 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description The notification is deleted */
       204: {
         headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description A problem document (RFC 9457) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
-      /** @description A problem document (RFC 9457) */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDocument'];
-        };
-      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
     };
   };
 }

@@ -8,11 +8,12 @@
 // first in an export and the order of deletion steps is unchanged).
 import type { Platform } from '../platform/platform.ts';
 import type { AppModule } from './module.ts';
-import { createAuthModule, type AuthModule } from './auth/index.ts';
-import { createUsersModule, type UsersModule } from './users/index.ts';
+import { authComponents, createAuthModule, type AuthModule } from './auth/index.ts';
+import { createUsersModule, usersComponents, type UsersModule } from './users/index.ts';
 import {
   createEmotionCatalog,
   createEmotionsModule,
+  emotionsComponents,
   seedEmotionTypes,
   type EmotionsModule,
 } from './emotions/index.ts';
@@ -20,15 +21,26 @@ import {
   createToolLibrary,
   createToolsModule,
   seedToolContent,
+  toolsComponents,
   type ToolsModule,
 } from './tools/index.ts';
-import { createJournalsModule, journalOwnership, type JournalsModule } from './journals/index.ts';
+import {
+  createJournalsModule,
+  journalOwnership,
+  journalsComponents,
+  type JournalsModule,
+} from './journals/index.ts';
 import {
   createProgressModule,
+  progressComponents,
   seedAchievementTypes,
   type ProgressModule,
 } from './progress/index.ts';
-import { createNotificationsModule, type NotificationsModule } from './notifications/index.ts';
+import {
+  createNotificationsModule,
+  notificationsComponents,
+  type NotificationsModule,
+} from './notifications/index.ts';
 import type { Database } from '../platform/db/database.ts';
 
 export interface Modules {
@@ -82,6 +94,21 @@ export async function createModules(platform: Platform): Promise<Modules> {
     all: [auth, users, emotions, journals, tools, progress, notifications],
   };
 }
+
+/**
+ * The shapes every module names in the OpenAPI document (components.schemas). All of them
+ * are registered whichever modules a process mounts: a journal embeds check-ins, users
+ * answer with auth's User.
+ */
+export const moduleComponents = [
+  ...authComponents,
+  ...usersComponents,
+  ...emotionsComponents,
+  ...toolsComponents,
+  ...journalsComponents,
+  ...progressComponents,
+  ...notificationsComponents,
+];
 
 /** The content each module loads from content/, in dependency order. */
 const CONTENT_SEEDS: [string, (db: Database) => Promise<number>][] = [

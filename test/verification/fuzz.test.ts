@@ -146,7 +146,9 @@ function arbitraries(operation: Operation) {
   const parameters = operation.parameters ?? [];
   const pathSchema = objectOf(parameters.filter((p) => p.in === 'path'));
   const querySchema = objectOf(parameters.filter((p) => p.in === 'query'));
-  const jsonBody = operation.requestBody?.content['application/json']?.schema;
+  // Bodies may name shared shapes (components.schemas): fuzzed with them resolved.
+  const declaredBody = operation.requestBody?.content['application/json']?.schema;
+  const jsonBody = declaredBody && inline(declaredBody);
   const hasOtherBody = !!operation.requestBody && !jsonBody;
 
   const validParams = (valid(pathSchema) as Arbitrary<Record<string, unknown>>).chain((params) =>

@@ -37,6 +37,10 @@ import { createAccountsPort } from './accounts/service.ts';
 import { createDevicesPort } from './devices/service.ts';
 import { accountExport } from './export.ts';
 import { findLocale } from './repository.ts';
+import { authComponents as authShapes } from './schemas.ts';
+import { keysComponents } from './keys/schemas.ts';
+import { mfaComponents } from './mfa/schemas.ts';
+import { securityEventsComponents } from './security-events/schemas.ts';
 import type {
   AccountMailPort,
   AccountsPort,
@@ -68,6 +72,8 @@ export { activeAccountLocales } from './tables.ts';
 export type { DeviceDto, UserDto } from './schemas.ts';
 export { normalizeEmail } from './deps.ts';
 export { authSchedules } from './jobs.ts';
+/** Examples of the account that the users module's routes show too. */
+export { deviceExamples, userExamples } from './examples.ts';
 /** Schemas the users module's routes answer with or accept (the same objects /v1/auth uses). */
 export {
   Accepted,
@@ -78,6 +84,14 @@ export {
   TokenBody,
   User,
 } from './schemas.ts';
+
+/** The shapes of /v1/auth (and the key material, MFA, security events) in the OpenAPI document. */
+export const authComponents = [
+  ...authShapes,
+  ...keysComponents,
+  ...mfaComponents,
+  ...securityEventsComponents,
+];
 
 export interface AuthModule extends AppModule, UserProfilePort, PushTargetsPort {
   /** Registration, sign-in, passwords, email verification; createAdmin for the CLI. */

@@ -32,7 +32,11 @@ export const KeyParamsInput = Type.Object(
     iterations: Type.Integer({ minimum: 2, maximum: 64 }),
     parallelism: Type.Integer({ minimum: 1, maximum: 16 }),
   },
-  { additionalProperties: false },
+  {
+    $id: 'KeyParamsInput',
+    description: 'Key-derivation parameters the client chose (docs/encryption.md)',
+    additionalProperties: false,
+  },
 );
 
 export const DeviceInput = Type.Object(
@@ -41,39 +45,49 @@ export const DeviceInput = Type.Object(
     device_name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     platform: StringEnum(PLATFORMS),
   },
-  { additionalProperties: false },
+  {
+    $id: 'DeviceInput',
+    description: 'The device signing in (sessions and push tokens are per device)',
+    additionalProperties: false,
+  },
 );
 export type DeviceInputDto = Static<typeof DeviceInput>;
 
 const JsonObject = Type.Object({}, { additionalProperties: true, maxProperties: 50 });
 
-export const User = Type.Object({
-  id: Uuid(),
-  email: Type.String(),
-  email_verified: Type.Boolean(),
-  display_name: Nullable(Type.String()),
-  language_preference: Language,
-  time_zone: Type.String(),
-  role: StringEnum(ROLES),
-  account_status: StringEnum(ACCOUNT_STATUSES),
-  preferences: JsonObject,
-  settings: JsonObject,
-  created_at: Timestamp(),
-  last_login_at: Nullable(Timestamp()),
-  sign_in_alerts: Type.Boolean({
-    description: 'Email me when someone signs in from a device or browser not used before',
-  }),
-  mfa_enabled: Type.Boolean({ description: 'Two-step sign-in with an authenticator app is on' }),
-});
+export const User = Type.Object(
+  {
+    id: Uuid(),
+    email: Type.String(),
+    email_verified: Type.Boolean(),
+    display_name: Nullable(Type.String()),
+    language_preference: Language,
+    time_zone: Type.String(),
+    role: StringEnum(ROLES),
+    account_status: StringEnum(ACCOUNT_STATUSES),
+    preferences: JsonObject,
+    settings: JsonObject,
+    created_at: Timestamp(),
+    last_login_at: Nullable(Timestamp()),
+    sign_in_alerts: Type.Boolean({
+      description: 'Email me when someone signs in from a device or browser not used before',
+    }),
+    mfa_enabled: Type.Boolean({ description: 'Two-step sign-in with an authenticator app is on' }),
+  },
+  { $id: 'User', description: 'The signed-in user’s profile' },
+);
 export type UserDto = Static<typeof User>;
 
-export const TokenPair = Type.Object({
-  user: User,
-  access_token: Type.String(),
-  refresh_token: Type.String(),
-  token_type: Type.Literal('bearer'),
-  expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
-});
+export const TokenPair = Type.Object(
+  {
+    user: User,
+    access_token: Type.String(),
+    refresh_token: Type.String(),
+    token_type: Type.Literal('bearer'),
+    expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
+  },
+  { $id: 'TokenPair', description: 'A session’s tokens, with the user they belong to' },
+);
 export type TokenPairDto = Static<typeof TokenPair>;
 
 export const RegisterBody = Type.Object(
@@ -112,13 +126,19 @@ export const LoginBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const MfaChallenge = Type.Object({
-  mfa_required: Type.Literal(true),
-  mfa_token: Type.String({
-    description: 'Send it with a code to POST /v1/auth/login/mfa; single use',
-  }),
-  expires_in: Type.Integer({ description: 'Seconds the challenge stays valid' }),
-});
+export const MfaChallenge = Type.Object(
+  {
+    mfa_required: Type.Literal(true),
+    mfa_token: Type.String({
+      description: 'Send it with a code to POST /v1/auth/login/mfa; single use',
+    }),
+    expires_in: Type.Integer({ description: 'Seconds the challenge stays valid' }),
+  },
+  {
+    $id: 'MfaChallenge',
+    description: 'Two-step sign-in is on: send a code to POST /v1/auth/login/mfa',
+  },
+);
 
 export type MfaChallengeDto = Static<typeof MfaChallenge>;
 
@@ -153,16 +173,19 @@ export const ResetConfirmBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ResetConfirmResult = Type.Object({
-  status: Type.Literal('password_reset'),
-  encrypted_data: StringEnum(['readable', 'unreadable_without_recovery'], {
-    description:
-      'readable: the client re-wrapped the data key (from its recovery key) under the new password. ' +
-      'unreadable_without_recovery: journals recorded before the reset stay encrypted under the old data key; ' +
-      'the old envelope is kept as "password_previous".',
-  }),
-  sessions_revoked: Type.Integer(),
-});
+export const ResetConfirmResult = Type.Object(
+  {
+    status: Type.Literal('password_reset'),
+    encrypted_data: StringEnum(['readable', 'unreadable_without_recovery'], {
+      description:
+        'readable: the client re-wrapped the data key (from its recovery key) under the new password. ' +
+        'unreadable_without_recovery: journals recorded before the reset stay encrypted under the old data key; ' +
+        'the old envelope is kept as "password_previous".',
+    }),
+    sessions_revoked: Type.Integer(),
+  },
+  { $id: 'PasswordResetResult' },
+);
 
 export const TokenBody = Type.Object(
   { token: Type.String({ minLength: 20, maxLength: 128 }) },
@@ -174,32 +197,47 @@ export const ChangePasswordBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const Accepted = Type.Object({ status: Type.Literal('accepted') });
-export const RevokedCount = Type.Object({ revoked: Type.Integer() });
+export const Accepted = Type.Object(
+  { status: Type.Literal('accepted') },
+  {
+    $id: 'Accepted',
+    description: 'Accepted: an email goes out (if there is anyone to send it to)',
+  },
+);
+export const RevokedCount = Type.Object(
+  { revoked: Type.Integer() },
+  { $id: 'RevokedCount', description: 'How many sessions were ended' },
+);
 
-export const Session = Type.Object({
-  id: Uuid(),
-  device_name: Nullable(Type.String()),
-  platform: Nullable(Type.String()),
-  ip: Nullable(Type.String()),
-  user_agent: Nullable(Type.String()),
-  created_at: Timestamp(),
-  last_used_at: Timestamp(),
-  is_current: Type.Boolean(),
-});
+export const Session = Type.Object(
+  {
+    id: Uuid(),
+    device_name: Nullable(Type.String()),
+    platform: Nullable(Type.String()),
+    ip: Nullable(Type.String()),
+    user_agent: Nullable(Type.String()),
+    created_at: Timestamp(),
+    last_used_at: Timestamp(),
+    is_current: Type.Boolean(),
+  },
+  { $id: 'Session', description: 'A signed-in session (one per device and sign-in)' },
+);
 export type SessionDto = Static<typeof Session>;
-export const SessionList = Type.Object({ items: Type.Array(Session) });
+export const SessionList = Type.Object({ items: Type.Array(Session) }, { $id: 'SessionList' });
 
-export const Device = Type.Object({
-  id: Uuid(),
-  device_id: Type.String(),
-  device_name: Nullable(Type.String()),
-  platform: StringEnum(PLATFORMS),
-  has_push_token: Type.Boolean(),
-  last_active: Timestamp(),
-  is_active: Type.Boolean(),
-  created_at: Timestamp(),
-});
+export const Device = Type.Object(
+  {
+    id: Uuid(),
+    device_id: Type.String(),
+    device_name: Nullable(Type.String()),
+    platform: StringEnum(PLATFORMS),
+    has_push_token: Type.Boolean(),
+    last_active: Timestamp(),
+    is_active: Type.Boolean(),
+    created_at: Timestamp(),
+  },
+  { $id: 'Device', description: 'A device this account signed in from' },
+);
 export type DeviceDto = Static<typeof Device>;
 
 export const ReauthenticateBody = Type.Object(
@@ -214,8 +252,27 @@ export const ReauthenticateBody = Type.Object(
 );
 export type ReauthenticateInput = Static<typeof ReauthenticateBody>;
 
-export const Reauthenticated = Type.Object({
-  reauthenticated_until: Timestamp({
-    description: 'Sensitive operations are allowed in this session until then',
-  }),
-});
+export const Reauthenticated = Type.Object(
+  {
+    reauthenticated_until: Timestamp({
+      description: 'Sensitive operations are allowed in this session until then',
+    }),
+  },
+  { $id: 'Reauthenticated' },
+);
+
+/** The shapes of /v1/auth named in the OpenAPI document (keys, MFA, security events: theirs). */
+export const authComponents = [
+  KeyParamsInput,
+  DeviceInput,
+  User,
+  TokenPair,
+  MfaChallenge,
+  ResetConfirmResult,
+  Accepted,
+  RevokedCount,
+  Session,
+  SessionList,
+  Device,
+  Reauthenticated,
+];

@@ -33,7 +33,7 @@ import { emotionsExport } from './export.ts';
 export { createEmotionCatalog, seedEmotionTypes, storedEmotionCodes } from './catalog.ts';
 export type { EmotionCatalog, LoadedEmotionCatalog } from './catalog.ts';
 export { emotionsSchedules } from './jobs.ts';
-export { Checkin, NOTES_MAX_BYTES } from './schemas.ts';
+export { Checkin, NOTES_MAX_BYTES, emotionsComponents } from './schemas.ts';
 export type { CheckinDto, EmotionTypeDto, RecommendationsDto } from './schemas.ts';
 export type { EmotionsService } from './service.ts';
 export type { AnalyticsService } from './analytics/service.ts';

@@ -10,27 +10,41 @@ import {
 } from '../../platform/http/schemas.ts';
 import { CHECKIN_CONTEXTS, EMOTION_CATEGORIES } from './values.ts';
 
-const Bilingual = Type.Object({ es: Type.String(), en: Type.String() });
+/** A text in both languages of the app. */
+export const Bilingual = Type.Object(
+  { es: Type.String(), en: Type.String() },
+  { $id: 'BilingualText', description: 'The same text in Spanish and English' },
+);
 const LocalDate = (description: string) => Type.String({ format: 'date', description });
 const EmotionTypeId = Type.Integer({ minimum: 1, maximum: 32767 });
 const Intensity = Type.Integer({ minimum: 1, maximum: 10 });
 
-export const EmotionType = Type.Object({
-  id: Type.Integer(),
-  code: Type.String(),
-  name: Bilingual,
-  description: Bilingual,
-  category: StringEnum(EMOTION_CATEGORIES),
-  valence: Type.Number({
-    minimum: -1,
-    maximum: 1,
-    description: 'Pleasantness (Russell circumplex)',
-  }),
-  arousal: Type.Number({ minimum: 0, maximum: 1, description: 'Activation (Russell circumplex)' }),
-  color: Type.String({ pattern: '^#[0-9A-Fa-f]{6}$' }),
-});
+export const EmotionType = Type.Object(
+  {
+    id: Type.Integer(),
+    code: Type.String(),
+    name: Bilingual,
+    description: Bilingual,
+    category: StringEnum(EMOTION_CATEGORIES),
+    valence: Type.Number({
+      minimum: -1,
+      maximum: 1,
+      description: 'Pleasantness (Russell circumplex)',
+    }),
+    arousal: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description: 'Activation (Russell circumplex)',
+    }),
+    color: Type.String({ pattern: '^#[0-9A-Fa-f]{6}$' }),
+  },
+  { $id: 'EmotionType', description: 'An emotion of the catalog' },
+);
 export type EmotionTypeDto = Static<typeof EmotionType>;
-export const EmotionTypeList = Type.Object({ items: Type.Array(EmotionType) });
+export const EmotionTypeList = Type.Object(
+  { items: Type.Array(EmotionType) },
+  { $id: 'EmotionTypeList', description: 'The whole emotion catalog' },
+);
 
 /** Bytes of UTF-8 a check-in's notes may hold (1,000 characters of any script). */
 export const NOTES_MAX_BYTES = 4000;
@@ -83,44 +97,50 @@ export const BatchBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const Checkin = Type.Object({
-  id: Uuid(),
-  emotion_type_id: Type.Integer(),
-  intensity: Type.Integer(),
-  context: StringEnum(CHECKIN_CONTEXTS),
-  notes: Nullable(
-    Type.String({
+export const Checkin = Type.Object(
+  {
+    id: Uuid(),
+    emotion_type_id: Type.Integer(),
+    intensity: Type.Integer(),
+    context: StringEnum(CHECKIN_CONTEXTS),
+    notes: Nullable(
+      Type.String({
+        description:
+          'A text envelope (docs/encryption.md); plaintext only while `plaintext_fields` names it',
+      }),
+    ),
+    plaintext_fields: Type.Array(StringEnum(['notes']), {
       description:
-        'A text envelope (docs/encryption.md); plaintext only while `plaintext_fields` names it',
+        'Fields still held in plaintext, written before text was encrypted end to end: the SDK ' +
+        're-encrypts them (PUT /v1/emotions/{id}/notes)',
     }),
-  ),
-  plaintext_fields: Type.Array(StringEnum(['notes']), {
-    description:
-      'Fields still held in plaintext, written before text was encrypted end to end: the SDK ' +
-      're-encrypts them (PUT /v1/emotions/{id}/notes)',
-  }),
-  related_journal_id: Nullable(Uuid()),
-  related_tool_id: Nullable(Uuid()),
-  client_id: Nullable(Type.String()),
-  created_at: Timestamp(),
-  local_date: Type.String({
-    format: 'date',
-    description: "The user's calendar day when it happened",
-  }),
-});
+    related_journal_id: Nullable(Uuid()),
+    related_tool_id: Nullable(Uuid()),
+    client_id: Nullable(Type.String()),
+    created_at: Timestamp(),
+    local_date: Type.String({
+      format: 'date',
+      description: "The user's calendar day when it happened",
+    }),
+  },
+  { $id: 'Checkin', description: 'An emotional check-in: how the person felt, and when' },
+);
 export type CheckinDto = Static<typeof Checkin>;
-export const CheckinPage = Page(Checkin);
+export const CheckinPage = Page(Checkin, 'CheckinPage');
 
-export const BatchResult = Type.Object({
-  results: Type.Array(
-    Type.Object({
-      client_id: Type.String(),
-      status: StringEnum(['created', 'duplicate', 'rejected']),
-      id: Nullable(Uuid()),
-      error: Nullable(Type.Object({ code: Type.String(), detail: Type.String() })),
-    }),
-  ),
-});
+export const BatchResult = Type.Object(
+  {
+    results: Type.Array(
+      Type.Object({
+        client_id: Type.String(),
+        status: StringEnum(['created', 'duplicate', 'rejected']),
+        id: Nullable(Uuid()),
+        error: Nullable(Type.Object({ code: Type.String(), detail: Type.String() })),
+      }),
+    ),
+  },
+  { $id: 'CheckinBatchResult', description: 'What became of each item of a batch, in order' },
+);
 export type BatchResultDto = Static<typeof BatchResult>;
 
 export const FilterBody = Type.Object(
@@ -154,26 +174,29 @@ export const RangeQuery = Type.Object(
 );
 export type RangeInput = Static<typeof RangeQuery>;
 
-export const Distribution = Type.Object({
-  from: Type.String({ format: 'date' }),
-  to: Type.String({ format: 'date' }),
-  total: Type.Integer(),
-  emotions: Type.Array(
-    Type.Object({
-      emotion_type_id: Type.Integer(),
-      count: Type.Integer(),
-      share: Type.Number(),
-      mean_intensity: Type.Number(),
-    }),
-  ),
-  categories: Type.Array(
-    Type.Object({
-      category: StringEnum(EMOTION_CATEGORIES),
-      count: Type.Integer(),
-      share: Type.Number(),
-    }),
-  ),
-});
+export const Distribution = Type.Object(
+  {
+    from: Type.String({ format: 'date' }),
+    to: Type.String({ format: 'date' }),
+    total: Type.Integer(),
+    emotions: Type.Array(
+      Type.Object({
+        emotion_type_id: Type.Integer(),
+        count: Type.Integer(),
+        share: Type.Number(),
+        mean_intensity: Type.Number(),
+      }),
+    ),
+    categories: Type.Array(
+      Type.Object({
+        category: StringEnum(EMOTION_CATEGORIES),
+        count: Type.Integer(),
+        share: Type.Number(),
+      }),
+    ),
+  },
+  { $id: 'EmotionDistribution' },
+);
 export type DistributionDto = Static<typeof Distribution>;
 
 export const PERIODS = ['day', 'week', 'month'] as const;
@@ -192,44 +215,55 @@ export const TrendsBody = Type.Object(
 export type TrendsInput = Static<typeof TrendsBody>;
 
 export const DIRECTIONS = ['improving', 'stable', 'declining', 'insufficient_data'] as const;
-export const Trends = Type.Object({
-  period: StringEnum(PERIODS),
-  from: Type.String({ format: 'date' }),
-  to: Type.String({ format: 'date' }),
-  buckets: Type.Array(
-    Type.Object({
-      start: Type.String({ format: 'date' }),
-      count: Type.Integer(),
-      mean_intensity: Nullable(Type.Number()),
-      mean_valence: Nullable(Type.Number()),
-      dominant_emotion_type_id: Nullable(Type.Integer()),
-    }),
-  ),
-  direction: Type.Object({
-    label: StringEnum(DIRECTIONS),
-    slope_per_day: Nullable(
-      Type.Number({ description: 'Change of intensity-weighted valence per day' }),
+export const Trends = Type.Object(
+  {
+    period: StringEnum(PERIODS),
+    from: Type.String({ format: 'date' }),
+    to: Type.String({ format: 'date' }),
+    buckets: Type.Array(
+      Type.Object({
+        start: Type.String({ format: 'date' }),
+        count: Type.Integer(),
+        mean_intensity: Nullable(Type.Number()),
+        mean_valence: Nullable(Type.Number()),
+        dominant_emotion_type_id: Nullable(Type.Integer()),
+      }),
     ),
-    confidence: Nullable(Type.Number({ minimum: 0, maximum: 1 })),
-    sample_size: Type.Integer(),
-    days_with_data: Type.Integer(),
-  }),
-});
+    direction: Type.Object({
+      label: StringEnum(DIRECTIONS),
+      slope_per_day: Nullable(
+        Type.Number({ description: 'Change of intensity-weighted valence per day' }),
+      ),
+      confidence: Nullable(Type.Number({ minimum: 0, maximum: 1 })),
+      sample_size: Type.Integer(),
+      days_with_data: Type.Integer(),
+    }),
+  },
+  { $id: 'EmotionTrends' },
+);
 export type TrendsDto = Static<typeof Trends>;
 
-const Shift = Type.Object({
-  count: Type.Integer(),
-  mean_valence_change: Nullable(Type.Number()),
-  mean_intensity_change: Nullable(Type.Number()),
-  mean_affect_change: Nullable(Type.Number({ description: 'Change of valence × intensity / 10' })),
-});
+const Shift = Type.Object(
+  {
+    count: Type.Integer(),
+    mean_valence_change: Nullable(Type.Number()),
+    mean_intensity_change: Nullable(Type.Number()),
+    mean_affect_change: Nullable(
+      Type.Number({ description: 'Change of valence × intensity / 10' }),
+    ),
+  },
+  { $id: 'ShiftSummary', description: 'How check-ins changed from before to after, on average' },
+);
 export type ShiftDto = Static<typeof Shift>;
-const Profile = Type.Object({
-  count: Type.Integer(),
-  mean_valence: Nullable(Type.Number()),
-  mean_intensity: Nullable(Type.Number()),
-  dominant_emotion_type_id: Nullable(Type.Integer()),
-});
+const Profile = Type.Object(
+  {
+    count: Type.Integer(),
+    mean_valence: Nullable(Type.Number()),
+    mean_intensity: Nullable(Type.Number()),
+    dominant_emotion_type_id: Nullable(Type.Integer()),
+  },
+  { $id: 'EmotionProfile', description: 'The check-ins of one slot of the week or the day' },
+);
 export const TIME_OF_DAY = ['night', 'morning', 'afternoon', 'evening'] as const;
 export const PatternsBody = Type.Object(
   {
@@ -238,32 +272,35 @@ export const PatternsBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export const Patterns = Type.Object({
-  from: Type.String({ format: 'date' }),
-  to: Type.String({ format: 'date' }),
-  day_of_week: Type.Array(
-    Type.Intersect([Type.Object({ iso_day: Type.Integer({ minimum: 1, maximum: 7 }) }), Profile]),
-  ),
-  time_of_day: Type.Array(
-    Type.Intersect([Type.Object({ part: StringEnum(TIME_OF_DAY) }), Profile]),
-  ),
-  recurring_emotions: Type.Array(
-    Type.Object({
-      emotion_type_id: Type.Integer(),
-      count: Type.Integer(),
-      share: Type.Number(),
-      days: Type.Integer(),
-      usual_time_of_day: StringEnum(TIME_OF_DAY),
+export const Patterns = Type.Object(
+  {
+    from: Type.String({ format: 'date' }),
+    to: Type.String({ format: 'date' }),
+    day_of_week: Type.Array(
+      Type.Intersect([Type.Object({ iso_day: Type.Integer({ minimum: 1, maximum: 7 }) }), Profile]),
+    ),
+    time_of_day: Type.Array(
+      Type.Intersect([Type.Object({ part: StringEnum(TIME_OF_DAY) }), Profile]),
+    ),
+    recurring_emotions: Type.Array(
+      Type.Object({
+        emotion_type_id: Type.Integer(),
+        count: Type.Integer(),
+        share: Type.Number(),
+        days: Type.Integer(),
+        usual_time_of_day: StringEnum(TIME_OF_DAY),
+      }),
+    ),
+    shifts: Type.Object({
+      journals: Shift,
+      tools: Type.Object({
+        overall: Shift,
+        by_tool: Type.Array(Type.Intersect([Type.Object({ tool_id: Uuid() }), Shift])),
+      }),
     }),
-  ),
-  shifts: Type.Object({
-    journals: Shift,
-    tools: Type.Object({
-      overall: Shift,
-      by_tool: Type.Array(Type.Intersect([Type.Object({ tool_id: Uuid() }), Shift])),
-    }),
-  }),
-});
+  },
+  { $id: 'EmotionPatterns' },
+);
 export type PatternsDto = Static<typeof Patterns>;
 
 export const INSIGHT_TYPES = [
@@ -273,17 +310,20 @@ export const INSIGHT_TYPES = [
   'helpful_tool',
   'journaling_shift',
 ] as const;
-export const Insights = Type.Object({
-  language: StringEnum(['es', 'en']),
-  items: Type.Array(
-    Type.Object({
-      type: StringEnum(INSIGHT_TYPES),
-      message: Type.String(),
-      data: Type.Object({}, { additionalProperties: true }),
-      confidence: Type.Number({ minimum: 0, maximum: 1 }),
-    }),
-  ),
-});
+export const Insights = Type.Object(
+  {
+    language: StringEnum(['es', 'en']),
+    items: Type.Array(
+      Type.Object({
+        type: StringEnum(INSIGHT_TYPES),
+        message: Type.String(),
+        data: Type.Object({}, { additionalProperties: true }),
+        confidence: Type.Number({ minimum: 0, maximum: 1 }),
+      }),
+    ),
+  },
+  { $id: 'EmotionInsights' },
+);
 export type InsightsDto = Static<typeof Insights>;
 
 export const RecommendationsBody = Type.Object(
@@ -294,17 +334,37 @@ export const RecommendationsBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export const Recommendations = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      tool_id: Uuid(),
-      name: Type.String(),
-      category: Type.String(),
-      estimated_duration_seconds: Type.Integer(),
-      score: Type.Number(),
-      reason: Type.String(),
-    }),
-  ),
-  unavailable_reason: Nullable(Type.String({ description: 'Why the list is empty, when it is' })),
-});
+export const Recommendations = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({
+        tool_id: Uuid(),
+        name: Type.String(),
+        category: Type.String(),
+        estimated_duration_seconds: Type.Integer(),
+        score: Type.Number(),
+        reason: Type.String(),
+      }),
+    ),
+    unavailable_reason: Nullable(Type.String({ description: 'Why the list is empty, when it is' })),
+  },
+  { $id: 'ToolRecommendations' },
+);
 export type RecommendationsDto = Static<typeof Recommendations>;
+
+/** The shapes of /v1/emotions named in the OpenAPI document. */
+export const emotionsComponents = [
+  Bilingual,
+  EmotionType,
+  EmotionTypeList,
+  Checkin,
+  CheckinPage,
+  BatchResult,
+  Distribution,
+  Trends,
+  Shift,
+  Profile,
+  Patterns,
+  Insights,
+  Recommendations,
+];

@@ -27,8 +27,13 @@ import { journalExists, pathsOfUser } from './repository.ts';
 import { journalsExport } from './export.ts';
 import { loadSharePage } from './shares/page.ts';
 import { ownerShareRoutes, recipientShareRoutes } from './shares/routes.ts';
+import { journalsComponents as journalShapes } from './schemas.ts';
+import { sharesComponents } from './shares/schemas.ts';
 
 export { journalsSchedules } from './jobs.ts';
+
+/** The shapes of /v1/journals and of share links, named in the OpenAPI document. */
+export const journalsComponents = [...journalShapes, ...sharesComponents];
 export type { JournalsService } from './service.ts';
 
 declare module '../../platform/events.ts' {

@@ -29,7 +29,11 @@ const CheckinPart = Type.Object(
     intensity: Type.Integer({ minimum: 1, maximum: 10 }),
     notes: Type.Optional(EncryptedText(NOTES_MAX_BYTES, 'What the person wrote about it')),
   },
-  { additionalProperties: false },
+  {
+    $id: 'JournalCheckinInput',
+    additionalProperties: false,
+    description: 'A check-in recorded with the journal, before or after it',
+  },
 );
 
 /** How the uploaded ciphertext was made (docs/encryption.md). */
@@ -51,7 +55,11 @@ const Encryption = Type.Object(
       description: 'hex SHA-256 of the ciphertext',
     }),
   },
-  { additionalProperties: false },
+  {
+    $id: 'RecordingEncryptionInput',
+    additionalProperties: false,
+    description: 'How the uploaded ciphertext was made (docs/encryption.md)',
+  },
 );
 
 /** The `metadata` part of a journal upload (multipart/form-data, before the `audio` part). */
@@ -97,7 +105,13 @@ export const UploadMetadata = Type.Object(
     pre_checkin: Type.Optional(CheckinPart),
     post_checkin: Type.Optional(CheckinPart),
   },
-  { additionalProperties: false },
+  {
+    $id: 'UploadMetadata',
+    additionalProperties: false,
+    description:
+      'The metadata part of a journal upload (JSON), sent before the audio part: what the ' +
+      'server stores beside the ciphertext, and the check-ins recorded with it',
+  },
 );
 export type UploadMetadata = Static<typeof UploadMetadata>;
 
@@ -124,7 +138,12 @@ export const ReencryptionMetadata = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false },
+  {
+    $id: 'ReencryptionMetadata',
+    additionalProperties: false,
+    description:
+      'The metadata part of PUT /v1/journals/{id}/audio (JSON), sent before the audio part',
+  },
 );
 export type ReencryptionMetadata = Static<typeof ReencryptionMetadata>;
 
@@ -133,87 +152,89 @@ export const TitleBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const UploadBody = Type.Object(
+const Shift = Type.Object(
   {
-    metadata: Type.String({ description: 'JSON of UploadMetadata; must be the first part' }),
-    audio: Type.String({
-      format: 'binary',
-      description: 'The ciphertext (AES-256-GCM, tag appended)',
-    }),
+    valence_change: Type.Number({ description: 'post valence − pre valence' }),
+    intensity_change: Type.Integer(),
+    affect_change: Type.Number({ description: 'change of valence × intensity / 10' }),
   },
-  { description: 'multipart/form-data' },
+  {
+    $id: 'EmotionalShift',
+    description: 'How the check-in after the journal differs from the one before',
+  },
 );
 
-export const ReencryptionBody = Type.Object(
+export const Journal = Type.Object(
   {
-    metadata: Type.String({ description: 'JSON of ReencryptionMetadata; must be the first part' }),
-    audio: Type.String({ format: 'binary', description: 'The new ciphertext' }),
-  },
-  { description: 'multipart/form-data' },
-);
-
-const Shift = Type.Object({
-  valence_change: Type.Number({ description: 'post valence − pre valence' }),
-  intensity_change: Type.Integer(),
-  affect_change: Type.Number({ description: 'change of valence × intensity / 10' }),
-});
-
-export const Journal = Type.Object({
-  id: Uuid(),
-  title: Nullable(
-    Type.String({
-      description:
-        'A text envelope (docs/encryption.md); plaintext only while `plaintext_fields` names it',
-    }),
-  ),
-  plaintext_fields: Type.Array(StringEnum(['title']), {
-    description:
-      'Fields still held in plaintext, written before text was encrypted end to end: the SDK ' +
-      're-encrypts them (PUT /v1/journals/{id}/title)',
-  }),
-  journal_key: Nullable(
-    Type.String({
-      description:
-        "The journal's key wrapped under the data key; null for journals uploaded before " +
-        'journal keys (their audio is under the data key itself)',
-    }),
-  ),
-  duration_seconds: Type.Integer(),
-  recorded_at: Timestamp(),
-  recorded_local_date: Type.String({ format: 'date' }),
-  created_at: Timestamp(),
-  is_favorite: Type.Boolean(),
-  data_key_id: Nullable(Type.String()),
-  encryption: Type.Object({
-    algorithm: Type.String(),
-    iv: Type.String({ description: 'base64: nonce prefix (segments) or IV (whole file)' }),
-    segment_size: Nullable(
-      Type.Integer({ description: 'Plaintext bytes per segment; null for a whole-file recording' }),
+    id: Uuid(),
+    title: Nullable(
+      Type.String({
+        description:
+          'A text envelope (docs/encryption.md); plaintext only while `plaintext_fields` names it',
+      }),
     ),
-  }),
-  audio: Type.Object({
-    format: Type.String(),
-    sample_rate: Type.Integer(),
-    bit_rate: Type.Integer(),
-    channels: Type.Integer(),
-    file_size: Type.Integer(),
-    checksum_sha256: Type.String(),
-  }),
-});
-export type JournalDto = Static<typeof Journal>;
-export const JournalPage = Page(Journal);
-
-export const JournalDetail = Type.Intersect([
-  Journal,
-  Type.Object({
-    checkins: Type.Object({
-      pre: Nullable(Checkin),
-      post: Nullable(Checkin),
-      others: Type.Array(Checkin),
+    plaintext_fields: Type.Array(StringEnum(['title']), {
+      description:
+        'Fields still held in plaintext, written before text was encrypted end to end: the SDK ' +
+        're-encrypts them (PUT /v1/journals/{id}/title)',
     }),
-    emotional_shift: Nullable(Shift),
-  }),
-]);
+    journal_key: Nullable(
+      Type.String({
+        description:
+          "The journal's key wrapped under the data key; null for journals uploaded before " +
+          'journal keys (their audio is under the data key itself)',
+      }),
+    ),
+    duration_seconds: Type.Integer(),
+    recorded_at: Timestamp(),
+    recorded_local_date: Type.String({ format: 'date' }),
+    created_at: Timestamp(),
+    is_favorite: Type.Boolean(),
+    data_key_id: Nullable(Type.String()),
+    encryption: Type.Object({
+      algorithm: Type.String(),
+      iv: Type.String({ description: 'base64: nonce prefix (segments) or IV (whole file)' }),
+      segment_size: Nullable(
+        Type.Integer({
+          description: 'Plaintext bytes per segment; null for a whole-file recording',
+        }),
+      ),
+    }),
+    audio: Type.Object({
+      format: Type.String(),
+      sample_rate: Type.Integer(),
+      bit_rate: Type.Integer(),
+      channels: Type.Integer(),
+      file_size: Type.Integer(),
+      checksum_sha256: Type.String(),
+    }),
+  },
+  {
+    $id: 'Journal',
+    description:
+      'A voice journal: its metadata in the clear, its title and audio encrypted on the device',
+  },
+);
+export type JournalDto = Static<typeof Journal>;
+export const JournalPage = Page(Journal, 'JournalPage');
+
+export const JournalDetail = Type.Intersect(
+  [
+    Journal,
+    Type.Object({
+      checkins: Type.Object({
+        pre: Nullable(Checkin),
+        post: Nullable(Checkin),
+        others: Type.Array(Checkin),
+      }),
+      emotional_shift: Nullable(Shift),
+    }),
+  ],
+  {
+    $id: 'JournalDetail',
+    description: 'A journal with the check-ins recorded around it and the shift between them',
+  },
+);
 export type JournalDetailDto = Static<typeof JournalDetail>;
 
 export const FilterBody = Type.Object(
@@ -242,15 +263,42 @@ export const FilterBody = Type.Object(
 );
 export type JournalFilter = Static<typeof FilterBody>;
 
-export const FavoriteResult = Type.Object({ id: Uuid(), is_favorite: Type.Boolean() });
-export const DeletedResult = Type.Object({
-  id: Uuid(),
-  deleted_at: Timestamp(),
-  restorable_until: Timestamp(),
-});
-export const ExportLink = Type.Object({
-  url: Type.String({ format: 'uri' }),
-  expires_at: Timestamp(),
-  format: StringEnum(['zip']),
-});
+export const FavoriteResult = Type.Object(
+  { id: Uuid(), is_favorite: Type.Boolean() },
+  { $id: 'JournalFavorite' },
+);
+export const DeletedResult = Type.Object(
+  {
+    id: Uuid(),
+    deleted_at: Timestamp(),
+    restorable_until: Timestamp({ description: 'POST /v1/journals/{id}/restore works until then' }),
+  },
+  { $id: 'DeletedJournal' },
+);
+export const ExportLink = Type.Object(
+  {
+    url: Type.String({
+      format: 'uri',
+      description: 'Signed; opens without a token until expires_at',
+    }),
+    expires_at: Timestamp(),
+    format: StringEnum(['zip']),
+  },
+  { $id: 'ExportLink', description: 'A signed, time-limited download link' },
+);
 export type ExportLinkDto = Static<typeof ExportLink>;
+
+/** The shapes of /v1/journals named in the OpenAPI document (share links: shares/schemas.ts). */
+export const journalsComponents = [
+  CheckinPart,
+  Encryption,
+  UploadMetadata,
+  ReencryptionMetadata,
+  Shift,
+  Journal,
+  JournalPage,
+  JournalDetail,
+  FavoriteResult,
+  DeletedResult,
+  ExportLink,
+];

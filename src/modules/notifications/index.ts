@@ -15,6 +15,7 @@ import { notificationsRoutes } from './routes.ts';
 import { notificationsExport } from './export.ts';
 
 export { notificationsSchedules } from './jobs.ts';
+export { notificationsComponents } from './schemas.ts';
 
 export interface NotificationsModule extends AppModule {
   service: NotificationsService;

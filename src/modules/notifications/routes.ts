@@ -1,8 +1,15 @@
 // HTTP routes of /v1/notifications.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { callerOf } from '../../platform/auth/guard.ts';
-import { errorResponses, IdParams } from '../../platform/http/schemas.ts';
+import { IdParams } from '../../platform/http/schemas.ts';
+import { errorResponses, json, noBody } from '../../platform/http/responses.ts';
+import { bodyExamples } from '../../platform/http/openapi/operation-docs.ts';
+import {
+  notificationExamples,
+  notificationPageExamples,
+  preferencesExamples,
+  putPreferencesExamples,
+} from './examples.ts';
 import type { NotificationsService } from './service.ts';
 import {
   InboxQuery,
@@ -26,7 +33,13 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
         operationId: 'getNotificationPreferences',
         tags,
         summary: 'Notification preferences (the defaults until changed)',
-        response: { 200: Preferences, ...errorResponses() },
+        description:
+          "Times are local times in the user's time zone; reminders and affirmations go out " +
+          'then, pushes wait out the quiet hours (the inbox gets them at once).',
+        response: {
+          200: json('The preferences', Preferences, { examples: preferencesExamples }),
+          ...errorResponses(),
+        },
       },
     },
     (request) => service.preferences(callerOf(request)),
@@ -35,12 +48,15 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
   app.put(
     '/preferences',
     {
+      config: {
+        openapi: { bodyExamples: bodyExamples(PutPreferencesBody, putPreferencesExamples) },
+      },
       schema: {
         operationId: 'updateNotificationPreferences',
         tags,
         summary: 'Change notification preferences (fields left out keep their value)',
         body: PutPreferencesBody,
-        response: { 200: Preferences, ...errorResponses(422) },
+        response: { 200: json('The preferences as changed', Preferences), ...errorResponses(422) },
       },
     },
     (request) => service.updatePreferences(callerOf(request), request.body),
@@ -54,7 +70,12 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'The inbox, newest first (or unread first)',
         querystring: InboxQuery,
-        response: { 200: NotificationPage, ...errorResponses() },
+        response: {
+          200: json('A page of the inbox', NotificationPage, {
+            examples: notificationPageExamples,
+          }),
+          ...errorResponses(),
+        },
       },
     },
     (request) => service.list(callerOf(request), request.query),
@@ -67,7 +88,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
         operationId: 'getUnreadCount',
         tags,
         summary: 'How many notifications are unread (for the app badge)',
-        response: { 200: UnreadCount, ...errorResponses() },
+        response: { 200: json('The unread count', UnreadCount), ...errorResponses() },
       },
     },
     (request) => service.unreadCount(callerOf(request)),
@@ -80,7 +101,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
         operationId: 'markAllNotificationsRead',
         tags,
         summary: 'Mark every notification read',
-        response: { 200: ReadAllResult, ...errorResponses() },
+        response: { 200: json('How many were marked read', ReadAllResult), ...errorResponses() },
       },
     },
     (request) => service.markAllRead(callerOf(request)),
@@ -94,7 +115,10 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'Mark one notification read (idempotent: the first read time stays)',
         params: IdParams,
-        response: { 200: Notification, ...errorResponses(404) },
+        response: {
+          200: json('The notification, read', Notification, { examples: notificationExamples }),
+          ...errorResponses(404),
+        },
       },
     },
     (request) => service.markRead(callerOf(request), request.params.id),
@@ -108,7 +132,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'Delete a notification from the inbox',
         params: IdParams,
-        response: { 204: Type.Null(), ...errorResponses(404) },
+        response: { 204: noBody('The notification is deleted'), ...errorResponses(404) },
       },
     },
     async (request, reply) => {

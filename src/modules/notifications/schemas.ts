@@ -28,17 +28,20 @@ const Channels = Type.Object(
 );
 const Days = Type.Array(StringEnum(WEEKDAYS), { minItems: 1, maxItems: 7, uniqueItems: true });
 
-export const Preferences = Type.Object({
-  reminders_enabled: Type.Boolean(),
-  reminder_time: LocalTime,
-  reminder_days: Days,
-  affirmations_enabled: Type.Boolean(),
-  affirmation_time: LocalTime,
-  achievement_notifications: Type.Boolean(),
-  quiet_hours: Nullable(QuietHours),
-  channels: Channels,
-  updated_at: Nullable(Timestamp({ description: 'null while the defaults apply' })),
-});
+export const Preferences = Type.Object(
+  {
+    reminders_enabled: Type.Boolean(),
+    reminder_time: LocalTime,
+    reminder_days: Days,
+    affirmations_enabled: Type.Boolean(),
+    affirmation_time: LocalTime,
+    achievement_notifications: Type.Boolean(),
+    quiet_hours: Nullable(QuietHours),
+    channels: Channels,
+    updated_at: Nullable(Timestamp({ description: 'null while the defaults apply' })),
+  },
+  { $id: 'NotificationPreferences' },
+);
 export type PreferencesDto = Static<typeof Preferences>;
 
 export const PutPreferencesBody = Type.Object(
@@ -65,17 +68,20 @@ export const PutPreferencesBody = Type.Object(
 );
 export type PutPreferencesInput = Static<typeof PutPreferencesBody>;
 
-export const Notification = Type.Object({
-  id: Uuid(),
-  kind: StringEnum(NOTIFICATION_KINDS),
-  title: Type.String(),
-  body: Type.String(),
-  data: Type.Record(Type.String(), Type.String()),
-  created_at: Timestamp(),
-  read_at: Nullable(Timestamp()),
-});
+export const Notification = Type.Object(
+  {
+    id: Uuid(),
+    kind: StringEnum(NOTIFICATION_KINDS),
+    title: Type.String(),
+    body: Type.String(),
+    data: Type.Record(Type.String(), Type.String()),
+    created_at: Timestamp(),
+    read_at: Nullable(Timestamp()),
+  },
+  { $id: 'Notification', description: 'A message of the in-app inbox (also pushed, unless quiet)' },
+);
 export type NotificationDto = Static<typeof Notification>;
-export const NotificationPage = Page(Notification);
+export const NotificationPage = Page(Notification, 'NotificationPage');
 
 export const INBOX_ORDERS = ['recent', 'unread_first'] as const;
 export const InboxQuery = Type.Object(
@@ -87,5 +93,17 @@ export const InboxQuery = Type.Object(
 );
 export type InboxQueryInput = Static<typeof InboxQuery>;
 
-export const UnreadCount = Type.Object({ count: Type.Integer() });
-export const ReadAllResult = Type.Object({ updated: Type.Integer() });
+export const UnreadCount = Type.Object({ count: Type.Integer() }, { $id: 'UnreadCount' });
+export const ReadAllResult = Type.Object(
+  { updated: Type.Integer({ description: 'How many were marked read' }) },
+  { $id: 'ReadAllResult' },
+);
+
+/** The shapes of /v1/notifications named in the OpenAPI document. */
+export const notificationsComponents = [
+  Preferences,
+  Notification,
+  NotificationPage,
+  UnreadCount,
+  ReadAllResult,
+];

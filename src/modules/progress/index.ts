@@ -28,6 +28,7 @@ import { achievementByCode } from './achievements/repository.ts';
 import { ACTIVITY_TYPE_IDS } from './values.ts';
 
 export { seedAchievementTypes } from './achievements/catalog.ts';
+export { progressComponents } from './schemas.ts';
 
 declare module '../../platform/events.ts' {
   interface DomainEventMap {

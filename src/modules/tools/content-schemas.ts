@@ -73,9 +73,16 @@ export const Translation = Type.Object(
   {
     name: Text(80),
     description: Text(300),
-    content: Type.Object({}, { additionalProperties: true }),
+    content: Type.Object(
+      {},
+      { additionalProperties: true, description: 'Shaped by the tool’s content_type' },
+    ),
   },
-  { additionalProperties: false },
+  {
+    $id: 'ToolTranslation',
+    additionalProperties: false,
+    description: 'A tool’s name, description and content in one language',
+  },
 );
 export type TranslationInput = Static<typeof Translation>;
 
@@ -84,8 +91,9 @@ export const ToolDefinition = Type.Object(
   {
     code: Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 64 }),
     category: Type.String({ pattern: '^[a-z0-9_-]+$', maxLength: 32 }),
-    content_type: Type.Union(CONTENT_TYPES.map((c) => Type.Literal(c))),
-    difficulty: Type.Union(DIFFICULTIES.map((d) => Type.Literal(d))),
+    // Unions of literals (as validated since the start); typed as the value unions they are.
+    content_type: Type.Unsafe<ContentType>(Type.Union(CONTENT_TYPES.map((c) => Type.Literal(c)))),
+    difficulty: Type.Unsafe<Difficulty>(Type.Union(DIFFICULTIES.map((d) => Type.Literal(d)))),
     estimated_duration_seconds: Type.Integer({ minimum: 10, maximum: 7200 }),
     target_emotions: Type.Array(Type.String({ pattern: '^[a-z_]+$' }), {
       maxItems: 10,
@@ -97,7 +105,11 @@ export const ToolDefinition = Type.Object(
       { additionalProperties: false, minProperties: 1 },
     ),
   },
-  { additionalProperties: false },
+  {
+    $id: 'ToolDefinition',
+    additionalProperties: false,
+    description: 'A tool as the seed files and the content management write it',
+  },
 );
 export type ToolDefinition = Static<typeof ToolDefinition>;
 
@@ -109,6 +121,10 @@ export const CategoryDefinition = Type.Object(
     name: Type.Object({ es: Text(60), en: Text(60) }, { additionalProperties: false }),
     description: Type.Object({ es: Text(300), en: Text(300) }, { additionalProperties: false }),
   },
-  { additionalProperties: false },
+  {
+    $id: 'ToolCategoryDefinition',
+    additionalProperties: false,
+    description: 'A category as the seed files and the content management write it',
+  },
 );
 export type CategoryDefinition = Static<typeof CategoryDefinition>;

@@ -23,6 +23,7 @@ import { toolsAdminRoutes } from './admin/routes.ts';
 import { toolsExport } from './export.ts';
 
 export { seedToolContent } from './seed.ts';
+export { toolsComponents } from './schemas.ts';
 export type { RecommendableTool, ToolCatalogPort } from './catalog-port.ts';
 export type { ToolsService } from './service.ts';
 

@@ -39,8 +39,20 @@ import {
 import { dataExportRoutes } from './data-export/routes.ts';
 import { createAdminService } from './admin/service.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { adminComponents } from './admin/schemas.ts';
+import { DataExport } from './data-export/schemas.ts';
+import { AccountDeletionScheduled } from './deletion/schemas.ts';
+import { DeviceList } from './devices/schemas.ts';
 
 /** What the users module uses of the auth module (its ports, see auth/ports.ts). */
+/** The shapes of /v1/users and /v1/admin/users named in the OpenAPI document. */
+export const usersComponents = [
+  ...adminComponents,
+  DataExport,
+  AccountDeletionScheduled,
+  DeviceList,
+];
+
 export interface UsersModuleDeps {
   accounts: AccountsPort;
   devices: DevicesPort;

@@ -7,7 +7,7 @@ import type { AppError } from '../errors.ts';
 import { forbidden, unauthorized } from '../errors.ts';
 import type { Role, Scope } from './roles.ts';
 import { AccessTokenError, type VerifiedAccess } from '../crypto/access-tokens.ts';
-import { ProblemResponse } from '../http/schemas.ts';
+import { problemResponse } from '../http/responses.ts';
 
 export interface AuthContext {
   userId: string;
@@ -102,8 +102,8 @@ export function registerAuthGuard(app: FastifyInstance, deps: AuthGuardDeps): vo
     if (route.schema) {
       route.schema.security = [{ bearerAuth: [] }];
       route.schema.response = {
-        401: ProblemResponse,
-        ...(scope ? { 403: ProblemResponse } : {}),
+        401: problemResponse(401),
+        ...(scope ? { 403: problemResponse(403) } : {}),
         ...(route.schema.response as Record<string, unknown> | undefined),
       };
     }

@@ -4,7 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { DownloadLinks } from '../storage/download-links.ts';
-import { Binary, errorResponses } from './schemas.ts';
+import { ResponseHeaders } from './openapi/headers.ts';
+import { binary, errorResponses } from './responses.ts';
 
 export const DownloadParams = Type.Object(
   { token: Type.String({ minLength: 10, maxLength: 2048 }) },
@@ -32,8 +33,17 @@ export function registerDownloadRoute(
         tags: route.tags,
         summary: route.summary,
         params: DownloadParams,
+        description:
+          'The link is the credential: no Authorization header. 403 when the link was altered, ' +
+          '410 when it expired or what it names is gone; ask for a fresh link then.',
         produces: ['application/zip'],
-        response: { 200: Binary, ...errorResponses(403, 410, 503) },
+        response: {
+          200: binary('The zip', 'application/zip', {
+            'Content-Disposition': ResponseHeaders.ContentDisposition,
+            'Cache-Control': ResponseHeaders.CacheControl,
+          }),
+          ...errorResponses(403, 410, 503),
+        },
       },
     },
     async (request, reply) => {

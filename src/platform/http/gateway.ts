@@ -52,7 +52,7 @@ export const CORS_EXPOSED_HEADERS = [
 ];
 
 /** Operators' routes are never limited or shed (a probe must see the truth). */
-const exempt = (url: string) =>
+export const exemptFromBudgets = (url: string): boolean =>
   url.startsWith('/health/') || url === '/metrics' || url.startsWith('/docs');
 
 /**
@@ -65,7 +65,7 @@ export async function shedUnlessExempt(
   type: string,
   value: number | undefined,
 ): Promise<void> {
-  if (exempt(request.url)) return;
+  if (exemptFromBudgets(request.url)) return;
   // A block longer than the 1 s sampling window can leave the window without a sample,
   // which under-pressure reads as an infinite delay and sheds everything until the next
   // sample, although the loop is free again (fastify/under-pressure#125). A sustained lag
@@ -135,7 +135,7 @@ export async function registerGateway(
   // Every request counts against its address before authentication (so a flood of bad
   // tokens is limited too); signed-in requests also count against their user.
   app.addHook('onRequest', async (request, reply) => {
-    if (exempt(request.url)) return;
+    if (exemptFromBudgets(request.url)) return;
     const state = perAddress.consume(request.ip);
     announce(reply, state, 60);
   });

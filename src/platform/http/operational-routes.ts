@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Platform } from '../platform.ts';
+import { json } from './responses.ts';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -33,7 +34,10 @@ export function registerHealthRoutes(app: FastifyInstance, platform: Platform): 
         operationId: 'getLiveness',
         tags,
         summary: 'The process is up',
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        description:
+          'For liveness probes: answers while the process serves requests, whatever its ' +
+          'dependencies. Never rate limited.',
+        response: { 200: json('Alive', Type.Object({ status: Type.Literal('ok') })) },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -52,7 +56,14 @@ export function registerHealthRoutes(app: FastifyInstance, platform: Platform): 
         operationId: 'getReadiness',
         tags,
         summary: 'Every dependency this process needs answers',
-        response: { 200: Ready, 503: Ready },
+        description:
+          'For readiness probes and load balancers: 200 when every required dependency ' +
+          '(database, storage, job queue, as this process uses them) answers within 2 s, 503 ' +
+          'otherwise; `optional` lists those it can do without for a while. Never rate limited.',
+        response: {
+          200: json('Ready to serve', Ready),
+          503: json('Not ready: a required dependency is failing', Ready),
+        },
       },
     },
     async (_request, reply) => {

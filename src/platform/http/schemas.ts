@@ -8,7 +8,7 @@ import {
   isTextEnvelope,
 } from '../crypto/envelopes.ts';
 import { Type, type Static, type TSchema, type TUnsafe } from 'typebox';
-import type { ProblemDocument } from '../errors.ts';
+import { ProblemDocument } from '../errors.ts';
 
 /** A string enum that appears as `enum` in OpenAPI (not an anyOf of consts). */
 export const StringEnum = <const T extends readonly string[]>(
@@ -53,28 +53,27 @@ export const PageQuery = {
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
 };
 
-export const Page = <T extends TSchema>(item: T) =>
-  Type.Object({ items: Type.Array(item), next_cursor: Nullable(Type.String()) });
+/**
+ * A page of a cursor-paginated list, named in the document by `name` (e.g. JournalPage).
+ * Pass `next_cursor` as `?cursor=` (or `cursor` in a filter body) for the next page; null
+ * on the last one.
+ */
+export const Page = <T extends TSchema>(item: T, name: string) =>
+  Type.Object(
+    {
+      items: Type.Array(item),
+      next_cursor: Nullable(
+        Type.String({ description: 'Opaque: send it back as cursor for the next page' }),
+      ),
+    },
+    { $id: name, description: 'One page of a list; next_cursor is null on the last page' },
+  );
 
 /** The answer of a deletion by category (DELETE /v1/emotions, DELETE /v1/journals). */
-export const DeletedCount = Type.Object({
-  deleted: Type.Integer({ minimum: 0, description: 'How many items were deleted' }),
-});
-
-/** A reference to the shared problem document schema (registered once by the app). */
-export const Problem = Type.Unsafe<ProblemDocument>({ $ref: 'ProblemDocument#' });
-
-/** A problem response as the server sends it: `application/problem+json` (RFC 9457). */
-export const ProblemResponse = {
-  description: 'A problem document (RFC 9457)',
-  content: { 'application/problem+json': { schema: Problem } },
-};
-
-/** The error responses of a route: 400, 429 and 500 always, plus those given. */
-export const errorResponses = (...statuses: number[]): Record<number, typeof ProblemResponse> =>
-  Object.fromEntries(
-    [...new Set([400, 429, 500, ...statuses])].sort().map((status) => [status, ProblemResponse]),
-  );
+export const DeletedCount = Type.Object(
+  { deleted: Type.Integer({ minimum: 0, description: 'How many items were deleted' }) },
+  { $id: 'DeletedCount' },
+);
 
 export type { Static };
 
@@ -83,3 +82,6 @@ export const Binary = Type.Unsafe<Readable | Buffer>({
   type: 'string',
   format: 'binary',
 });
+
+/** The platform's own components (the modules list theirs in their index.ts). */
+export const platformComponents: readonly TSchema[] = [ProblemDocument, DeletedCount];

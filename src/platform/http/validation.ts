@@ -18,6 +18,11 @@ function createAjv(coerce: boolean, dropUnknown = false): Ajv {
     coerceTypes: coerce ? 'array' : false,
     messages: true,
   });
+  return addApiFormats(ajv);
+}
+
+/** The string formats the API's schemas use (the OpenAPI examples are checked with them too). */
+export function addApiFormats(ajv: Ajv): Ajv {
   addFormats.default(ajv);
   // What clients encrypt end to end: the shape is checked, never the content.
   ajv.addFormat('encrypted-text', { type: 'string', validate: isTextEnvelope });
@@ -25,7 +30,9 @@ function createAjv(coerce: boolean, dropUnknown = false): Ajv {
   return ajv;
 }
 
-export function createValidatorCompiler(sharedSchemas: object[]): FastifySchemaCompiler<unknown> {
+export function createValidatorCompiler(
+  sharedSchemas: readonly object[],
+): FastifySchemaCompiler<unknown> {
   const strict = createAjv(false);
   const coercing = createAjv(true);
   const query = createAjv(true, true);

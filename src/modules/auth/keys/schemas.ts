@@ -15,22 +15,33 @@ export const KeyEnvelopeInput = Type.Object(
     description: 'An opaque wrapped key; the server stores it and never reads it',
   },
 );
-export const KeyEnvelope = Type.Object({
-  label: Type.String(),
-  envelope: Type.String(),
-  updated_at: Timestamp(),
-});
+export const KeyEnvelope = Type.Object(
+  { label: Type.String(), envelope: Type.String(), updated_at: Timestamp() },
+  { $id: 'KeyEnvelope', description: 'A wrapped data key as stored (opaque to the server)' },
+);
 
-export const KeyParams = Type.Object({
-  kdf: Type.Literal('argon2id'),
-  salt: Type.String({ description: 'base64url' }),
-  memory_kib: Type.Integer(),
-  iterations: Type.Integer(),
-  parallelism: Type.Integer(),
-});
+export const KeyParams = Type.Object(
+  {
+    kdf: Type.Literal('argon2id'),
+    salt: Type.String({ description: 'base64url' }),
+    memory_kib: Type.Integer(),
+    iterations: Type.Integer(),
+    parallelism: Type.Integer(),
+  },
+  {
+    $id: 'KeyParams',
+    description: 'How to derive the auth key and the key-encryption key from the password',
+  },
+);
 
-export const KeyEnvelopeList = Type.Object({ items: Type.Array(KeyEnvelope) });
+export const KeyEnvelopeList = Type.Object(
+  { items: Type.Array(KeyEnvelope) },
+  { $id: 'KeyEnvelopeList' },
+);
 export const PutKeyEnvelopesBody = Type.Object(
   { envelopes: Type.Array(KeyEnvelopeInput, { minItems: 1, maxItems: 10 }) },
   { additionalProperties: false },
 );
+
+/** The shapes of the key material named in the OpenAPI document. */
+export const keysComponents = [KeyEnvelope, KeyParams, KeyEnvelopeList];

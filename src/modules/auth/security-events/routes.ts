@@ -2,7 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { callerOf } from '../../../platform/auth/guard.ts';
-import { errorResponses, PageQuery } from '../../../platform/http/schemas.ts';
+import { PageQuery } from '../../../platform/http/schemas.ts';
+import { errorResponses, json } from '../../../platform/http/responses.ts';
 import type { SecurityEventsService } from './service.ts';
 import { SecurityEventPage } from './schemas.ts';
 
@@ -19,7 +20,10 @@ export const securityEventsRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: "The account's own audit trail, newest first",
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
-        response: { 200: SecurityEventPage, ...errorResponses() },
+        response: {
+          200: json('A page of security events', SecurityEventPage),
+          ...errorResponses(),
+        },
       },
     },
     (request) => service.list(callerOf(request), request.query.limit ?? 20, request.query.cursor),

@@ -5,7 +5,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { callerOf } from '../../../platform/auth/guard.ts';
 import { isUuid } from '../../../platform/db/database.ts';
-import { Binary, errorResponses, IdParams } from '../../../platform/http/schemas.ts';
+import { IdParams } from '../../../platform/http/schemas.ts';
+import { binary, errorResponses, json } from '../../../platform/http/responses.ts';
+import { ResponseHeaders } from '../../../platform/http/openapi/headers.ts';
+import { bodyExamples } from '../../../platform/http/openapi/operation-docs.ts';
+import {
+  createShareExamples,
+  publicShareExamples,
+  shareExamples,
+  shareListExamples,
+} from '../examples.ts';
 import { requestMeta } from '../../../platform/http/request-meta.ts';
 import type { JournalsService } from '../service.ts';
 import { SHARE_PAGE_CSP, type SharePage } from './page.ts';
@@ -26,6 +35,7 @@ export const ownerShareRoutes: FastifyPluginAsyncTypebox<{ service: JournalsServ
       preValidation: async (request) => {
         request.body ??= {};
       },
+      config: { openapi: { bodyExamples: bodyExamples(CreateShareBody, createShareExamples) } },
       schema: {
         operationId: 'createShare',
         tags,
@@ -39,7 +49,12 @@ export const ownerShareRoutes: FastifyPluginAsyncTypebox<{ service: JournalsServ
           'journal-key-required). Recorded in the security events.',
         params: IdParams,
         body: CreateShareBody,
-        response: { 201: Share, ...errorResponses(404, 409, 422) },
+        response: {
+          201: json('The share link (complete `url` on the device)', Share, {
+            examples: shareExamples,
+          }),
+          ...errorResponses(404, 409, 422),
+        },
       },
     },
     async (request, reply) => {
@@ -60,8 +75,14 @@ export const ownerShareRoutes: FastifyPluginAsyncTypebox<{ service: JournalsServ
         operationId: 'listShares',
         tags,
         summary: "A recording's share links, newest first (the last 100, closed ones included)",
+        description:
+          '`label` is the envelope sent at creation: decrypt it on the device. `url` lacks the ' +
+          'key: the SDK adds it from the journal key when the link is shown again.',
         params: IdParams,
-        response: { 200: ShareList, ...errorResponses(404) },
+        response: {
+          200: json("The recording's share links", ShareList, { examples: shareListExamples }),
+          ...errorResponses(404),
+        },
       },
     },
     (request) => service.listShares(callerOf(request), request.params.id),
@@ -75,7 +96,7 @@ export const ownerShareRoutes: FastifyPluginAsyncTypebox<{ service: JournalsServ
         tags,
         summary: 'Revoke a share link at once (idempotent); recorded in the security events',
         params: ShareParams,
-        response: { 200: Share, ...errorResponses(404) },
+        response: { 200: json('The share link, revoked', Share), ...errorResponses(404) },
       },
     },
     (request) =>
@@ -104,7 +125,10 @@ export const recipientShareRoutes: FastifyPluginAsyncTypebox<{
           'The title envelope, the encryption parameters and the ciphertext size. 404 ' +
           'share-not-found; 410 share-expired, share-revoked or share-exhausted.',
         params: IdParams,
-        response: { 200: PublicShare, ...errorResponses(404, 410) },
+        response: {
+          200: json('What the link opens', PublicShare, { examples: publicShareExamples }),
+          ...errorResponses(404, 410),
+        },
       },
     },
     (request) => service.describeShare(request.params.id),
@@ -124,7 +148,18 @@ export const recipientShareRoutes: FastifyPluginAsyncTypebox<{
           '410 once the link is expired, revoked or used up.',
         params: IdParams,
         produces: ['application/octet-stream'],
-        response: { 200: Binary, ...errorResponses(404, 410, 503) },
+        response: {
+          200: binary(
+            'The whole ciphertext: decrypt it with the journal key from the link’s fragment',
+            'application/octet-stream',
+            {
+              'Content-Length': ResponseHeaders.ContentLength,
+              'Cache-Control': ResponseHeaders.CacheControl,
+              'X-Checksum-SHA256': ResponseHeaders.ChecksumSha256,
+            },
+          ),
+          ...errorResponses(404, 410, 503),
+        },
       },
     },
     async (request, reply) => {

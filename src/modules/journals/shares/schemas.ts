@@ -59,49 +59,63 @@ export const CreateShareBody = Type.Object(
 );
 export type CreateShareBody = Static<typeof CreateShareBody>;
 
-export const ShareStatus = StringEnum(['active', 'expired', 'revoked', 'exhausted']);
+export const ShareStatus = StringEnum(['active', 'expired', 'revoked', 'exhausted'], {
+  description: 'exhausted: max_downloads reached',
+});
 export type ShareStatus = Static<typeof ShareStatus>;
 
-export const Share = Type.Object({
-  id: Uuid(),
-  journal_id: Uuid(),
-  label: Nullable(Type.String({ description: 'The envelope sent at creation' })),
-  url: Type.String({
-    format: 'uri',
-    description:
-      "The link without its key: the SDK appends '#' and the journal key (base64url) before " +
-      'handing it on; the server never sees that part',
-  }),
-  status: ShareStatus,
-  expires_at: Timestamp(),
-  max_downloads: Nullable(Type.Integer()),
-  downloads: Type.Integer(),
-  revoked_at: Nullable(Timestamp()),
-  created_at: Timestamp(),
-});
+export const Share = Type.Object(
+  {
+    id: Uuid(),
+    journal_id: Uuid(),
+    label: Nullable(Type.String({ description: 'The envelope sent at creation' })),
+    url: Type.String({
+      format: 'uri',
+      description:
+        "The link without its key: the SDK appends '#' and the journal key (base64url) before " +
+        'handing it on; the server never sees that part',
+    }),
+    status: ShareStatus,
+    expires_at: Timestamp(),
+    max_downloads: Nullable(Type.Integer()),
+    downloads: Type.Integer(),
+    revoked_at: Nullable(Timestamp()),
+    created_at: Timestamp(),
+  },
+  { $id: 'Share', description: 'A share link of a journal, as its owner sees it' },
+);
 export type ShareDto = Static<typeof Share>;
 
-export const ShareList = Type.Object({ items: Type.Array(Share) });
+export const ShareList = Type.Object({ items: Type.Array(Share) }, { $id: 'ShareList' });
 
 /** What the share page learns before downloading: no key, nothing about the owner. */
-export const PublicShare = Type.Object({
-  id: Uuid(),
-  journal_id: Uuid({ description: 'Part of the AAD of the audio and of the title' }),
-  title: Nullable(
-    Type.String({ description: "The title's envelope, under the journal key; null if none" }),
-  ),
-  duration_seconds: Type.Integer(),
-  recorded_at: Timestamp(),
-  expires_at: Timestamp(),
-  downloads_left: Nullable(Type.Integer({ description: 'null: no limit' })),
-  encryption: Type.Object({
-    algorithm: Type.String(),
-    iv: Type.String({ description: 'base64: nonce prefix (segments) or IV (whole file)' }),
-  }),
-  audio: Type.Object({
-    format: Type.String(),
-    file_size: Type.Integer(),
-    checksum_sha256: Type.String(),
-  }),
-});
+export const PublicShare = Type.Object(
+  {
+    id: Uuid(),
+    journal_id: Uuid({ description: 'Part of the AAD of the audio and of the title' }),
+    title: Nullable(
+      Type.String({ description: "The title's envelope, under the journal key; null if none" }),
+    ),
+    duration_seconds: Type.Integer(),
+    recorded_at: Timestamp(),
+    expires_at: Timestamp(),
+    downloads_left: Nullable(Type.Integer({ description: 'null: no limit' })),
+    encryption: Type.Object({
+      algorithm: Type.String(),
+      iv: Type.String({ description: 'base64: nonce prefix (segments) or IV (whole file)' }),
+    }),
+    audio: Type.Object({
+      format: Type.String(),
+      file_size: Type.Integer(),
+      checksum_sha256: Type.String(),
+    }),
+  },
+  {
+    $id: 'SharedJournal',
+    description: 'What a share link opens, before the download: no key, nothing about the owner',
+  },
+);
 export type PublicShareDto = Static<typeof PublicShare>;
+
+/** The shapes of share links named in the OpenAPI document. */
+export const sharesComponents = [Share, ShareList, PublicShare];

@@ -1,12 +1,16 @@
 // HTTP routes of /v1/admin/tools and /v1/admin/tool-categories (scope content:write).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { callerOf } from '../../../platform/auth/guard.ts';
-import { errorResponses, IdParams, PageQuery } from '../../../platform/http/schemas.ts';
+import { Type } from 'typebox';
+import { IdParams, PageQuery } from '../../../platform/http/schemas.ts';
+import { errorResponses, json, noBody } from '../../../platform/http/responses.ts';
+import { bodyExamples } from '../../../platform/http/openapi/operation-docs.ts';
+import { categoryDefinitionExamples, toolDefinitionExamples } from '../examples.ts';
 import type { ToolsAdminService } from './service.ts';
 import {
   AdminCategory,
   AdminCategoryBody,
+  AdminCategoryList,
   AdminTool,
   AdminToolBody,
   AdminToolPage,
@@ -15,6 +19,14 @@ import {
 
 const tags = ['content management'];
 const contentWrite = { scope: 'content:write' } as const;
+const writesTool = {
+  ...contentWrite,
+  openapi: { bodyExamples: bodyExamples(AdminToolBody, toolDefinitionExamples) },
+};
+const writesCategory = {
+  ...contentWrite,
+  openapi: { bodyExamples: bodyExamples(AdminCategoryBody, categoryDefinitionExamples) },
+};
 
 export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminService }> = async (
   app,
@@ -29,7 +41,7 @@ export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminSe
         tags,
         summary: 'Every tool, active or not',
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
-        response: { 200: AdminToolPage, ...errorResponses() },
+        response: { 200: json('A page of tools', AdminToolPage), ...errorResponses() },
       },
     },
     (request) => service.listTools(callerOf(request), request.query),
@@ -37,13 +49,16 @@ export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminSe
   app.post(
     '/tools',
     {
-      config: contentWrite,
+      config: writesTool,
       schema: {
         operationId: 'adminCreateTool',
         tags,
         summary: 'Create a tool',
+        description:
+          'Each translation’s content must match the content_type (422 invalid-tool-content ' +
+          'with the pointer); a code taken is a 409 code-taken.',
         body: AdminToolBody,
-        response: { 201: AdminTool, ...errorResponses(409, 422) },
+        response: { 201: json('The tool as created', AdminTool), ...errorResponses(409, 422) },
       },
     },
     async (request, reply) =>
@@ -52,14 +67,17 @@ export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminSe
   app.put(
     '/tools/:id',
     {
-      config: contentWrite,
+      config: writesTool,
       schema: {
         operationId: 'adminReplaceTool',
         tags,
         summary: 'Replace a tool (is_active: false withdraws it)',
         params: IdParams,
         body: AdminToolBody,
-        response: { 200: AdminTool, ...errorResponses(404, 409, 422) },
+        response: {
+          200: json('The tool as replaced', AdminTool),
+          ...errorResponses(404, 409, 422),
+        },
       },
     },
     (request) => service.replaceTool(callerOf(request), request.params.id, request.body),
@@ -73,7 +91,7 @@ export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminSe
         tags,
         summary: 'Withdraw a tool (usage history stays)',
         params: IdParams,
-        response: { 200: AdminTool, ...errorResponses(404) },
+        response: { 200: json('The tool, withdrawn', AdminTool), ...errorResponses(404) },
       },
     },
     (request) => service.deactivateTool(callerOf(request), request.params.id),
@@ -87,7 +105,7 @@ export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminSe
         operationId: 'adminListToolCategories',
         tags,
         summary: 'Every category',
-        response: { 200: Type.Object({ items: Type.Array(AdminCategory) }), ...errorResponses() },
+        response: { 200: json('The categories', AdminCategoryList), ...errorResponses() },
       },
     },
     async (request) => ({ items: await service.listCategories(callerOf(request)) }),
@@ -95,13 +113,13 @@ export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminSe
   app.post(
     '/tool-categories',
     {
-      config: contentWrite,
+      config: writesCategory,
       schema: {
         operationId: 'adminCreateToolCategory',
         tags,
         summary: 'Create a category',
         body: AdminCategoryBody,
-        response: { 201: AdminCategory, ...errorResponses(409) },
+        response: { 201: json('The category as created', AdminCategory), ...errorResponses(409) },
       },
     },
     async (request, reply) =>
@@ -110,14 +128,17 @@ export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminSe
   app.put(
     '/tool-categories/:id',
     {
-      config: contentWrite,
+      config: writesCategory,
       schema: {
         operationId: 'adminReplaceToolCategory',
         tags,
         summary: 'Replace a category',
         params: CategoryParams,
         body: AdminCategoryBody,
-        response: { 200: AdminCategory, ...errorResponses(404, 409) },
+        response: {
+          200: json('The category as replaced', AdminCategory),
+          ...errorResponses(404, 409),
+        },
       },
     },
     (request) => service.replaceCategory(callerOf(request), request.params.id, request.body),
@@ -131,7 +152,7 @@ export const toolsAdminRoutes: FastifyPluginAsyncTypebox<{ service: ToolsAdminSe
         tags,
         summary: 'Delete an empty category',
         params: CategoryParams,
-        response: { 204: Type.Null(), ...errorResponses(404, 409) },
+        response: { 204: noBody('The category is deleted'), ...errorResponses(404, 409) },
       },
     },
     async (request, reply) => {

@@ -1,7 +1,9 @@
 // HTTP routes of /v1/admin/users (scope admin).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { callerOf } from '../../../platform/auth/guard.ts';
-import { errorResponses, IdParams } from '../../../platform/http/schemas.ts';
+import { IdParams } from '../../../platform/http/schemas.ts';
+import { errorResponses, json } from '../../../platform/http/responses.ts';
+import { bodyExamples } from '../../../platform/http/openapi/operation-docs.ts';
 import { requestMeta } from '../../../platform/http/request-meta.ts';
 import type { AdminService } from './service.ts';
 import { AdminUpdateBody, AdminUser, AdminUserPage, AdminUserQuery } from './schemas.ts';
@@ -22,7 +24,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ service: AdminService }> =
         tags,
         summary: 'Accounts, newest first',
         querystring: AdminUserQuery,
-        response: { 200: AdminUserPage, ...errorResponses() },
+        response: { 200: json('A page of accounts', AdminUserPage), ...errorResponses() },
       },
     },
     (request) =>
@@ -36,14 +38,28 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ service: AdminService }> =
   app.patch(
     '/:id',
     {
-      config: adminOnly,
+      config: {
+        ...adminOnly,
+        openapi: {
+          bodyExamples: bodyExamples(AdminUpdateBody, {
+            lock: {
+              summary: 'Lock an account (every session ends)',
+              value: { account_status: 'locked' },
+            },
+            promote: {
+              summary: 'Let an account edit the tool content',
+              value: { role: 'content_manager' },
+            },
+          }),
+        },
+      },
       schema: {
         operationId: 'adminUpdateUser',
         tags,
         summary: 'Change the role or lock/unlock an account (a lock ends every session)',
         params: IdParams,
         body: AdminUpdateBody,
-        response: { 200: AdminUser, ...errorResponses(404, 409) },
+        response: { 200: json('The account as changed', AdminUser), ...errorResponses(404, 409) },
       },
     },
     (request) =>

@@ -4,20 +4,23 @@ import { Nullable, Page, StringEnum, Timestamp, Uuid } from '../../../platform/h
 import { ROLES } from '../../../platform/auth/roles.ts';
 import { ACCOUNT_STATUSES } from '../../auth/index.ts';
 
-export const AdminUser = Type.Object({
-  id: Uuid(),
-  email: Type.String(),
-  email_verified: Type.Boolean(),
-  role: StringEnum(ROLES),
-  account_status: StringEnum(ACCOUNT_STATUSES),
-  created_at: Timestamp(),
-  last_login_at: Nullable(Timestamp()),
-  purge_after: Nullable(
-    Timestamp({ description: 'pending_deletion: when the account is purged unless restored' }),
-  ),
-});
+export const AdminUser = Type.Object(
+  {
+    id: Uuid(),
+    email: Type.String(),
+    email_verified: Type.Boolean(),
+    role: StringEnum(ROLES),
+    account_status: StringEnum(ACCOUNT_STATUSES),
+    created_at: Timestamp(),
+    last_login_at: Nullable(Timestamp()),
+    purge_after: Nullable(
+      Timestamp({ description: 'pending_deletion: when the account is purged unless restored' }),
+    ),
+  },
+  { $id: 'AdminUser', description: 'An account as administrators see it' },
+);
 export type AdminUserDto = Static<typeof AdminUser>;
-export const AdminUserPage = Page(AdminUser);
+export const AdminUserPage = Page(AdminUser, 'AdminUserPage');
 export const AdminUpdateBody = Type.Object(
   {
     role: Type.Optional(StringEnum(ROLES)),
@@ -36,3 +39,6 @@ export const AdminUserQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** The shapes of /v1/admin/users named in the OpenAPI document. */
+export const adminComponents = [AdminUser, AdminUserPage];

@@ -1,17 +1,10 @@
 // HTTP route of the account deletion: DELETE /v1/users/me.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { callerOf } from '../../../platform/auth/guard.ts';
-import { errorResponses, Timestamp } from '../../../platform/http/schemas.ts';
+import { errorResponses, json } from '../../../platform/http/responses.ts';
 import { requestMeta } from '../../../platform/http/request-meta.ts';
 import type { DeletionService } from './service.ts';
-
-const AccountDeletionScheduled = Type.Object({
-  status: Type.Literal('pending_deletion'),
-  purge_after: Timestamp({
-    description: 'When the account and its data are deleted, unless the owner signs in again',
-  }),
-});
+import { AccountDeletionScheduled } from './schemas.ts';
 
 export const deletionRoutes: FastifyPluginAsyncTypebox<{ service: DeletionService }> = async (
   app,
@@ -32,7 +25,17 @@ export const deletionRoutes: FastifyPluginAsyncTypebox<{ service: DeletionServic
           'goes out from now on; an email says when the account will be deleted. Signing in ' +
           'again with restore_account: true before purge_after (ACCOUNT_DELETION_GRACE_DAYS, ' +
           '7 days by default) cancels the deletion; after it, everything is deleted for good.',
-        response: { 202: AccountDeletionScheduled, ...errorResponses(401) },
+        response: {
+          202: json('The deletion is scheduled', AccountDeletionScheduled, {
+            examples: {
+              lucia: {
+                summary: 'Purged in 7 days unless Lucía signs in again',
+                value: { status: 'pending_deletion', purge_after: '2026-03-17T09:00:00.000Z' },
+              },
+            },
+          }),
+          ...errorResponses(401),
+        },
       },
     },
     async (request, reply) =>

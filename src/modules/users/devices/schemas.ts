@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import { StringEnum } from '../../../platform/http/schemas.ts';
 import { Device } from '../../auth/index.ts';
 
-export const DeviceList = Type.Object({ items: Type.Array(Device) });
+export const DeviceList = Type.Object({ items: Type.Array(Device) }, { $id: 'DeviceList' });
 export const DeviceIdParams = Type.Object(
   {
     device_id: Type.String({
