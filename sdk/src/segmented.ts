@@ -11,8 +11,8 @@
 // file fail (its new final segment was not sealed as final), and the AAD makes a file moved
 // to another journal fail. Segment i starts at byte i·(64 KiB + 16) of the file, so a reader
 // can start anywhere with an HTTP Range, and never holds more than two segments.
-import { createSHA256 } from 'hash-wasm';
-import { fromBase64, toBase64 } from './crypto.ts';
+import { fromBase64, toBase64, toHex } from './crypto.ts';
+import { primitives, type SecretKey } from './primitives.ts';
 
 export const SEGMENT_SIZE = 64 * 1024;
 export const TAG_SIZE = 16;
@@ -21,27 +21,19 @@ export const NONCE_PREFIX_BYTES = 7;
 /** The upload's `encryption.algorithm` for this format. */
 export const SEGMENTED_ALGORITHM = 'AES-256-GCM-STREAM';
 
-const subtle = globalThis.crypto.subtle;
 const encoder = new TextEncoder();
 
-async function audioKey(journalKey: CryptoKey): Promise<CryptoKey> {
-  const raw = await subtle.exportKey('raw', journalKey);
-  const material = await subtle.importKey('raw', raw, 'HKDF', false, ['deriveKey']);
-  return subtle.deriveKey(
-    {
-      name: 'HKDF',
-      hash: 'SHA-256',
-      salt: new Uint8Array(0),
-      info: encoder.encode('amira:audio:v2'),
-    },
-    material,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt', 'decrypt'],
+async function audioKey(journalKey: SecretKey): Promise<SecretKey> {
+  const crypto = await primitives();
+  const raw = await crypto.hkdf(
+    await crypto.exportKey(journalKey),
+    encoder.encode('amira:audio:v2'),
+    32,
   );
+  return crypto.importKey(raw, false);
 }
 
-function nonce(prefix: Uint8Array, index: number, last: boolean): Uint8Array<ArrayBuffer> {
+function nonce(prefix: Uint8Array, index: number, last: boolean): Uint8Array {
   const out = new Uint8Array(12);
   out.set(prefix, 0);
   new DataView(out.buffer).setUint32(NONCE_PREFIX_BYTES, index, false);
@@ -65,30 +57,25 @@ export interface SegmentedCiphertext {
 /** Encrypts a recording in 64 KiB segments under its journal's key. */
 export async function encryptSegmented(
   audio: Uint8Array,
-  journalKey: CryptoKey,
+  journalKey: SecretKey,
   journalId: string,
 ): Promise<SegmentedCiphertext> {
+  const crypto = await primitives();
   const key = await audioKey(journalKey);
-  const prefix = globalThis.crypto.getRandomValues(new Uint8Array(NONCE_PREFIX_BYTES));
+  const prefix = crypto.randomBytes(NONCE_PREFIX_BYTES);
   const aad = aadOf(journalId);
-  const hash = await createSHA256();
+  const hash = await crypto.sha256();
   const count = Math.max(1, Math.ceil(audio.length / SEGMENT_SIZE));
   const segments: Uint8Array[] = [];
   let size = 0;
   for (let i = 0; i < count; i++) {
     const plain = audio.subarray(i * SEGMENT_SIZE, (i + 1) * SEGMENT_SIZE);
-    const sealed = new Uint8Array(
-      await subtle.encrypt(
-        { name: 'AES-GCM', iv: nonce(prefix, i, i === count - 1), additionalData: aad },
-        key,
-        plain as Uint8Array<ArrayBuffer>,
-      ),
-    );
+    const sealed = await crypto.encrypt(key, nonce(prefix, i, i === count - 1), plain, aad);
     hash.update(sealed);
     segments.push(sealed);
     size += sealed.length;
   }
-  return { segments, prefix: toBase64(prefix), checksum: hash.digest('hex'), size };
+  return { segments, prefix: toBase64(prefix), checksum: toHex(hash.digest()), size };
 }
 
 /** The ciphertext byte where plaintext byte `offset` is sealed, and that segment's index. */
@@ -103,7 +90,7 @@ export function segmentAt(offset: number): { index: number; byte: number } {
  * reordered, truncated or sealed for another journal. Holds at most two segments.
  */
 export function decryptSegmentedStream(
-  journalKey: CryptoKey,
+  journalKey: SecretKey,
   journalId: string,
   prefix: string,
   firstSegment = 0,
@@ -115,13 +102,7 @@ export function decryptSegmentedStream(
   let pending = new Uint8Array(0);
   let index = firstSegment;
   const open = async (sealed: Uint8Array, last: boolean) =>
-    new Uint8Array(
-      await subtle.decrypt(
-        { name: 'AES-GCM', iv: nonce(prefixBytes, index++, last), additionalData: aad },
-        await keyPromise,
-        sealed as Uint8Array<ArrayBuffer>,
-      ),
-    );
+    (await primitives()).decrypt(await keyPromise, nonce(prefixBytes, index++, last), sealed, aad);
   return new TransformStream({
     async transform(chunk, controller) {
       const joined = new Uint8Array(pending.length + chunk.length);
@@ -145,7 +126,7 @@ export function decryptSegmentedStream(
 /** Decrypts a whole segmented recording held in memory. */
 export async function decryptSegmented(
   ciphertext: Uint8Array,
-  journalKey: CryptoKey,
+  journalKey: SecretKey,
   journalId: string,
   prefix: string,
 ): Promise<Uint8Array> {

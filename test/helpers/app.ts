@@ -2,6 +2,7 @@
 // directory, a hand-moved clock, logs captured in memory (so tests can prove no secret is
 // logged) and, when asked, a loopback SMTP server that receives the mail. A test that only
 // exercises services needs no HTTP app: createTestServices (services.ts).
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type RouteInfo } from '../../src/app.ts';
 import {
@@ -129,4 +130,19 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await release();
     },
   };
+}
+
+/**
+ * An app listening on a loopback port, for clients that speak HTTP (the SDK, a browser),
+ * with the cheapest key-derivation parameters the server allows (the SDK derives keys at
+ * every sign-in; production's cost would only slow the tests down).
+ */
+export async function listeningApp(
+  env: Record<string, string> = {},
+): Promise<{ t: TestApp; api: string }> {
+  const t = await createTestApp({
+    env: { CLIENT_KDF_MEMORY_KIB: '19456', CLIENT_KDF_ITERATIONS: '2', ...env },
+  });
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  return { t, api: `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}` };
 }

@@ -1,9 +1,10 @@
-// The SDK in headless Chromium (Debian's `chromium`, driven by playwright-core): bundled by
-// esbuild as a web app would ship it, served by a small page server of the test's, and
-// loaded into a page as `window.sdk`.
+// The SDK in headless Chromium (Debian's `chromium`, driven by playwright-core): the built
+// browser bundle (sdk/dist/browser, made by `npm run sdk:build` in the test run's global
+// setup), served by a small page server of the test's, loaded into a page as `window.sdk`
+// and importable as '@amira/client' (an import map), as an app's own modules import it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { which } from './private-services.ts';
 
@@ -15,19 +16,13 @@ export interface SdkPage {
   close(): Promise<void>;
 }
 
+export const SDK_BUNDLE = 'sdk/dist/browser/amira-client.min.js';
+
 /** Starts the page server; `extra` answers other paths (true when it did). */
 export async function sdkPageServer(
   extra: (request: IncomingMessage, response: ServerResponse) => boolean = () => false,
 ): Promise<{ server: Server; origin: string }> {
-  const bundle = await build({
-    entryPoints: ['sdk/src/index.ts'],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-  });
-  const sdk = bundle.outputFiles[0]!.text;
+  const sdk = await readFile(SDK_BUNDLE, 'utf8');
   const server = createServer((request, response) => {
     if (request.url === '/sdk.js') {
       response.writeHead(200, { 'content-type': 'text/javascript' }).end(sdk);
@@ -35,7 +30,9 @@ export async function sdkPageServer(
       response
         .writeHead(200, { 'content-type': 'text/html' })
         .end(
-          '<!doctype html><meta charset="utf-8"><script type="module">' +
+          '<!doctype html><meta charset="utf-8">' +
+            '<script type="importmap">{"imports":{"@amira/client":"/sdk.js"}}</script>' +
+            '<script type="module">' +
             "import * as sdk from '/sdk.js'; window.sdk = sdk; window.ready = true;</script>",
         );
     }

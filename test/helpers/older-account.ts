@@ -1,7 +1,13 @@
 // What an account written before end-to-end text and segments holds, made as the SDK of
 // then made it: the user's data key (unwrapped from the password envelope, as a signed-in
 // device holds it) and recordings encrypted whole under a key, with no segments.
-import { deriveKeys, encryptAudio, unwrapDataKey, type AmiraClient } from '../../sdk/src/index.ts';
+import {
+  deriveKeys,
+  encryptAudio,
+  unwrapDataKey,
+  type AmiraClient,
+  type SecretKey,
+} from '../../sdk/src/index.ts';
 import type { TestApp } from './app.ts';
 import { metadataFor, multipart } from './journals.ts';
 
@@ -10,7 +16,7 @@ export async function dataKeyOf(
   t: TestApp,
   phone: AmiraClient,
   user: { email: string; password: string; token: string },
-): Promise<CryptoKey> {
+): Promise<SecretKey> {
   const { kek } = await deriveKeys(user.password, await phone.keyParams(user.email));
   const envelopes = await t.request('GET', '/v1/users/me/key-envelopes', { token: user.token });
   const items = envelopes.body.items as { label: string; envelope: string }[];
@@ -22,10 +28,10 @@ export async function uploadWholeFile(
   t: TestApp,
   token: string,
   audio: Uint8Array,
-  key: CryptoKey,
+  key: SecretKey,
   extra: Record<string, unknown> = {},
 ): Promise<{ id: string }> {
-  const sealed = await encryptAudio(audio as Uint8Array<ArrayBuffer>, key);
+  const sealed = await encryptAudio(audio, key);
   const form = multipart([
     { name: 'metadata', value: JSON.stringify(metadataFor(sealed, extra)) },
     { name: 'audio', value: Buffer.from(sealed.ciphertext), filename: 'audio.bin' },

@@ -4,12 +4,11 @@
 // (migratePlaintext, migrateRecordings), and the server then holds only envelopes and a
 // segmented recording that decrypts, in the browser, to the original audio.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Sdk from '../../sdk/src/index.ts';
 import { AmiraClient } from '../../sdk/src/index.ts';
-import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { listeningApp, type TestApp } from '../helpers/app.ts';
 import { openSdkPage, sdkPageServer, type SdkPage } from '../helpers/browser.ts';
 import { databaseKind } from '../helpers/database.ts';
 import { columnsHolding, rows } from '../helpers/db.ts';
@@ -29,15 +28,7 @@ describe.runIf(runs)('migrating an older account from headless Chromium', () => 
 
   beforeAll(async () => {
     const { server, origin } = await sdkPageServer();
-    t = await createTestApp({
-      env: {
-        CLIENT_KDF_MEMORY_KIB: '19456',
-        CLIENT_KDF_ITERATIONS: '2',
-        CORS_ORIGINS: origin,
-      },
-    });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    api = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    ({ t, api } = await listeningApp({ CORS_ORIGINS: origin }));
     sdkPage = await openSdkPage(server, origin);
   }, 60_000);
   afterAll(async () => {
@@ -88,7 +79,7 @@ describe.runIf(runs)('migrating an older account from headless Chromium', () => 
         await client.login(email, password);
         const text = await client.migratePlaintext();
         const recordings = await client.migrateRecordings();
-        const journal = await client.getJournal(journalId);
+        const journal = await client.getJournal({ path: { id: journalId } });
         const plain = await client.downloadJournal(journalId);
         const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', plain as BufferSource));
         return {

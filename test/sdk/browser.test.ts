@@ -71,7 +71,9 @@ describe.runIf(runs)('the SDK in headless Chromium', () => {
         ]);
         const opened = await sdk.decryptText(fromNode, dataKey, 'checkin.notes', id);
         const unwrapped = await sdk.unwrapJournalKey(wrapped, dataKey, id);
-        const raw = [...new Uint8Array(await crypto.subtle.exportKey('raw', unwrapped))];
+        const raw = [
+          ...new Uint8Array(await crypto.subtle.exportKey('raw', unwrapped as CryptoKey)),
+        ];
         const title = await sdk.encryptText(
           'Mi madre, en la cocina',
           unwrapped,
@@ -114,7 +116,7 @@ describe.runIf(runs)('the SDK in headless Chromium', () => {
     );
     expect(link.startsWith(`${url}#`)).toBe(true);
     const back = await keyOfShareLink(link);
-    const raw = new Uint8Array(await crypto.subtle.exportKey('raw', back!));
+    const raw = new Uint8Array(await crypto.subtle.exportKey('raw', back as CryptoKey));
     expect(Buffer.from(raw).equals(Buffer.from(journalKey))).toBe(true);
     expect(await keyOfShareLink(url)).toBeNull();
   });

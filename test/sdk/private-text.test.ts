@@ -155,11 +155,15 @@ describe('private by construction: text', () => {
     expect(texts.get(legacy.id)).toBe(words.legacyNote);
     expect(texts.get(journal.checkins.pre!.id)).toBe(words.preNote);
     expect(texts.get(journal.checkins.post!.id)).toBe(words.postNote);
-    expect(await phone.readTitle(await phone.getJournal(journal.id))).toBe(words.title);
+    expect(await phone.readTitle(await phone.getJournal({ path: { id: journal.id } }))).toBe(
+      words.title,
+    );
     expect((await phone.listShares(journal.id)).map((s) => [s.id, s.label])).toEqual([
       [share.id, words.shareLabel],
     ]);
-    expect(await phone.readTitle(await phone.getJournal(oldJournal.id))).toBe(words.legacyTitle);
+    expect(await phone.readTitle(await phone.getJournal({ path: { id: oldJournal.id } }))).toBe(
+      words.legacyTitle,
+    );
     // Both recordings decrypt: the new one under its journal key, the old one under the data key.
     expect(Buffer.from(await phone.downloadJournal(journal.id)).equals(audio)).toBe(true);
     expect(Buffer.from(await phone.downloadJournal(oldJournal.id)).equals(oldAudio)).toBe(true);

@@ -12,6 +12,7 @@ import {
   encryptText,
   generateJournalKey,
   wrapJournalKey,
+  type SecretKey,
 } from '../../sdk/src/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { dataKeyOf, uploadWholeFile } from '../helpers/older-account.ts';
@@ -21,7 +22,7 @@ describe('migrating recordings from before segments (SDK)', () => {
   let t: TestApp;
   let phone: AmiraClient;
   let token: string;
-  let dataKey: CryptoKey;
+  let dataKey: SecretKey;
 
   beforeAll(async () => {
     t = await createTestApp({
@@ -58,7 +59,7 @@ describe('migrating recordings from before segments (SDK)', () => {
       id: secondId,
       journal_key: await wrapJournalKey(ownKey, dataKey, secondId),
     });
-    const { link } = await phone.createShare(await phone.getJournal(secondId));
+    const { link } = await phone.createShare(await phone.getJournal({ path: { id: secondId } }));
     // And one already in segments, which stays as it is.
     const current = await phone.uploadJournal({
       audio: new Uint8Array(randomBytes(10_000)),
@@ -72,15 +73,17 @@ describe('migrating recordings from before segments (SDK)', () => {
     expect(await phone.migrateRecordings()).toBe(2);
     expect(await phone.migrateRecordings()).toBe(0);
 
-    const migrated = await phone.getJournal(firstId);
+    const migrated = await phone.getJournal({ path: { id: firstId } });
     expect(migrated.encryption.algorithm).toBe('AES-256-GCM-STREAM');
     expect(migrated.journal_key).not.toBeNull();
     expect(await phone.readTitle(migrated)).toBe('La primera vez que hablé de esto');
     expect(Buffer.from(await phone.downloadJournal(firstId)).equals(first)).toBe(true);
-    const keyed = await phone.getJournal(secondId);
+    const keyed = await phone.getJournal({ path: { id: secondId } });
     expect(keyed.encryption.algorithm).toBe('AES-256-GCM-STREAM');
     expect(Buffer.from(await phone.downloadJournal(secondId)).equals(second)).toBe(true);
-    expect((await phone.getJournal(current.id)).encryption.iv).toBe(current.encryption.iv);
+    expect((await phone.getJournal({ path: { id: current.id } })).encryption.iv).toBe(
+      current.encryption.iv,
+    );
 
     // The link made before still carries the right key: its journal kept it.
     const shareId = new URL(link).pathname.split('/').pop()!;

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AmiraClient, ApiError } from '../../sdk/src/index.ts';
+import { OPERATIONS } from '../../sdk/src/operations.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { objectsOf, wav } from '../helpers/journals.ts';
 import { uniqueEmail } from '../helpers/users.ts';
@@ -213,5 +214,17 @@ describe('client SDK', () => {
     const shipped = JSON.parse(await readFile('sdk/openapi.json', 'utf8'));
     expect(shipped.paths).toEqual(served.paths);
     expect(shipped.components).toEqual(served.components);
+    // The SDK's table of operations (sdk/src/operations.ts) was generated from this document.
+    const table = Object.entries(
+      served.paths as Record<string, Record<string, { operationId: string }>>,
+    )
+      .flatMap(([path, item]) =>
+        Object.entries(item).map(([method, op]) => [op.operationId, method.toUpperCase(), path]),
+      )
+      .sort();
+    const generated = Object.entries(OPERATIONS)
+      .map(([id, spec]) => [id, spec.method, spec.path])
+      .sort();
+    expect(generated).toEqual(table);
   });
 });

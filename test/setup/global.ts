@@ -1,6 +1,9 @@
 // Once per run: build the database templates the test files clone (a PGlite dump and a
-// PostgreSQL template database). Which one a file uses is its project's `databaseKind`
-// (vitest.config.ts).
+// PostgreSQL template database) and the SDK package (sdk/dist: the SDK's package and
+// browser tests use what a consumer installs). Which template a file uses is its
+// project's `databaseKind` (vitest.config.ts).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +31,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await Promise.all([
     buildPgliteTemplate(pgliteTemplate),
     buildPostgresTemplate(ADMIN_URL, postgresTemplate),
+    buildSdk(),
   ]);
   project.provide('runId', runId);
   project.provide('pgliteTemplate', pgliteTemplate);
@@ -37,4 +41,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await dropDatabases(ADMIN_URL, prefix);
     await rm(dir, { recursive: true, force: true });
   };
+}
+
+/** tsc to sdk/dist (ESM and .d.ts), then the browser bundle: `npm run sdk:build`. */
+async function buildSdk(): Promise<void> {
+  const run = promisify(execFile);
+  await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'sdk/tsconfig.build.json']);
+  await run(process.execPath, ['sdk/scripts/bundle.ts']);
 }
