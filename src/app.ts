@@ -27,6 +27,7 @@ import {
   type Components,
 } from './platform/http/openapi/components.ts';
 import { registerApiDocument } from './platform/http/openapi/document.ts';
+import { createSerializerCompiler } from './platform/http/serializer.ts';
 
 export interface AppOptions {
   /** Mount only these modules' routes (default: all). */
@@ -184,6 +185,7 @@ function createFastify(
   registerComponents(app, components);
   const compile = createValidatorCompiler(components.schemas);
   app.setValidatorCompiler(compile);
+  app.setSerializerCompiler(createSerializerCompiler(components.schemas));
   registerErrorHandling(app, trackRoutes(app, ROUTER_OPTIONS, compile));
   registerJsonBodyParser(app);
   app.addHook('onSend', async (request, reply) => {
