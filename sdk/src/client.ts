@@ -131,7 +131,11 @@ export class AmiraClient extends Operations {
     });
     this.device = options.device;
     this.keepDataKey = options.keepDataKey ?? false;
-    this.outbox = new CheckinOutbox(storage, `${storageKey}.outbox`);
+    this.outbox = new CheckinOutbox(
+      storage,
+      `${storageKey}.outbox`,
+      () => this.transport.current?.user_id,
+    );
   }
 
   protected send<K extends OperationId>(
@@ -193,7 +197,7 @@ export class AmiraClient extends Operations {
   }
 
   private async signedInWith(pair: TokenPair): Promise<TokenPair> {
-    await this.transport.remember(pair);
+    await this.transport.remember(pair, pair.user.id);
     return pair;
   }
 
@@ -384,13 +388,11 @@ export class AmiraClient extends Operations {
   /** Registers this device's push token (APNs, FCM) for reminders; needs `device` in the options. */
   async registerPushToken(
     pushToken: string,
-    platform: 'ios' | 'android' | 'web' = this.device?.platform === 'android'
-      ? 'android'
-      : this.device?.platform === 'web'
-        ? 'web'
-        : 'ios',
+    platform?: 'ios' | 'android' | 'web',
   ): Promise<Result<'registerPushToken'>> {
     if (!this.device) throw new Error('pass `device` to the client to register a push token');
+    platform ??= this.device.platform === 'other' ? undefined : this.device.platform;
+    if (!platform) throw new Error('say which push service the token is for: ios, android or web');
     return this.send('registerPushToken', {
       path: { device_id: this.device.id },
       body: { push_token: pushToken, platform },

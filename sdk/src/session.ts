@@ -17,6 +17,8 @@ export interface SavedSession {
   refresh_token: string;
   /** When the access token expires (milliseconds since 1970). */
   access_expires_at: number;
+  /** Whose session it is (offline check-ins are sent only for their owner). */
+  user_id?: string;
   /** The raw data key (base64), only with keepDataKey. */
   data_key?: string;
 }

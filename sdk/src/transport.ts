@@ -81,9 +81,15 @@ export class Transport {
   }
 
   /** Keeps a token pair (sign-in, refresh), carrying over what else the session holds. */
-  async remember(pair: { access_token: string; refresh_token: string; expires_in: number }) {
+  async remember(
+    pair: { access_token: string; refresh_token: string; expires_in: number },
+    userId?: string,
+  ) {
+    // A sign-in as someone else starts a new session; a refresh keeps what the session holds.
+    const kept = userId && userId !== this.session?.user_id ? {} : this.session;
     await this.save({
-      ...this.session,
+      ...kept,
+      ...(userId ? { user_id: userId } : {}),
       access_token: pair.access_token,
       refresh_token: pair.refresh_token,
       access_expires_at: this.options.now() + pair.expires_in * 1000,

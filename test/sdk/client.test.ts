@@ -287,6 +287,31 @@ describe.runIf(databaseKind() === 'postgres')('the SDK client', () => {
     expect(await client.readNotes(noted)).toBe('En el metro, sin señal');
   });
 
+  it("on a shared device, one person's offline check-ins wait for them: never sent with another's session", async () => {
+    const storage = memoryStorage();
+    const first = await registered({ storage });
+    await first.client.queueCheckin({
+      emotion_type_id: calm,
+      intensity: 6,
+      context: 'standalone',
+      notes: 'Solo para mí',
+    });
+    await first.client.logout();
+
+    const second = await registered({ storage });
+    expect(await second.client.pendingCheckins()).toBe(0);
+    expect(await second.client.syncCheckins()).toEqual([]);
+    expect((await second.client.listCheckins()).items).toEqual([]);
+    await second.client.logout();
+
+    const back = new AmiraClient({ baseUrl: api, storage });
+    await back.login(first.email, PASSWORD);
+    expect(await back.pendingCheckins()).toBe(1);
+    expect((await back.syncCheckins()).map((r) => r.status)).toEqual(['created']);
+    const [mine] = (await back.listCheckins()).items;
+    expect(await back.readNotes(mine!)).toBe('Solo para mí');
+  });
+
   it('walks every page of a list with an async iterator', async () => {
     const { client } = await registered();
     const made = [];
