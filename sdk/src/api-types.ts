@@ -1701,6 +1701,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/support/resources': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Crisis lines and the emergency number of a country
+     * @description Public: reachable without a token, from any screen. `country` is the profile’s (GET /v1/users/me answers it, from the time zone unless the person chose one). Without `lang`, the language comes from Accept-Language (Spanish by default). A country without checked numbers answers `emergency: null`, no resources and a sentence that says so. Every number names the public page it was checked on.
+     */
+    get: operations['getSupportResources'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1750,6 +1770,9 @@ export interface components {
       /** @enum {string} */
       language_preference: 'es' | 'en';
       time_zone: string;
+      country: string | null;
+      /** @description Whether the person chose the country (PATCH /v1/users/me) */
+      country_chosen: boolean;
       /** @enum {string} */
       role: 'user' | 'premium' | 'content_manager' | 'admin';
       /** @enum {string} */
@@ -2768,6 +2791,41 @@ export interface components {
     ReadAllResult: {
       /** @description How many were marked read */
       updated: number;
+    };
+    SupportResource: {
+      id: string;
+      name: string;
+      /** @description As people dial it in that country */
+      phone: string;
+      other_phones: string[];
+      sms: string | null;
+      /** @description Open every day, at any hour */
+      always_open: boolean;
+      /** @description Languages the line answers in (ISO 639-1) */
+      languages: string[];
+      description: string;
+      /** @description The public page the number was checked on */
+      source_url: string;
+    };
+    SupportResources: {
+      country: string;
+      /** @enum {string} */
+      language: 'es' | 'en';
+      /**
+       * Format: date
+       * @description When the numbers were last checked
+       */
+      checked_on: string;
+      /** @description A kind sentence to show above the numbers */
+      message: string;
+      emergency: {
+        number: string;
+        other_numbers: string[];
+        source_url: string;
+      } | null;
+      resources: components['schemas']['SupportResource'][];
+      /** @description Countries with checked numbers (the app can offer to switch) */
+      countries_covered: string[];
     };
   };
   responses: {
@@ -3874,6 +3932,7 @@ export interface operations {
           language_preference?: 'es' | 'en';
           /** @description IANA time zone, e.g. America/Bogota */
           time_zone?: string;
+          country?: string | null;
           /** @description Merged key by key; null removes a key */
           preferences?: {
             [key: string]: unknown;
@@ -6831,6 +6890,62 @@ export interface operations {
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  getSupportResources: {
+    parameters: {
+      query: {
+        /** @description ISO 3166-1 alpha-2 country code, upper case (MX, ES, US…) */
+        country: string;
+        lang?: 'es' | 'en';
+      };
+      header?: {
+        /**
+         * @description The ETag of the copy the client holds: a 304 without a body while it is current
+         * @example "3f2a9c1e"
+         */
+        'If-None-Match'?: components['parameters']['IfNoneMatch'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The numbers for that country, in that language */
+      200: {
+        headers: {
+          /** @description The version of this representation. Send it back as If-None-Match: while nothing changed the answer is a 304 without a body */
+          ETag?: string;
+          /** @description How long a client or proxy may reuse it */
+          'Cache-Control'?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SupportResources'];
+        };
+      };
+      /** @description Not modified: the copy named by If-None-Match is current (no body) */
+      304: {
+        headers: {
+          /** @description The version of this representation. Send it back as If-None-Match: while nothing changed the answer is a 304 without a body */
+          ETag?: string;
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
     };

@@ -718,6 +718,13 @@ export const OPERATIONS: Record<OperationId, OperationSpec> = {
     idempotent: false,
     answer: 'empty',
   },
+  getSupportResources: {
+    method: 'GET',
+    path: '/v1/support/resources',
+    auth: false,
+    idempotent: false,
+    answer: 'json',
+  },
 };
 
 /** One method per operation of the API; AmiraClient adds those that involve keys. */
@@ -1222,5 +1229,12 @@ export abstract class Operations {
     args: RequestArgs<'deleteNotification'>,
   ): Promise<Result<'deleteNotification'>> {
     return this.send('deleteNotification', args);
+  }
+
+  /** Crisis lines and the emergency number of a country (GET /v1/support/resources) */
+  getSupportResources(
+    args: RequestArgs<'getSupportResources'>,
+  ): Promise<Result<'getSupportResources'>> {
+    return this.send('getSupportResources', args);
   }
 }

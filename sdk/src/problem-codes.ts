@@ -70,6 +70,7 @@ export const PROBLEM_CODES = [
   'too-many-envelopes',
   'too-many-shares',
   'unauthenticated',
+  'unknown-country',
   'unknown-emotion-type',
   'unsupported-media-type',
   'validation-failed',

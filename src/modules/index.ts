@@ -41,6 +41,7 @@ import {
   notificationsComponents,
   type NotificationsModule,
 } from './notifications/index.ts';
+import { createSupportModule, supportComponents, type SupportModule } from './support/index.ts';
 import type { Database } from '../platform/db/database.ts';
 
 export interface Modules {
@@ -51,6 +52,7 @@ export interface Modules {
   journals: JournalsModule;
   progress: ProgressModule;
   notifications: NotificationsModule;
+  support: SupportModule;
   all: AppModule[];
 }
 
@@ -83,6 +85,7 @@ export async function createModules(platform: Platform): Promise<Modules> {
   const journals = await createJournalsModule(platform, { auth, emotions });
   const progress = await createProgressModule(platform, { auth, emotions, tools });
   const notifications = await createNotificationsModule(platform, { auth, emotions, progress });
+  const support = await createSupportModule();
   return {
     auth,
     users,
@@ -91,7 +94,8 @@ export async function createModules(platform: Platform): Promise<Modules> {
     journals,
     progress,
     notifications,
-    all: [auth, users, emotions, journals, tools, progress, notifications],
+    support,
+    all: [auth, users, emotions, journals, tools, progress, notifications, support],
   };
 }
 
@@ -108,6 +112,7 @@ export const moduleComponents = [
   ...journalsComponents,
   ...progressComponents,
   ...notificationsComponents,
+  ...supportComponents,
 ];
 
 /** The content each module loads from content/, in dependency order. */

@@ -1,4 +1,5 @@
 // Row-to-response mapping for the auth module.
+import { countryOfTimeZone } from '../../platform/countries.ts';
 import type { UserRow } from './repository.ts';
 import type { DeviceDto, SessionDto, UserDto } from './schemas.ts';
 import type { SecurityEventDto } from './security-events/schemas.ts';
@@ -15,6 +16,8 @@ export function toUserDto(row: UserRow): UserDto {
     display_name: row.displayName,
     language_preference: row.languagePreference,
     time_zone: row.timeZone,
+    country: row.country ?? countryOfTimeZone(row.timeZone),
+    country_chosen: row.country !== null,
     role: row.role,
     account_status: row.accountStatus,
     preferences: row.preferences ?? {},

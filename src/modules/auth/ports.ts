@@ -56,6 +56,8 @@ export interface ProfileChanges {
   /** Merged key by key; a key set to null is removed. */
   preferences?: object | undefined;
   settings?: object | undefined;
+  /** ISO 3166-1 alpha-2; null goes back to the country of the time zone. */
+  country?: string | null | undefined;
 }
 
 /**

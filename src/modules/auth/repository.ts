@@ -29,6 +29,7 @@ const userColumns = {
   displayName: userProfiles.displayName,
   preferences: userProfiles.preferences,
   settings: userProfiles.settings,
+  country: userProfiles.country,
 };
 
 export type UserRow = {
@@ -46,6 +47,7 @@ export type UserRow = {
   displayName: string | null;
   preferences: Record<string, unknown> | null;
   settings: Record<string, unknown> | null;
+  country: string | null;
 };
 
 export interface NewUser {

@@ -63,6 +63,15 @@ export const User = Type.Object(
     display_name: Nullable(Type.String()),
     language_preference: Language,
     time_zone: Type.String(),
+    country: Nullable(
+      Type.String({
+        description:
+          'ISO 3166-1 alpha-2: the one the person chose, else the one of their time zone (null for UTC and the like). Support resources are shown for it.',
+      }),
+    ),
+    country_chosen: Type.Boolean({
+      description: 'Whether the person chose the country (PATCH /v1/users/me)',
+    }),
     role: StringEnum(ROLES),
     account_status: StringEnum(ACCOUNT_STATUSES),
     preferences: JsonObject,

@@ -76,15 +76,21 @@ export const users = pgTable(
   ],
 );
 
-export const userProfiles = pgTable('user_profiles', {
-  userId: uuid('user_id')
-    .primaryKey()
-    .references(() => users.id, { onDelete: 'cascade' }),
-  displayName: text('display_name'),
-  preferences: jsonb('preferences').$type<Record<string, unknown>>().notNull().default({}),
-  settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const userProfiles = pgTable(
+  'user_profiles',
+  {
+    userId: uuid('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    displayName: text('display_name'),
+    preferences: jsonb('preferences').$type<Record<string, unknown>>().notNull().default({}),
+    settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+    /** The country the person chose (ISO 3166-1 alpha-2); null: the one of their time zone. */
+    country: text('country'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('user_profiles_country_check', sql`${t.country} ~ '^[A-Z]{2}$'`)],
+);
 
 export const userDevices = pgTable(
   'user_devices',

@@ -8,13 +8,19 @@ import { userProfiles, users } from '../tables.ts';
 export async function updateProfile(
   tx: Tx,
   userId: string,
-  patch: { displayName?: string | null; preferences?: object; settings?: object },
+  patch: {
+    displayName?: string | null;
+    preferences?: object;
+    settings?: object;
+    country?: string | null;
+  },
   now: Date,
 ): Promise<void> {
   await tx
     .update(userProfiles)
     .set({
       ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
+      ...(patch.country !== undefined ? { country: patch.country } : {}),
       // Merge key by key; a key set to null is removed.
       ...(patch.preferences
         ? {

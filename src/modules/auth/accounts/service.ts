@@ -36,6 +36,7 @@ export function createAccountsPort(): AccountsPort {
           ...(changes.displayName !== undefined ? { displayName: changes.displayName } : {}),
           ...(changes.preferences ? { preferences: changes.preferences } : {}),
           ...(changes.settings ? { settings: changes.settings } : {}),
+          ...(changes.country !== undefined ? { country: changes.country } : {}),
         },
         now,
       );

@@ -8,6 +8,15 @@ export const UpdateMeBody = Type.Object(
     display_name: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 }))),
     language_preference: Type.Optional(Language),
     time_zone: Type.Optional(TimeZone),
+    country: Type.Optional(
+      Nullable(
+        Type.String({
+          pattern: '^[A-Z]{2}$',
+          description:
+            'ISO 3166-1 alpha-2 (MX, ES…) for support resources; null: the country of the time zone',
+        }),
+      ),
+    ),
     preferences: Type.Optional(
       Type.Object(
         {},

@@ -6,6 +6,7 @@ import type { Clock } from '../../../platform/clock.ts';
 import type { AuthContext } from '../../../platform/auth/guard.ts';
 import { notFound, unprocessable } from '../../../platform/errors.ts';
 import { assertTimeZone } from '../../../platform/time.ts';
+import { isKnownCountry } from '../../../platform/countries.ts';
 import type { AccountsPort, UserDto } from '../../auth/index.ts';
 import type { UpdateMeInput } from './schemas.ts';
 
@@ -29,6 +30,10 @@ export function createProfileService(deps: {
 
     async updateMe(caller: AuthContext, input: UpdateMeInput): Promise<UserDto> {
       if (input.time_zone !== undefined) assertTimeZone(input.time_zone, '#/body/time_zone');
+      if (input.country && !isKnownCountry(input.country))
+        throw unprocessable('unknown-country', `${input.country} is not a country code`, [
+          { pointer: '#/body/country', message: 'not an ISO 3166-1 alpha-2 country code' },
+        ]);
       for (const field of ['preferences', 'settings'] as const) {
         const value = input[field];
         if (value && Buffer.byteLength(JSON.stringify(value)) > MAX_JSON_BYTES) {
@@ -49,6 +54,7 @@ export function createProfileService(deps: {
             displayName: input.display_name,
             preferences: input.preferences,
             settings: input.settings,
+            country: input.country,
           },
           now,
         );

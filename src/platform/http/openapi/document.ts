@@ -73,6 +73,7 @@ const TAGS: OpenAPIV3_1.TagObject[] = [
   { name: 'tools', description: 'The library of wellness tools (Spanish and English)' },
   { name: 'progress', description: 'Streaks, achievements, statistics and the home screen' },
   { name: 'notifications', description: 'Reminders, affirmations and the in-app inbox' },
+  { name: 'support', description: 'Crisis lines and emergency numbers, by country (public)' },
   { name: 'admin', description: 'Account administration (scope admin)' },
   { name: 'content management', description: 'Tool content (scope content:write)' },
   { name: 'operations', description: 'Health checks for load balancers and orchestrators' },

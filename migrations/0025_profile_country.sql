@@ -1,0 +1,2 @@
+ALTER TABLE "user_profiles" ADD COLUMN "country" text;--> statement-breakpoint
+ALTER TABLE "user_profiles" ADD CONSTRAINT "user_profiles_country_check" CHECK ("user_profiles"."country" ~ '^[A-Z]{2}$');
