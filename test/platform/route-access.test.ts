@@ -58,6 +58,8 @@ describe('route access', () => {
         'GET /v1/journals/exports/:token',
         'GET /v1/shares/:id',
         'GET /v1/shares/:id/audio',
+        // Someone in distress must reach the crisis lines signed out (docs/support.md).
+        'GET /v1/support/resources',
         'GET /v1/users/me/export/download/:token',
         'POST /v1/auth/confirm-email-change',
         'POST /v1/auth/login',
