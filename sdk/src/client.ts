@@ -543,7 +543,7 @@ export class AmiraClient extends Operations {
       ...(pre ? { pre_checkin: pre } : {}),
       ...(post ? { post_checkin: post } : {}),
     };
-    const args = {} as FormArgs<'uploadJournal'>;
+    const args: FormArgs<'uploadJournal'> = {};
     return this.send('uploadJournal', args, {
       form: uploadForm(metadata, encrypted),
       ...(idempotencyKey ? { idempotencyKey } : {}),

@@ -3,22 +3,15 @@
 //   UnexpectedResponse  something answered that is not our API (a proxy's HTML 502, a captive portal)
 //   NetworkError        nothing answered (offline, DNS, TLS, a dropped connection)
 //   SignInRequired      the session ended (refresh token revoked, expired or reused): sign in again
+import type { components } from './api-types.ts';
 import { PROBLEM_CODES, type ProblemCode } from './problem-codes.ts';
 
 export { PROBLEM_CODES, type ProblemCode } from './problem-codes.ts';
 
 export const PROBLEM_TYPE_BASE = 'https://amirawellness.com/problems/';
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance?: string;
-  request_id?: string;
-  errors?: { pointer: string; message: string }[];
-  retry_after_seconds?: number;
-}
+/** A problem document (RFC 9457), as the OpenAPI document names it. */
+export type Problem = components['schemas']['ProblemDocument'];
 
 const knownCodes: ReadonlySet<string> = new Set(PROBLEM_CODES);
 
